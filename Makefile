@@ -1,0 +1,40 @@
+# SalesKPI front door. Every target installs the Debian packages it needs first.
+#   make demo   build, install the extension, create a demo store, show the dashboard
+#   make test   all tests: unit, engine against an independent oracle, real office
+#   make bench  benchmarks (see docs/performance.md)
+BUILD ?= build
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build test test-unit demo bench install uninstall clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh all
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j2 --timeout 1200
+
+# Only the tests that need no office.
+test-unit: build
+	@cd $(BUILD) && ctest --output-on-failure -j2 -LE office
+
+install: build
+	@scripts/oxt-install.sh $(BUILD)/saleskpi.oxt
+
+uninstall:
+	@scripts/oxt-uninstall.sh
+
+demo: build
+	@scripts/demo.sh $(BUILD)
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,41 @@
+// How the `kpi` command prints tables: CSV (SPEC §7), aligned text, or JSON.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace kpi::cli {
+
+enum class Format { Csv, Table, Json };
+
+// SPEC §7: '.' as decimal mark, no thousands separator, at most 6 decimals.
+std::string formatNumber(double value);
+std::string formatNumber(const std::optional<double>& value);  // "" when absent
+
+// Display width of UTF-8 text in a terminal: code points, less combining marks.
+size_t displayWidth(const std::string& text);
+
+struct Cell {
+    std::string text;
+    bool numeric = false;  // right-aligned in tables, unquoted in JSON
+    bool absent = false;   // empty in CSV and tables, null in JSON
+};
+
+class Table {
+public:
+    explicit Table(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+    void add(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+    void print(std::ostream& out, Format format) const;
+
+private:
+    std::vector<std::string> columns_;
+    std::vector<std::vector<Cell>> rows_;
+};
+
+Cell text(std::string value);
+Cell number(double value);
+Cell number(const std::optional<double>& value);
+
+}  // namespace kpi::cli

@@ -1,0 +1,28 @@
+// A realistic demo distributor (Vietnamese FMCG field sales), written as the ten
+// interchange CSV files of SPEC §3, so that it enters the store through the same
+// import as real data. Also the data generator of the benchmarks.
+//
+// Deterministic: the same options give byte-identical files.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "kpi/date.hpp"
+
+namespace kpi {
+
+struct DemoOptions {
+    int salespeople = 40;      // 20–200 for demos; the benchmarks go up to 1,000
+    unsigned seed = 1;
+    Day until = 0;             // last day with orders (0 = today)
+    int months = 3;            // months of history ending at `until`
+    double linesScale = 1.0;   // multiplies order lines per call (benchmarks)
+    std::function<void(const std::string&)> progress;  // optional progress lines
+};
+
+// Writes employees.csv … holidays.csv into dir (created if missing). Throws Error Io.
+void writeDemoData(const std::filesystem::path& dir, const DemoOptions& options);
+
+}  // namespace kpi

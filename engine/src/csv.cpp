@@ -1,0 +1,117 @@
+#include "csv.hpp"
+
+#include <fstream>
+#include <iterator>
+
+#include "kpi/error.hpp"
+
+namespace kpi::csv {
+
+bool isValidUtf8(std::string_view s) {
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t extra = 0;
+        unsigned cp = 0;
+        if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
+        else return false;
+        if (i + extra >= n) return false;
+        for (size_t k = 1; k <= extra; ++k) {
+            auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += extra + 1;
+    }
+    return true;
+}
+
+Reader::Reader(const std::filesystem::path& path) : name_(path.filename().string()) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(Error::Kind::Io, "cannot read " + path.string());
+    text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) throw Error(Error::Kind::Io, "cannot read " + path.string());
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
+}
+
+Reader::Reader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+    if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
+}
+
+bool Reader::next(std::vector<std::string>& fields) {
+    fields.clear();
+    error_.clear();
+    const size_t n = text_.size();
+    // Blank lines between records carry nothing; skip them.
+    while (pos_ < n && (text_[pos_] == '\n' || text_[pos_] == '\r')) {
+        if (text_[pos_] == '\n') ++physicalLine_;
+        ++pos_;
+    }
+    if (pos_ >= n) return false;
+    recordLine_ = physicalLine_;
+    size_t recordStart = pos_;
+    std::string field;
+    while (true) {
+        field.clear();
+        if (pos_ < n && text_[pos_] == '"') {
+            ++pos_;
+            bool closed = false;
+            while (pos_ < n) {
+                size_t quote = text_.find('"', pos_);
+                if (quote == std::string::npos) break;
+                for (size_t k = pos_; k < quote; ++k)
+                    if (text_[k] == '\n') ++physicalLine_;
+                field.append(text_, pos_, quote - pos_);
+                pos_ = quote + 1;
+                if (pos_ < n && text_[pos_] == '"') {
+                    field.push_back('"');
+                    ++pos_;
+                } else {
+                    closed = true;
+                    break;
+                }
+            }
+            if (!closed) {
+                error_ = "unterminated quoted field";
+                pos_ = n;
+                fields.push_back(std::move(field));
+                return true;
+            }
+            if (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r' && error_.empty())
+                error_ = "unexpected text after a closing quote";
+            // Skip to the field's end either way so the record still splits.
+            while (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r') ++pos_;
+        } else {
+            size_t end = pos_;
+            while (end < n && text_[end] != ',' && text_[end] != '\n' && text_[end] != '\r') ++end;
+            field.assign(text_, pos_, end - pos_);
+            if (field.find('"') != std::string::npos && error_.empty()) error_ = "quote inside an unquoted field";
+            pos_ = end;
+        }
+        fields.push_back(std::move(field));
+        if (pos_ >= n) break;
+        if (text_[pos_] == ',') {
+            ++pos_;
+            continue;
+        }
+        // End of record: LF or CRLF (a lone CR also ends it).
+        if (text_[pos_] == '\r') ++pos_;
+        if (pos_ < n && text_[pos_] == '\n') ++pos_;
+        ++physicalLine_;
+        break;
+    }
+    if (error_.empty() && !isValidUtf8(std::string_view(text_).substr(recordStart, pos_ - recordStart)))
+        error_ = "text is not valid UTF-8";
+    return true;
+}
+
+}  // namespace kpi::csv

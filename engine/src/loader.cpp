@@ -1,0 +1,358 @@
+#include "loader.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "kpi/error.hpp"
+#include "sqlite.hpp"
+
+namespace kpi::loader {
+namespace {
+
+using namespace model;
+
+Day dayOr(std::string_view text, Day fallback) {
+    auto d = parseDay(text.substr(0, std::min<size_t>(10, text.size())));
+    return d ? *d : fallback;
+}
+
+bool passes(const KpiParams& f, const std::string& sku, const std::string& category, const std::string& brand) {
+    if (!f.skus.empty() && !std::binary_search(f.skus.begin(), f.skus.end(), sku)) return false;
+    if (!f.category.empty() && f.category != category) return false;
+    if (!f.brand.empty() && f.brand != brand) return false;
+    return true;
+}
+
+// Subtree order: each employee's subtree is a contiguous run of dfsOrder.
+void buildTree(Dims& dims) {
+    const int n = dims.employeeIds.size();
+    std::vector<std::vector<int>> children(static_cast<size_t>(n));
+    std::vector<int> roots;
+    for (int e = 0; e < n; ++e) {
+        const auto& emp = dims.employees[static_cast<size_t>(e)];
+        int parent = emp.managerCode.empty() ? -1 : dims.employeeIds.find(emp.managerCode);
+        if (parent < 0 || parent == e) roots.push_back(e);
+        else children[static_cast<size_t>(parent)].push_back(e);
+    }
+    auto byCode = [&](int a, int b) { return dims.employeeIds.code(a) < dims.employeeIds.code(b); };
+    for (auto& c : children) std::sort(c.begin(), c.end(), byCode);
+    std::sort(roots.begin(), roots.end(), byCode);
+    dims.dfsOrder.clear();
+    dims.dfsIn.assign(static_cast<size_t>(n), -1);
+    dims.dfsOut.assign(static_cast<size_t>(n), -1);
+    // Iterative DFS; employees on a manager loop (possible only through direct
+    // writes that bypass import validation) are treated as roots of their own.
+    std::vector<std::pair<int, size_t>> stack;
+    auto run = [&](int root) {
+        stack.push_back({root, 0});
+        dims.dfsIn[static_cast<size_t>(root)] = static_cast<int>(dims.dfsOrder.size());
+        dims.dfsOrder.push_back(root);
+        while (!stack.empty()) {
+            auto& [node, next] = stack.back();
+            auto& kids = children[static_cast<size_t>(node)];
+            if (next < kids.size()) {
+                int child = kids[next++];
+                if (dims.dfsIn[static_cast<size_t>(child)] >= 0) continue;
+                dims.dfsIn[static_cast<size_t>(child)] = static_cast<int>(dims.dfsOrder.size());
+                dims.dfsOrder.push_back(child);
+                stack.push_back({child, 0});
+            } else {
+                dims.dfsOut[static_cast<size_t>(node)] = static_cast<int>(dims.dfsOrder.size());
+                stack.pop_back();
+            }
+        }
+    };
+    for (int r : roots) run(r);
+    for (int e = 0; e < n; ++e)
+        if (dims.dfsIn[static_cast<size_t>(e)] < 0) run(e);
+}
+
+void growPerEmployee(Dims& dims) {
+    size_t n = static_cast<size_t>(dims.employeeIds.size());
+    dims.employees.resize(n);
+    dims.targets.resize(n);
+    dims.routes.resize(n);
+    dims.created.resize(n);
+}
+
+// Builds one bucket from its approved order lines and visit count.
+class BucketBuilder {
+public:
+    BucketBuilder(const Dims& dims, int employee, Day day)
+        : dims_(dims), bucket_{employee, day, std::vector<double>(static_cast<size_t>(dims.measures()), 0.0), {}} {}
+
+    void addVisits(double count) { bucket_.values[kVisits] += count; }
+
+    // One approved order line; skuId < 0 for an order without lines.
+    void addLine(bool isSale, int outlet, int skuId, double quantity, double amount) {
+        if (isSale) callSkus_.push_back({static_cast<std::uint32_t>(outlet), skuId});
+        if (skuId < 0) return;
+        std::uint64_t mask = dims_.maskOfSku(skuId);
+        double sign = isSale ? 1.0 : -1.0;
+        for (size_t f = 0; f < dims_.filters.size(); ++f) {
+            if (!(mask >> f & 1u)) continue;
+            bucket_.values[static_cast<size_t>(amountOf(static_cast<int>(f)))] += sign * amount;
+            bucket_.values[static_cast<size_t>(quantityOf(static_cast<int>(f)))] += sign * quantity;
+            if (isSale)
+                bucket_.distinct.focus.push_back({static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(outlet)});
+        }
+    }
+
+    Bucket finish() {
+        std::sort(callSkus_.begin(), callSkus_.end());
+        callSkus_.erase(std::unique(callSkus_.begin(), callSkus_.end()), callSkus_.end());
+        auto& calls = bucket_.distinct.calls;
+        for (const auto& [outlet, sku] : callSkus_) {
+            if (calls.empty() || calls.back().outlet != outlet) calls.push_back({outlet, 0});
+            if (sku >= 0) ++calls.back().skus;
+        }
+        double skuSum = 0;
+        for (const auto& c : calls) skuSum += c.skus;
+        bucket_.values[kCalls] = static_cast<double>(calls.size());
+        bucket_.values[kSkuSum] = skuSum;
+        auto& focus = bucket_.distinct.focus;
+        std::sort(focus.begin(), focus.end());
+        focus.erase(std::unique(focus.begin(), focus.end()), focus.end());
+        return std::move(bucket_);
+    }
+
+private:
+    const Dims& dims_;
+    Bucket bucket_;
+    std::vector<std::pair<std::uint32_t, int>> callSkus_;
+};
+
+constexpr const char* kLinesSelect =
+    "SELECT o.employee_code, o.order_date, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount "
+    "FROM orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' ";
+
+void addLineRow(BucketBuilder& b, Dims& dims, const sql::Statement& st) {
+    int outlet = dims.outletIds.intern(st.text(2));
+    int sku = st.isNull(4) ? -1 : dims.skuIds.intern(st.text(4));
+    b.addLine(st.int64(3) != 0, outlet, sku, st.real(5), st.real(6));
+}
+
+}  // namespace
+
+std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
+    auto dims = std::make_shared<Dims>();
+    if (previous) {
+        dims->employeeIds = previous->employeeIds;
+        dims->outletIds = previous->outletIds;
+        dims->skuIds = previous->skuIds;
+    }
+    {
+        auto st = db.prepare(
+            "SELECT code, name, role, coalesce(manager_code, ''), coalesce(department, ''), coalesce(region, ''), "
+            "start_date, coalesce(end_date, '') FROM employees");
+        while (st.step()) {
+            int id = dims->employeeIds.intern(st.text(0));
+            growPerEmployee(*dims);
+            Employee& e = dims->employees[static_cast<size_t>(id)];
+            e.known = true;
+            e.name = st.text(1);
+            e.role = st.text(2);
+            e.managerCode = st.text(3);
+            e.department = st.text(4);
+            e.region = st.text(5);
+            e.start = dayOr(st.text(6), -kOpenEnd);
+            e.end = st.text(7).empty() ? kOpenEnd : dayOr(st.text(7), kOpenEnd);
+        }
+    }
+    {
+        auto st = db.prepare("SELECT code, name, created_date, coalesce(created_by, '') FROM outlets");
+        while (st.step()) {
+            int id = dims->outletIds.intern(st.text(0));
+            if (static_cast<size_t>(id) >= dims->outlets.size()) dims->outlets.resize(static_cast<size_t>(id) + 1);
+            Outlet& o = dims->outlets[static_cast<size_t>(id)];
+            o.name = st.text(1);
+            o.created = dayOr(st.text(2), 0);
+            o.createdBy = st.text(3).empty() ? -1 : dims->employeeIds.intern(st.text(3));
+        }
+    }
+    growPerEmployee(*dims);
+    // KPI definitions and the distinct line filters they use.
+    dims->filters.assign(1, KpiParams{});
+    std::map<std::string, int> filterIndex;
+    {
+        auto st = db.prepare(
+            "SELECT code, type, name_vi, name_en, coalesce(unit, ''), coalesce(params, ''), cap FROM kpis");
+        while (st.step()) {
+            KpiDef def;
+            def.code = st.text(0);
+            auto type = parseKpiType(st.text(1));
+            if (!type) continue;  // the schema's CHECK prevents this
+            def.type = *type;
+            def.nameVi = st.text(2);
+            def.nameEn = st.text(3);
+            def.unit = st.text(4);
+            std::string why;
+            auto params = parseKpiParams(st.text(5), why);
+            if (params) def.params = *params;
+            if (!st.isNull(6)) def.cap = st.real(6);
+            bool filtered = def.type == KpiType::Sales || def.type == KpiType::Volume ||
+                            def.type == KpiType::FocusSales || def.type == KpiType::FocusOutlets;
+            if (filtered && def.params.hasLineFilter()) {
+                auto [it, inserted] = filterIndex.emplace(def.params.filterKey(), static_cast<int>(dims->filters.size()));
+                if (inserted) dims->filters.push_back(def.params);
+                def.filter = it->second;
+            }
+            dims->kpis.emplace(def.code, std::move(def));
+        }
+        if (dims->filters.size() > 64)
+            throw Error(Error::Kind::Corruption, "the store's KPIs use more than 63 distinct line filters");
+    }
+    {
+        auto st = db.prepare("SELECT sku, coalesce(category, ''), coalesce(brand, '') FROM products");
+        while (st.step()) dims->skuIds.intern(st.text(0));
+        dims->skuFilterMask.assign(static_cast<size_t>(dims->skuIds.size()), 1u);
+        st.reset();
+        while (st.step()) {
+            int id = dims->skuIds.find(st.text(0));
+            std::string sku(st.text(0)), category(st.text(1)), brand(st.text(2));
+            std::uint64_t mask = 1u;
+            for (size_t f = 1; f < dims->filters.size(); ++f)
+                if (passes(dims->filters[f], sku, category, brand)) mask |= std::uint64_t{1} << f;
+            dims->skuFilterMask[static_cast<size_t>(id)] = mask;
+        }
+        // SKUs known only from order lines have no category or brand.
+        for (int id = 0; id < dims->skuIds.size(); ++id) {
+            if (dims->skuFilterMask[static_cast<size_t>(id)] != 1u) continue;
+            for (size_t f = 1; f < dims->filters.size(); ++f)
+                if (passes(dims->filters[f], dims->skuIds.code(id), "", ""))
+                    dims->skuFilterMask[static_cast<size_t>(id)] |= std::uint64_t{1} << f;
+        }
+    }
+    {
+        auto st = db.prepare(
+            "SELECT employee_code, kpi_code, period_type, valid_from, valid_to, target, weight FROM targets "
+            "ORDER BY employee_code, kpi_code, period_type, valid_from");
+        while (st.step()) {
+            int e = dims->employeeIds.intern(st.text(0));
+            growPerEmployee(*dims);
+            auto type = parsePeriodType(st.text(2));
+            if (!type) continue;
+            dims->targets[static_cast<size_t>(e)][std::string(st.text(1))][static_cast<size_t>(*type)].push_back(
+                {dayOr(st.text(3), 0), dayOr(st.text(4), 0), st.real(5), st.real(6)});
+        }
+    }
+    {
+        auto st = db.prepare("SELECT employee_code, outlet_code, valid_from, coalesce(valid_to, '') FROM routes");
+        while (st.step()) {
+            int e = dims->employeeIds.intern(st.text(0));
+            growPerEmployee(*dims);
+            Route r;
+            r.outlet = dims->outletIds.intern(st.text(1));
+            r.from = dayOr(st.text(2), 0);
+            r.to = st.text(3).empty() ? kOpenEnd : dayOr(st.text(3), kOpenEnd);
+            dims->routes[static_cast<size_t>(e)].push_back(r);
+        }
+    }
+    if (dims->outlets.size() < static_cast<size_t>(dims->outletIds.size()))
+        dims->outlets.resize(static_cast<size_t>(dims->outletIds.size()));
+    for (int o = 0; o < static_cast<int>(dims->outlets.size()); ++o) {
+        int by = dims->outlets[static_cast<size_t>(o)].createdBy;
+        if (by >= 0) dims->created[static_cast<size_t>(by)].push_back({dims->outlets[static_cast<size_t>(o)].created, o});
+    }
+    for (auto& c : dims->created) std::sort(c.begin(), c.end());
+    {
+        std::vector<Day> holidays;
+        auto st = db.prepare("SELECT date FROM holidays");
+        while (st.step())
+            if (auto d = parseDay(st.text(0))) holidays.push_back(*d);
+        dims->calendar = WorkCalendar(std::move(holidays));
+    }
+    buildTree(*dims);
+    return dims;
+}
+
+model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
+    // Build buckets keyed by (employee, day), then lay them out per employee.
+    std::unordered_map<std::uint64_t, BucketBuilder> builders;
+    auto builderFor = [&](std::string_view employee, std::string_view dayText) -> BucketBuilder& {
+        int e = dims.employeeIds.intern(employee);
+        Day d = dayOr(dayText, 0);
+        std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(e)) << 32) |
+                            static_cast<std::uint32_t>(d);
+        auto it = builders.find(key);
+        if (it == builders.end()) it = builders.emplace(key, BucketBuilder(dims, e, d)).first;
+        return it->second;
+    };
+    std::string range = window ? " AND o.order_date BETWEEN ?1 AND ?2" : "";
+    {
+        auto st = db.prepare(std::string(kLinesSelect) + range);
+        if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
+        while (st.step()) addLineRow(builderFor(st.text(0), st.text(1)), dims, st);
+    }
+    {
+        auto st = db.prepare(std::string("SELECT employee_code, visit_date, count(*) FROM visits") +
+                             (window ? " WHERE visit_date BETWEEN ?1 AND ?2" : "") + " GROUP BY 1, 2");
+        if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
+        while (st.step()) builderFor(st.text(0), st.text(1)).addVisits(static_cast<double>(st.int64(2)));
+    }
+    growPerEmployee(dims);
+    if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
+        dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
+
+    std::vector<Bucket> buckets;
+    buckets.reserve(builders.size());
+    for (auto& [key, b] : builders) buckets.push_back(b.finish());
+    builders.clear();
+    std::sort(buckets.begin(), buckets.end(),
+              [](const Bucket& a, const Bucket& b) { return a.employee != b.employee ? a.employee < b.employee : a.day < b.day; });
+
+    Facts facts;
+    facts.measures = dims.measures();
+    facts.byEmployee.resize(static_cast<size_t>(dims.employeeIds.size()));
+    const size_t m = static_cast<size_t>(facts.measures);
+    for (size_t i = 0; i < buckets.size();) {
+        size_t j = i;
+        while (j < buckets.size() && buckets[j].employee == buckets[i].employee) ++j;
+        EmployeeFacts& f = facts.byEmployee[static_cast<size_t>(buckets[i].employee)];
+        f.first = buckets[i].day;
+        f.span = buckets[j - 1].day - f.first + 1;
+        f.cum.assign(static_cast<size_t>(f.span + 1) * m, 0.0);
+        f.days.assign(static_cast<size_t>(f.span), {});
+        for (size_t k = i; k < j; ++k) {
+            size_t idx = static_cast<size_t>(buckets[k].day - f.first);
+            for (size_t v = 0; v < m; ++v) f.cum[(idx + 1) * m + v] = buckets[k].values[v];
+            f.days[idx] = std::move(buckets[k].distinct);
+        }
+        for (size_t row = 1; row <= static_cast<size_t>(f.span); ++row)
+            for (size_t v = 0; v < m; ++v) f.cum[row * m + v] += f.cum[(row - 1) * m + v];
+        i = j;
+    }
+    return facts;
+}
+
+std::vector<Bucket> loadBuckets(sql::Database& db, Dims& dims, const std::vector<std::pair<std::string, Day>>& wanted) {
+    std::vector<Bucket> out;
+    auto lines = db.prepare(std::string(kLinesSelect) + " AND o.employee_code = ?1 AND o.order_date = ?2");
+    auto visits = db.prepare("SELECT count(*) FROM visits WHERE employee_code = ?1 AND visit_date = ?2");
+    for (const auto& [code, day] : wanted) {
+        int e = dims.employeeIds.intern(code);
+        growPerEmployee(dims);
+        BucketBuilder b(dims, e, day);
+        std::string dayText = formatDay(day);
+        lines.reset();
+        lines.bind(1, code).bind(2, dayText);
+        while (lines.step()) addLineRow(b, dims, lines);
+        visits.reset();
+        visits.bind(1, code).bind(2, dayText);
+        if (visits.step()) b.addVisits(static_cast<double>(visits.int64(0)));
+        out.push_back(b.finish());
+    }
+    if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
+        dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
+    return out;
+}
+
+std::string latestActivity(sql::Database& db) {
+    auto st = db.prepare(
+        "SELECT max(coalesce((SELECT max(order_time) FROM orders WHERE order_date = (SELECT max(order_date) FROM "
+        "orders)), ''), coalesce((SELECT max(visit_time) FROM visits WHERE visit_date = (SELECT max(visit_date) FROM "
+        "visits)), ''))");
+    return st.step() ? std::string(st.text(0)) : std::string();
+}
+
+}  // namespace kpi::loader

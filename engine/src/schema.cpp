@@ -1,0 +1,249 @@
+#include "schema.hpp"
+
+#include <string>
+
+#include "kpi/error.hpp"
+#include "kpi/store.hpp"
+#include "sqlite.hpp"
+
+namespace kpi::schema {
+namespace {
+
+// Version 1. Natural keys (the codes of SPEC §3) everywhere, so that a DMS can
+// write rows directly with the codes it already has.
+constexpr const char* kSchemaV1 = R"SQL(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+
+CREATE TABLE employees(
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  manager_code TEXT REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  department TEXT,
+  region TEXT,
+  start_date TEXT NOT NULL,
+  end_date TEXT,
+  CHECK (end_date IS NULL OR end_date >= start_date)
+);
+
+CREATE TABLE outlets(
+  code TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  channel TEXT,
+  province TEXT,
+  created_date TEXT NOT NULL,
+  created_by TEXT REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED
+);
+CREATE INDEX outlets_by_creator ON outlets(created_by, created_date);
+
+CREATE TABLE products(
+  sku TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  category TEXT,
+  brand TEXT
+);
+
+CREATE TABLE routes(
+  employee_code TEXT NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  outlet_code TEXT NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  valid_from TEXT NOT NULL,
+  valid_to TEXT,
+  PRIMARY KEY (employee_code, outlet_code, valid_from),
+  CHECK (valid_to IS NULL OR valid_to >= valid_from)
+) WITHOUT ROWID;
+
+CREATE TABLE visits(
+  visit_code TEXT PRIMARY KEY,
+  employee_code TEXT NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  outlet_code TEXT NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  visit_time TEXT NOT NULL,
+  visit_date TEXT GENERATED ALWAYS AS (substr(visit_time, 1, 10)) VIRTUAL
+);
+CREATE INDEX visits_by_date ON visits(visit_date);
+CREATE INDEX visits_by_employee_date ON visits(employee_code, visit_date);
+
+CREATE TABLE orders(
+  order_code TEXT PRIMARY KEY,
+  employee_code TEXT NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  outlet_code TEXT NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  order_time TEXT NOT NULL,
+  type TEXT NOT NULL CHECK (type IN ('sale', 'return')),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
+  approved_time TEXT,
+  order_date TEXT GENERATED ALWAYS AS (substr(order_time, 1, 10)) VIRTUAL
+);
+CREATE INDEX orders_by_date ON orders(order_date);
+CREATE INDEX orders_by_employee_date ON orders(employee_code, order_date);
+
+CREATE TABLE order_lines(
+  order_code TEXT NOT NULL REFERENCES orders(order_code) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  line_no INTEGER NOT NULL,
+  sku TEXT NOT NULL REFERENCES products(sku) DEFERRABLE INITIALLY DEFERRED,
+  quantity REAL NOT NULL CHECK (quantity >= 0),
+  amount REAL NOT NULL CHECK (amount >= 0),
+  PRIMARY KEY (order_code, line_no)
+) WITHOUT ROWID;
+
+CREATE TABLE kpis(
+  code TEXT PRIMARY KEY,
+  type TEXT NOT NULL CHECK (type IN ('SALES','VOLUME','PC','LPPC','ASO','UB','COVERAGE','NEW_OUTLETS',
+                                     'FOCUS_SALES','FOCUS_OUTLETS','VISITS','STRIKE_RATE','DROP_SIZE')),
+  name_vi TEXT NOT NULL,
+  name_en TEXT NOT NULL,
+  description TEXT,
+  applies_to TEXT,
+  unit TEXT,
+  params TEXT,
+  cap REAL CHECK (cap IS NULL OR cap > 0)
+);
+
+-- kpi_code names a row of kpis or a bare KPI type (SPEC §6), hence no foreign key.
+CREATE TABLE targets(
+  employee_code TEXT NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  kpi_code TEXT NOT NULL,
+  period_type TEXT NOT NULL CHECK (period_type IN ('DAY','WEEK','MONTH','QUARTER','YEAR','CYCLE')),
+  valid_from TEXT NOT NULL,
+  valid_to TEXT NOT NULL,
+  target REAL NOT NULL CHECK (target >= 0),
+  weight REAL NOT NULL DEFAULT 1 CHECK (weight >= 0),
+  PRIMARY KEY (employee_code, kpi_code, period_type, valid_from),
+  CHECK (valid_to >= valid_from)
+) WITHOUT ROWID;
+
+CREATE TABLE holidays(date TEXT PRIMARY KEY, name TEXT) WITHOUT ROWID;
+
+-- Every change to a target: who, when, before and after (SPEC §3).
+CREATE TABLE target_history(
+  id INTEGER PRIMARY KEY,
+  changed_at TEXT NOT NULL,
+  changed_by TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('new', 'edit', 'remove')),
+  employee_code TEXT NOT NULL,
+  kpi_code TEXT NOT NULL,
+  period_type TEXT NOT NULL,
+  valid_from TEXT NOT NULL,
+  before TEXT,
+  after TEXT
+);
+CREATE INDEX target_history_by_key ON target_history(employee_code, kpi_code);
+
+-- What changed, for readers that fold changes in incrementally. Facts (orders,
+-- lines, visits) name the (employee, day) bucket they touch; other tables name
+-- only themselves (source) with employee_code and day NULL.
+CREATE TABLE changes(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  source TEXT NOT NULL,
+  employee_code TEXT,
+  day TEXT
+);
+)SQL";
+
+}  // namespace
+
+std::string targetState(const std::string& row) {
+    return "'target=' || " + row + ".target || ';weight=' || " + row + ".weight || ';valid_to=' || " + row +
+           ".valid_to";
+}
+
+std::string triggersV1() {
+    std::string sqlText;
+    auto fact = [&](const char* table, const char* event, const char* row, const char* emp, const char* day) {
+        sqlText += std::string("CREATE TRIGGER ") + table + "_" + event + "_" + row + " AFTER " + event + " ON " + table +
+                   " BEGIN INSERT INTO changes(source, employee_code, day) VALUES('" + table +
+                   "', " + row + "." + emp + ", substr(" + row + "." + day + ", 1, 10)); END;\n";
+    };
+    for (const char* table : {"orders", "visits"}) {
+        const char* day = std::string(table) == "orders" ? "order_time" : "visit_time";
+        fact(table, "INSERT", "NEW", "employee_code", day);
+        fact(table, "UPDATE", "OLD", "employee_code", day);
+        fact(table, "UPDATE", "NEW", "employee_code", day);
+        fact(table, "DELETE", "OLD", "employee_code", day);
+    }
+    auto line = [&](const char* event, const char* row) {
+        sqlText += std::string("CREATE TRIGGER order_lines_") + event + "_" + row + " AFTER " + event +
+                   " ON order_lines"
+                   " BEGIN INSERT INTO changes(source, employee_code, day) SELECT 'order_lines', employee_code, "
+                   "order_date FROM orders WHERE order_code = " + row + ".order_code; END;\n";
+    };
+    line("INSERT", "NEW");
+    line("UPDATE", "OLD");
+    line("UPDATE", "NEW");
+    line("DELETE", "OLD");
+    for (const char* table : {"employees", "outlets", "products", "routes", "kpis", "targets", "holidays"}) {
+        for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
+            sqlText += std::string("CREATE TRIGGER ") + table + "_" + event + "_dim AFTER " + event + " ON " + table +
+                       " BEGIN INSERT INTO changes(source) VALUES('" + table + "'); END;\n";
+        }
+    }
+    const char* who = "'direct write'";
+    const char* now = "strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')";
+    auto state = [](const char* row) { return targetState(row); };
+    sqlText += std::string("CREATE TRIGGER targets_audit_insert AFTER INSERT ON targets BEGIN ") +
+               "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, "
+               "valid_from, before, after) VALUES(" + now + ", " + who +
+               ", 'new', NEW.employee_code, NEW.kpi_code, NEW.period_type, NEW.valid_from, NULL, " + state("NEW") +
+               "); END;\n";
+    sqlText += std::string("CREATE TRIGGER targets_audit_update AFTER UPDATE ON targets BEGIN ") +
+               "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, "
+               "valid_from, before, after) VALUES(" + now + ", " + who +
+               ", 'edit', NEW.employee_code, NEW.kpi_code, NEW.period_type, NEW.valid_from, " + state("OLD") + ", " +
+               state("NEW") + "); END;\n";
+    sqlText += std::string("CREATE TRIGGER targets_audit_delete AFTER DELETE ON targets BEGIN ") +
+               "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, "
+               "valid_from, before, after) VALUES(" + now + ", " + who +
+               ", 'remove', OLD.employee_code, OLD.kpi_code, OLD.period_type, OLD.valid_from, " + state("OLD") +
+               ", NULL); END;\n";
+    return sqlText;
+}
+
+namespace {
+
+constexpr const char* kApplicationId = "1262636875";  // 0x4B415F4B, "KA_K": marks a SalesKPI store
+
+int storedVersion(sql::Database& db, bool& empty) {
+    auto objects = db.prepare("SELECT count(*) FROM sqlite_schema");
+    objects.step();
+    empty = objects.int64(0) == 0;
+    if (empty) return 0;
+    auto appId = db.prepare("PRAGMA application_id");
+    appId.step();
+    if (std::to_string(appId.int64(0)) != kApplicationId)
+        throw Error(Error::Kind::Corruption, "not a SalesKPI store: " + db.path().string());
+    auto version = db.prepare("PRAGMA user_version");
+    version.step();
+    return static_cast<int>(version.int64(0));
+}
+
+}  // namespace
+
+void createOrUpgrade(sql::Database& db) {
+    sql::Transaction tx(db);
+    bool empty = false;
+    int version = storedVersion(db, empty);
+    if (version > kSchemaVersion)
+        throw Error(Error::Kind::Corruption, "store " + db.path().string() + " has schema version " +
+                                                 std::to_string(version) + ", newer than this kpi (" +
+                                                 std::to_string(kSchemaVersion) + "); upgrade SalesKPI");
+    if (empty) {
+        db.exec(kSchemaV1);
+        db.exec(triggersV1());
+        db.exec(std::string("PRAGMA application_id = ") + kApplicationId);
+        version = 1;
+    }
+    // Future upgrades: `if (version == 1) { ALTER …; version = 2; }`, each step in place.
+    db.exec("PRAGMA user_version = " + std::to_string(version));
+    tx.commit();
+}
+
+void checkReadable(sql::Database& db) {
+    bool empty = false;
+    int version = storedVersion(db, empty);
+    if (empty) throw Error(Error::Kind::Corruption, "store " + db.path().string() + " is empty; run `kpi init`");
+    if (version < 1 || version > kSchemaVersion)
+        throw Error(Error::Kind::Corruption, "store " + db.path().string() + " has schema version " +
+                                                 std::to_string(version) + "; this build reads version " +
+                                                 std::to_string(kSchemaVersion) + " (run `kpi init` to upgrade)");
+}
+
+}  // namespace kpi::schema
+

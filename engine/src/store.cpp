@@ -1,0 +1,53 @@
+#include "kpi/store.hpp"
+
+#include "import.hpp"
+#include "kpi/error.hpp"
+#include "schema.hpp"
+#include "sqlite.hpp"
+
+namespace kpi {
+
+struct Store::Impl {
+    sql::Database db;
+    Impl(const std::filesystem::path& path, sql::Database::Open mode) : db(path, mode) {}
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+std::unique_ptr<Store> Store::open(const std::filesystem::path& path, Mode mode) {
+    auto impl = std::make_unique<Impl>(path, mode == Mode::ReadOnly ? sql::Database::Open::ReadOnly
+                                                                    : sql::Database::Open::ReadWrite);
+    schema::checkReadable(impl->db);
+    return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+void Store::init(const std::filesystem::path& path) {
+    if (path.has_parent_path() && !std::filesystem::exists(path.parent_path()))
+        throw Error(Error::Kind::NotFound, "folder does not exist: " + path.parent_path().string());
+    sql::Database db(path, sql::Database::Open::Create);
+    schema::createOrUpgrade(db);
+}
+
+ImportSummary Store::import(const std::vector<std::filesystem::path>& files, const ImportOptions& options) {
+    return importer::importFiles(impl_->db, files, options);
+}
+
+std::vector<TargetEdit> Store::targetHistory(const std::string& employeeCode, const std::string& kpiCode) {
+    auto st = impl_->db.prepare(
+        "SELECT changed_at, changed_by, action, employee_code, kpi_code, period_type, valid_from, "
+        "coalesce(before, ''), coalesce(after, '') FROM target_history WHERE (?1 = '' OR employee_code = ?1) AND "
+        "(?2 = '' OR kpi_code = ?2) ORDER BY id");
+    st.bind(1, employeeCode).bind(2, kpiCode);
+    std::vector<TargetEdit> edits;
+    while (st.step()) {
+        edits.push_back({std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)),
+                         std::string(st.text(3)), std::string(st.text(4)), std::string(st.text(5)),
+                         std::string(st.text(6)), std::string(st.text(7)), std::string(st.text(8))});
+    }
+    return edits;
+}
+
+const std::filesystem::path& Store::path() const { return impl_->db.path(); }
+
+}  // namespace kpi
