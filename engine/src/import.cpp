@@ -631,7 +631,7 @@ private:
                 } else if (check == Check::Integer) {
                     upsert.bind(index, static_cast<std::int64_t>(*parseInteger(v[c])));
                 } else {
-                    upsert.bind(index, v[c]);
+                    upsert.bindStatic(index, v[c]);
                 }
             }
             upsert.run();

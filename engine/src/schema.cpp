@@ -58,9 +58,9 @@ CREATE TABLE visits(
   outlet_code TEXT NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
   visit_time TEXT NOT NULL,
   visit_date TEXT GENERATED ALWAYS AS (substr(visit_time, 1, 10)) VIRTUAL
-);
-CREATE INDEX visits_by_date ON visits(visit_date);
-CREATE INDEX visits_by_employee_date ON visits(employee_code, visit_date);
+) WITHOUT ROWID;
+-- One index serves both a date range (the prefix) and one (day, employee) bucket.
+CREATE INDEX visits_by_date ON visits(visit_date, employee_code);
 
 CREATE TABLE orders(
   order_code TEXT PRIMARY KEY,
@@ -71,9 +71,8 @@ CREATE TABLE orders(
   status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
   approved_time TEXT,
   order_date TEXT GENERATED ALWAYS AS (substr(order_time, 1, 10)) VIRTUAL
-);
-CREATE INDEX orders_by_date ON orders(order_date);
-CREATE INDEX orders_by_employee_date ON orders(employee_code, order_date);
+) WITHOUT ROWID;
+CREATE INDEX orders_by_date ON orders(order_date, employee_code);
 
 CREATE TABLE order_lines(
   order_code TEXT NOT NULL REFERENCES orders(order_code) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,

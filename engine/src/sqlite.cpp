@@ -104,6 +104,12 @@ Statement& Statement::bind(int index, std::string_view text) {
     return *this;
 }
 
+Statement& Statement::bindStatic(int index, std::string_view text) {
+    int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+    if (rc != SQLITE_OK) db_->fail(rc, "binding a value");
+    return *this;
+}
+
 Statement& Statement::bind(int index, std::int64_t value) {
     int rc = sqlite3_bind_int64(stmt_, index, value);
     if (rc != SQLITE_OK) db_->fail(rc, "binding a value");

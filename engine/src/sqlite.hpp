@@ -50,6 +50,8 @@ public:
     Statement& operator=(const Statement&) = delete;
 
     Statement& bind(int index, std::string_view text);
+    // Binds without copying: text must stay alive until the statement is reset.
+    Statement& bindStatic(int index, std::string_view text);
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     Statement& bind(int index, double value);
