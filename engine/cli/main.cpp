@@ -3,6 +3,9 @@
 // translated to messages and exit codes in one place (main).
 #include <unistd.h>
 
+#include <atomic>
+#include <csignal>
+
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cmath>
@@ -18,6 +21,7 @@
 #include "kpi/engine.hpp"
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
+#include "kpi/simulate.hpp"
 #include "kpi/store.hpp"
 #include "output.hpp"
 
@@ -44,6 +48,7 @@ Commands:
   score --period P            weighted score per employee
   history                     the audit history of target edits
   demo-data                   write a realistic demo distributor into the store
+  simulate                    feed orders into the store as a DMS would (demos)
 
 Options:
   --store PATH   the store (default: $KPI_STORE, else ./kpi.sqlite)
@@ -282,7 +287,8 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
         "until", po::value<std::string>(), "last day with orders (default today)")(
         "months", po::value<int>()->default_value(3), "months of history")(
         "lines-scale", po::value<double>()->default_value(1.0), "multiply order lines per order (benchmarks)")(
-        "csv-dir", po::value<std::string>(), "keep the generated CSV files in DIR");
+        "csv-dir", po::value<std::string>(), "keep the generated CSV files in DIR")(
+        "csv-only", "only write the CSV files into --csv-dir; leave the store alone");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
     if (help) return 0;
@@ -296,6 +302,8 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
     o.linesScale = vm["lines-scale"].as<double>();
     o.progress = progressLine;
     bool keep = vm.count("csv-dir") > 0;
+    bool csvOnly = vm.count("csv-only") > 0;
+    if (csvOnly && !keep) throw UsageError("--csv-only needs --csv-dir");
     fs::path dir = keep ? fs::path(vm["csv-dir"].as<std::string>())
                         : fs::temp_directory_path() / ("kpi-demo-" + std::to_string(getpid()));
     struct Cleanup {
@@ -309,6 +317,10 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
     std::cerr << "generating a demo distributor with " << o.salespeople << " salespeople, " << o.months
               << " months up to " << formatDay(o.until) << "…\n";
     writeDemoData(dir, o);
+    if (csvOnly) {
+        std::cerr << "CSV files written to " << dir.string() << '\n';
+        return 0;
+    }
     Store::init(store);
     auto s = Store::open(store, Store::Mode::ReadWrite);
     std::vector<fs::path> files;
@@ -322,6 +334,42 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
     for (const auto& [kind, n] : summary.rowsRead) rows += n;
     std::cerr << "demo data in " << store.string() << ": " << rows << " rows"
               << (keep ? ", CSV files kept in " + dir.string() : std::string()) << '\n';
+    return 0;
+}
+
+std::atomic<bool> stopRequested{false};
+
+int runSimulate(const fs::path& store, const std::vector<std::string>& args) {
+    Command cmd{"kpi [--store PATH] simulate [--rate N] [--seconds S] [--approve-after S] [--cancel-share F]\n\n"
+                "Feeds orders into the store as a DMS would, writing rows directly: new orders arrive\n"
+                "pending, most are approved a little later, some cancelled. Stops after --seconds, or\n"
+                "on Ctrl-C.",
+                po::options_description("Options"), {}};
+    cmd.options.add_options()("rate", po::value<double>()->default_value(60), "orders per minute")(
+        "seconds", po::value<double>()->default_value(0), "how long to run (0 = until Ctrl-C)")(
+        "approve-after", po::value<double>()->default_value(20), "seconds from order to approval")(
+        "cancel-share", po::value<double>()->default_value(0.1), "share of orders cancelled instead")(
+        "day", po::value<std::string>(), "order date (default today)")(
+        "seed", po::value<unsigned>()->default_value(1), "random seed");
+    bool help = false;
+    auto vm = parseCommand(args, cmd, help);
+    if (help) return 0;
+    FeedOptions o;
+    o.ordersPerMinute = vm["rate"].as<double>();
+    o.seconds = vm["seconds"].as<double>();
+    o.approveAfterSeconds = vm["approve-after"].as<double>();
+    o.cancelShare = vm["cancel-share"].as<double>();
+    o.seed = vm["seed"].as<unsigned>();
+    if (vm.count("day")) o.day = formatDay(parseDayArg(vm["day"].as<std::string>(), "--day"));
+    if (o.ordersPerMinute <= 0) throw UsageError("--rate must be positive");
+    if (o.cancelShare < 0 || o.cancelShare > 1) throw UsageError("--cancel-share must be between 0 and 1");
+    o.progress = progressLine;
+    std::signal(SIGINT, [](int) { stopRequested = true; });
+    std::signal(SIGTERM, [](int) { stopRequested = true; });
+    auto summary = runFeed(store, o, stopRequested);
+    std::cerr << "simulated " << summary.created << " orders: " << summary.approved << " approved, "
+              << summary.cancelled << " cancelled, " << (summary.created - summary.approved - summary.cancelled)
+              << " still pending\n";
     return 0;
 }
 
@@ -366,6 +414,7 @@ int dispatch(int argc, char** argv) {
     static const std::map<std::string, Runner> commands = {
         {"init", runInit},       {"import", runImport},   {"actual", runActual},       {"report", runReport},
         {"score", runScore},     {"history", runHistory}, {"demo-data", runDemoData},
+        {"simulate", runSimulate},
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");

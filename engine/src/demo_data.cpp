@@ -983,7 +983,7 @@ long long roundedHundredths(double value, double step) {
 // Performance rates of an employee's subtree per working day, from the actuals.
 struct Rates {
     double sales = 0, volume = 0, focusSales = 0, confectionerySales = 0, productiveCalls = 0, visits = 0;
-    double linesPerCall = 0, dropSize = 0;
+    double linesPerCall = 0, dropSize = 0, strikeRate = 0;
     long long routeOutlets = 0;  // outlets on the subtree's routes at the end of the range
 };
 
@@ -1054,6 +1054,7 @@ private:
         rates.confectionerySales = total.confectionerySales / days;
         rates.productiveCalls = static_cast<double>(total.productiveCalls) / days;
         rates.visits = static_cast<double>(total.visits) / days;
+        if (total.visits > 0) rates.strikeRate = static_cast<double>(total.productiveCalls) / total.visits;
         if (total.productiveCalls > 0) {
             rates.linesPerCall = static_cast<double>(total.linesInProductiveCalls) / total.productiveCalls;
             rates.dropSize = total.sales / total.productiveCalls;
@@ -1092,9 +1093,9 @@ private:
             add(index, "LPPC", "MONTH", first, last, roundedHundredths(rates.linesPerCall * random_.between(0.95, 1.1), 0.1), 10);
             add(index, "ASO", "MONTH", first, last, roundedHundredths(rates.routeOutlets * random_.between(0.8, 0.92), 1), 10);
             add(index, "COV", "MONTH", first, last, roundedHundredths(random_.between(0.8, 0.9), 0.01), 10);
-            add(index, "NEW", "MONTH", first, last, random_.between(2, 4) * 100LL, 5);
+            add(index, "NEW", "MONTH", first, last, random_.between(1, 3) * 100LL, 5);
             add(index, "FOCUS", "MONTH", first, last, roundedHundredths(rates.focusSales * days * f, 100000), 10);
-            add(index, "SR_RATE", "MONTH", first, last, roundedHundredths(random_.between(0.6, 0.7), 0.01), 5);
+            add(index, "SR_RATE", "MONTH", first, last, roundedHundredths(rates.strikeRate * random_.between(0.95, 1.08), 0.01), 5);
             // Tracked on the scorecard, not paid on.
             add(index, "VISIT", "MONTH", first, last, roundedHundredths(rates.visits * days, 1), 0);
         });
@@ -1153,8 +1154,13 @@ private:
             add(index, "NEW_ANY", "MONTH", first, last, roundedHundredths(teams * random_.between(1.5, 2.5), 1), 15);
             add(index, "UB", "MONTH", first, last, roundedHundredths(rates.routeOutlets * random_.between(1.0, 1.05), 1), 0);
         });
-        // Quarterly sales, for the quarter bonus.
-        for (Day quarter = quarterStart(timeline_.first); quarter <= timeline_.last; quarter = nextQuarterStart(quarter)) {
+        // Quarterly sales, for the quarter bonus: the quarters whose every day is
+        // in the range so far (at least the current one), so that attainment is
+        // not spoiled by the months before the demo's history.
+        const Day lastQuarter = quarterStart(timeline_.last);
+        Day quarter = quarterStart(timeline_.first);
+        if (quarter < timeline_.first) quarter = std::min(nextQuarterStart(quarter), lastQuarter);
+        for (; quarter <= lastQuarter; quarter = nextQuarterStart(quarter)) {
             const Day last = nextQuarterStart(quarter) - 1;
             add(index, "DS", "QUARTER", quarter, last,
                 roundedHundredths(rates.sales * timeline_.workingDays(quarter, last) * factor(), 1000000), -1);
@@ -1164,18 +1170,18 @@ private:
     void planRegionalManager(int index) {
         const Employee& employee = company_.employees[static_cast<std::size_t>(index)];
         const Rates rates = ratesOf(index);
-        const double focusOutlets = static_cast<double>(rates.routeOutlets) * 0.6;
+        const double focusOutlets = static_cast<double>(rates.routeOutlets) * 0.85;
         forEachMonth(employee, [&](Day first, Day last) {
             const double days = timeline_.workingDays(first, last);
             add(index, "DS", "MONTH", first, last, roundedHundredths(rates.sales * days * factor(), 10000000), 60);
             add(index, "FOCUS_OUT", "MONTH", first, last, roundedHundredths(focusOutlets * random_.between(0.9, 1.1), 1), 20);
             add(index, "DROP", "MONTH", first, last, roundedHundredths(rates.dropSize * random_.between(1.0, 1.1), 1000), 20);
         });
-        for (int year = yearOf(timeline_.first); year <= yearOf(timeline_.last); ++year) {
-            const Day first = makeDay(year, 1, 1), last = makeDay(year, 12, 31);
-            add(index, "DS", "YEAR", first, last,
-                roundedHundredths(rates.sales * timeline_.workingDays(first, last) * factor(), 100000000), -1);
-        }
+        // The current year's sales.
+        const int year = yearOf(timeline_.last);
+        const Day first = makeDay(year, 1, 1), last = makeDay(year, 12, 31);
+        add(index, "DS", "YEAR", first, last,
+            roundedHundredths(rates.sales * timeline_.workingDays(first, last) * factor(), 100000000), -1);
     }
 
     const Company& company_;

@@ -1,6 +1,7 @@
 #include "kpi/engine.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "kpi/error.hpp"
@@ -17,17 +18,24 @@ using namespace model;
 class PendingChanges {
 public:
     long long seq = 0;
-    std::string latestActivity;
     std::shared_ptr<Dims> dims;
     bool full = false;
     Facts facts;                  // when full
-    std::vector<Bucket> buckets;  // when not
+    std::vector<Bucket> buckets;  // when not: buckets rebuilt from the store
+    std::vector<Bucket> additions;  // orders newly approved, added to their bucket
+    struct Visits {
+        int employee;
+        Day day;
+        double count;
+        std::string latest;
+    };
+    std::vector<Visits> visits;
 };
 
 namespace {
 
-// Above this many changed buckets a rebuild is cheaper than folding them in.
-constexpr size_t kMaxIncrementalBuckets = 200'000;
+// Above this many change rows a rebuild is cheaper than folding them in.
+constexpr size_t kMaxIncrementalChanges = 100'000;
 
 long long maxSeq(sql::Database& db) {
     auto st = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
@@ -46,7 +54,6 @@ struct Engine::Impl {
     std::shared_ptr<Dims> dims;
     Facts facts;
     long long seq = 0;
-    std::string latest;
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
@@ -65,10 +72,18 @@ struct Engine::Impl {
         p->seq = maxSeq(*db);
         p->dims = loader::loadDims(*db, dims.get());
         p->facts = loader::loadFacts(*db, *p->dims, window);
-        p->latestActivity = loader::latestActivity(*db);
         snapshot.commit();
         return p;
     }
+
+    // What the change log says since `seq`: per order, its state before the
+    // first change (or that only its lines changed); buckets whose visits changed.
+    struct OrderEvent {
+        bool orderRow = false;  // false: only lines of the order changed
+        bool wasCounted = false;
+        std::string employee;
+        Day day = 0;
+    };
 
     std::unique_ptr<PendingChanges> fetch() const {
         sql::Transaction snapshot(*db, false);
@@ -78,49 +93,143 @@ struct Engine::Impl {
             return nullptr;
         }
         auto floor = db->prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'changes_floor'");
-        bool pruned = floor.step() && floor.int64(0) > seq;
-        std::set<std::pair<std::string, Day>> buckets;
-        bool rebuild = pruned || now < seq;
+        bool rebuild = (floor.step() && floor.int64(0) > seq) || now < seq;
+        bool dimsChanged = false;
+        std::map<std::string, OrderEvent> orders;
+        std::set<std::pair<std::string, Day>> requery, visitBuckets;
         if (!rebuild) {
-            auto st = db->prepare("SELECT source, employee_code, day FROM changes WHERE seq > ?1 AND seq <= ?2");
+            auto st = db->prepare(
+                "SELECT source, employee_code, day, ref, old_status FROM changes WHERE seq > ?1 AND seq <= ?2 ORDER BY seq");
             st.bind(1, static_cast<std::int64_t>(seq)).bind(2, static_cast<std::int64_t>(now));
-            while (st.step() && !rebuild) {
+            size_t rows = 0;
+            while (st.step()) {
                 std::string_view source = st.text(0);
-                if (source == "products" || source == "kpis") rebuild = true;  // line filters change
-                if (st.isNull(1)) continue;
+                if (++rows > kMaxIncrementalChanges || source == "products" || source == "kpis") {
+                    rebuild = true;  // too much to fold in, or the KPIs' line filters change
+                    break;
+                }
+                if (st.isNull(1)) {
+                    dimsChanged = true;
+                    continue;
+                }
                 auto day = parseDay(st.text(2));
-                if (!day || (window && !window->contains(*day))) continue;
-                buckets.emplace(std::string(st.text(1)), *day);
-                if (buckets.size() > kMaxIncrementalBuckets) rebuild = true;
+                if (!day) continue;
+                std::string employee(st.text(1));
+                if (source == "orders") {
+                    OrderEvent& e = orders[std::string(st.text(3))];
+                    if (!e.orderRow) e = {true, st.text(4) == "approved", employee, *day};
+                } else if (source == "order_lines") {
+                    orders.try_emplace(std::string(st.text(3)), OrderEvent{false, false, employee, *day});
+                } else if (source == "visits") {
+                    visitBuckets.emplace(employee, *day);
+                } else {
+                    requery.emplace(employee, *day);
+                }
             }
         }
-        snapshot.commit();
-        if (rebuild) return loadAll();
-
-        sql::Transaction again(*db, false);
+        if (rebuild) {
+            snapshot.commit();
+            return loadAll();
+        }
         auto p = std::make_unique<PendingChanges>();
-        // Changes after `now` are taken in the next round; rebuilding a bucket
-        // twice is harmless.
         p->seq = now;
-        p->dims = loader::loadDims(*db, dims.get());
-        p->buckets = loader::loadBuckets(*db, *p->dims, {buckets.begin(), buckets.end()});
-        p->latestActivity = loader::latestActivity(*db);
-        again.commit();
+        if (dimsChanged) p->dims = loader::loadDims(*db, dims.get());
+        const Dims& d = p->dims ? *p->dims : *dims;
+        auto inWindow = [&](Day day) { return !window || window->contains(day); };
+
+        // Newly counted orders are added; any other change to a counted order
+        // rebuilds its bucket from the store.
+        std::map<std::pair<int, Day>, std::vector<std::string>> additions;
+        auto current = db->prepare(
+            "SELECT employee_code, order_date, outlet_code, type = 'sale', status = 'approved' FROM orders WHERE "
+            "order_code = ?1");
+        for (const auto& [code, event] : orders) {
+            current.reset();
+            current.bind(1, code);
+            bool exists = current.step();
+            bool counted = exists && current.int64(4) != 0;
+            std::string employee = exists ? std::string(current.text(0)) : std::string();
+            auto day = exists ? parseDay(current.text(1)) : std::nullopt;
+            if (counted && !day) counted = false;
+            bool wasCounted = event.orderRow ? event.wasCounted : counted;
+            if (wasCounted && inWindow(event.day)) requery.emplace(event.employee, event.day);
+            if (!counted || !inWindow(*day)) continue;
+            if (wasCounted || !event.orderRow) {
+                requery.emplace(employee, *day);
+                continue;
+            }
+            int e = d.employeeIds.find(employee);
+            if (e < 0) {
+                snapshot.commit();
+                return loadAll();  // a code never seen: rebuild with fresh dimensions
+            }
+            additions[{e, *day}].push_back(code);
+        }
+        loader::OrderReader reader(*db);
+        auto requeried = [&](int e, Day day) { return requery.count({d.employeeIds.code(e), day}) > 0; };
+        for (const auto& [bucket, codes] : additions) {
+            const auto& [e, day] = bucket;
+            if (requeried(e, day)) continue;
+            auto delta = reader.contribution(d, e, day, codes);
+            if (!delta) {
+                snapshot.commit();
+                return loadAll();
+            }
+            // A second order in an existing call: the call's distinct SKUs come
+            // from all its orders, so ask the store for that one call.
+            if (const DayDistinct* existing = facts.day(e, day)) {
+                for (Call& c : delta->distinct.calls) {
+                    auto it = std::lower_bound(existing->calls.begin(), existing->calls.end(), c,
+                                               [](const Call& a, const Call& b) { return a.outlet < b.outlet; });
+                    if (it == existing->calls.end() || it->outlet != c.outlet) continue;
+                    std::uint32_t all = reader.callSkus(d.employeeIds.code(e), d.outletIds.code(static_cast<int>(c.outlet)), day);
+                    delta->values[kCalls] -= 1;
+                    delta->values[kSkuSum] += static_cast<double>(all) - it->skus - c.skus;
+                    c.skus = all;
+                }
+            }
+            p->additions.push_back(std::move(*delta));
+        }
+        std::vector<std::pair<std::string, Day>> wanted;
+        for (const auto& b : requery)
+            if (inWindow(b.second)) wanted.push_back(b);
+        if (p->dims) {
+            p->buckets = loader::loadBuckets(*db, *p->dims, wanted);
+        } else {
+            auto known = loader::loadBucketsKnown(*db, d, wanted);
+            if (!known) {
+                snapshot.commit();
+                return loadAll();
+            }
+            p->buckets = std::move(*known);
+        }
+        for (const auto& [employee, day] : visitBuckets) {
+            if (requery.count({employee, day}) || !inWindow(day)) continue;
+            int e = d.employeeIds.find(employee);
+            if (e < 0) {
+                snapshot.commit();
+                return loadAll();
+            }
+            auto [count, latestVisit] = reader.visitCount(employee, day);
+            p->visits.push_back({e, day, count, latestVisit});
+        }
+        snapshot.commit();
         return p;
     }
 
     void install(PendingChanges&& p) {
-        dims = std::move(p.dims);
+        if (p.dims) dims = std::move(p.dims);
         if (p.full) {
             facts = std::move(p.facts);
         } else {
             facts.measures = dims->measures();
             for (auto& b : p.buckets) facts.setBucket(std::move(b));
+            for (auto& b : p.additions) facts.addToBucket(std::move(b));
+            for (const auto& v : p.visits) facts.setVisits(v.employee, v.day, v.count, v.latest);
         }
         if (facts.byEmployee.size() < static_cast<size_t>(dims->employeeIds.size()))
             facts.byEmployee.resize(static_cast<size_t>(dims->employeeIds.size()));
         seq = p.seq;
-        latest = std::move(p.latestActivity);
         stamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
         generation = 0;
     }
@@ -598,6 +707,6 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
     return out;
 }
 
-DataState Engine::state() const { return {impl_->seq, impl_->latest}; }
+DataState Engine::state() const { return {impl_->seq, impl_->facts.latest}; }
 
 }  // namespace kpi

@@ -220,6 +220,7 @@ const FileSpec* specForFile(const std::filesystem::path& path) {
 struct Row {
     long long line;
     std::vector<std::string> values;  // in the spec's column order; "" = not given
+    bool bad = false;                 // a field of it was reported; never written
 };
 
 struct ParsedFile {
@@ -300,7 +301,12 @@ private:
     // Store look-ups already made: table + code → exists.
     std::unordered_map<std::string, bool> storeLookups_;
     // Changes to log: fact buckets (employee, day) and dimension tables touched.
-    std::set<std::pair<std::string, std::string>> buckets_;
+    std::set<std::pair<std::string, std::string>> buckets_;  // visits
+    struct OrderChange {
+        std::string employee, day, oldStatus;  // oldStatus "" = the order is new
+    };
+    std::map<std::string, OrderChange> changedOrders_;
+    std::set<std::string> changedLines_;  // order codes
     std::set<std::string> dimensionsTouched_;
     // order_code → (employee, day) for orders of this import.
     std::unordered_map<std::string, std::pair<std::string, std::string>> orderBuckets_;
@@ -395,7 +401,9 @@ private:
             Row row{line, std::vector<std::string>(columns.size())};
             for (size_t c = 0; c < columns.size(); ++c)
                 if (sourceOf[c] >= 0) row.values[c] = std::move(fields[static_cast<size_t>(sourceOf[c])]);
+            size_t before = errorCount_;
             checkFields(parsed, row);
+            row.bad = errorCount_ != before;
             parsed.rows.push_back(std::move(row));
             if (reader.position() >= nextProgress) {
                 nextProgress += 4 << 20;
@@ -556,9 +564,9 @@ private:
         auto upsert = db_.prepare(upsertSql(kind));
         std::optional<sql::Statement> previous;
         if (storeHasFacts_ && kind == Kind::Orders)
-            previous.emplace(db_.prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1"));
+            previous.emplace(db_.prepare("SELECT employee_code, order_date, status FROM orders WHERE order_code = ?1"));
         if (storeHasFacts_ && kind == Kind::Visits)
-            previous.emplace(db_.prepare("SELECT employee_code, visit_date FROM visits WHERE visit_code = ?1"));
+            previous.emplace(db_.prepare("SELECT employee_code, visit_date, '' FROM visits WHERE visit_code = ?1"));
         std::optional<sql::Statement> stateOf, audit;
         if (kind == Kind::Targets) {
             const char* key = "employee_code = ?1 AND kpi_code = ?2 AND period_type = ?3 AND valid_from = ?4";
@@ -600,15 +608,19 @@ private:
             default:
                 break;
             }
-            if (errorCount_ != before || errorCount_ > 0) continue;  // validate on, but write no more
+            // A bad row is not written; good rows still are, so that the rules over
+            // the whole store below can be checked and reported too. Any error
+            // rolls the transaction back at the end.
+            if (row.bad || errorCount_ != before) continue;
 
-            std::string oldEmployee, oldDay;
+            std::string oldEmployee, oldDay, oldStatus;
             if (previous) {
                 previous->reset();
                 previous->bind(1, v[0]);
                 if (previous->step()) {
                     oldEmployee = previous->text(0);
                     oldDay = previous->text(1);
+                    oldStatus = previous->text(2);
                 }
                 previous->reset();
             }
@@ -649,12 +661,16 @@ private:
             }
             switch (kind) {
             case Kind::Orders:
+                // The state before this import: what a reader needs to fold the change in.
+                if (oldEmployee.empty()) changedOrders_.emplace(v[0], OrderChange{v[1], v[3].substr(0, 10), ""});
+                else changedOrders_.emplace(v[0], OrderChange{oldEmployee, oldDay, oldStatus});
+                break;
             case Kind::Visits:
                 buckets_.emplace(v[1], v[3].substr(0, 10));
                 if (!oldEmployee.empty()) buckets_.emplace(oldEmployee, oldDay);
                 break;
             case Kind::OrderLines:
-                if (auto bucket = orderBucket(v[0])) buckets_.insert(*bucket);
+                changedLines_.insert(v[0]);
                 break;
             default:
                 dimensionsTouched_.insert(tableName(kind));
@@ -676,7 +692,7 @@ private:
     }
 
     void checkManagerLoops() {
-        if (errorCount_ > 0 || !inImportAny(Kind::Employees)) return;
+        if (!inImportAny(Kind::Employees)) return;
         std::unordered_map<std::string, std::string> managerOf;
         auto st = db_.prepare("SELECT code, manager_code FROM employees");
         while (st.step()) managerOf.emplace(std::string(st.text(0)), std::string(st.text(1)));
@@ -700,7 +716,6 @@ private:
     // validity windows overlap, and targets for an employee of a role their KPI
     // does not apply to (whichever file brings which).
     void checkTargetsAfterWrite() {
-        if (errorCount_ > 0) return;
         if (!inImportAny(Kind::Targets) && !inImportAny(Kind::Employees) && !inImportAny(Kind::Kpis)) return;
         auto reportAt = [&](const std::string& employee, const std::string& kpiCode, const std::string& type,
                             const std::string& from, const std::string& message) {
@@ -747,11 +762,26 @@ private:
         }
     }
 
+    // The same rows the schema's triggers would write (see schema.hpp), but one
+    // per order or visit bucket rather than one per line.
     void writeChangeLog() {
-        auto fact = db_.prepare("INSERT INTO changes(source, employee_code, day) VALUES('import', ?1, ?2)");
+        auto fact = db_.prepare(
+            "INSERT INTO changes(source, employee_code, day, ref, old_status) VALUES(?1, ?2, ?3, ?4, ?5)");
+        for (const auto& [code, change] : changedOrders_) {
+            fact.reset();
+            fact.bind(1, "orders").bind(2, change.employee).bind(3, change.day).bind(4, code);
+            fact.bindOptional(5, change.oldStatus).run();
+        }
+        for (const auto& code : changedLines_) {
+            if (changedOrders_.count(code)) continue;  // the order's own row covers its lines
+            auto bucket = orderBucket(code);
+            if (!bucket) continue;
+            fact.reset();
+            fact.bind(1, "order_lines").bind(2, bucket->first).bind(3, bucket->second).bind(4, code).bindNull(5).run();
+        }
         for (const auto& [employee, day] : buckets_) {
             fact.reset();
-            fact.bind(1, employee).bind(2, day).run();
+            fact.bind(1, "visits").bind(2, employee).bind(3, day).bindNull(4).bindNull(5).run();
         }
         auto dim = db_.prepare("INSERT INTO changes(source) VALUES(?1)");
         for (const auto& table : dimensionsTouched_) {

@@ -82,6 +82,9 @@ public:
         : dims_(dims), bucket_{employee, day, std::vector<double>(static_cast<size_t>(dims.measures()), 0.0), {}} {}
 
     void addVisits(double count) { bucket_.values[kVisits] += count; }
+    void seen(std::string_view time) {
+        if (time > bucket_.latest) bucket_.latest = time;
+    }
 
     // One approved order line; skuId < 0 for an order without lines.
     void addLine(bool isSale, int outlet, int skuId, double quantity, double amount) {
@@ -123,13 +126,70 @@ private:
 };
 
 constexpr const char* kLinesSelect =
-    "SELECT o.employee_code, o.order_date, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount "
-    "FROM orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' ";
+    "SELECT o.employee_code, o.order_date, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount, "
+    "o.order_time FROM orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' ";
 
-void addLineRow(BucketBuilder& b, Dims& dims, const sql::Statement& st) {
-    int outlet = dims.outletIds.intern(st.text(2));
-    int sku = st.isNull(4) ? -1 : dims.skuIds.intern(st.text(4));
+// Codes to ids: interning into dims, or only looking up (then `missing` tells
+// that a code was unknown).
+struct Ids {
+    Dims* growable;
+    const Dims& dims;
+    bool missing = false;
+
+    int outlet(std::string_view code) {
+        if (growable) return growable->outletIds.intern(code);
+        int id = dims.outletIds.find(code);
+        missing = missing || id < 0;
+        return id;
+    }
+    int sku(std::string_view code) {
+        if (growable) return growable->skuIds.intern(code);
+        int id = dims.skuIds.find(code);
+        missing = missing || id < 0;
+        return id;
+    }
+    int employee(std::string_view code) {
+        if (growable) {
+            int id = growable->employeeIds.intern(code);
+            growPerEmployee(*growable);
+            return id;
+        }
+        int id = dims.employeeIds.find(code);
+        missing = missing || id < 0;
+        return id;
+    }
+};
+
+void addLineRow(BucketBuilder& b, Ids& ids, const sql::Statement& st) {
+    int outlet = ids.outlet(st.text(2));
+    int sku = st.isNull(4) ? -1 : ids.sku(st.text(4));
     b.addLine(st.int64(3) != 0, outlet, sku, st.real(5), st.real(6));
+    b.seen(st.text(7));
+}
+
+std::vector<Bucket> buildBuckets(sql::Database& db, Ids& ids, const std::vector<std::pair<std::string, Day>>& wanted) {
+    std::vector<Bucket> out;
+    auto lines = db.prepare(std::string(kLinesSelect) + " AND o.order_date = ?2 AND o.employee_code = ?1");
+    auto visits = db.prepare(
+        "SELECT count(*), coalesce(max(visit_time), '') FROM visits WHERE visit_date = ?2 AND employee_code = ?1");
+    for (const auto& [code, day] : wanted) {
+        int e = ids.employee(code);
+        if (ids.missing) return out;
+        BucketBuilder b(ids.growable ? *ids.growable : ids.dims, e, day);
+        std::string dayText = formatDay(day);
+        lines.reset();
+        lines.bind(1, code).bind(2, dayText);
+        while (lines.step()) addLineRow(b, ids, lines);
+        if (ids.missing) return out;
+        visits.reset();
+        visits.bind(1, code).bind(2, dayText);
+        if (visits.step()) {
+            b.addVisits(static_cast<double>(visits.int64(0)));
+            b.seen(visits.text(1));
+        }
+        out.push_back(b.finish());
+    }
+    return out;
 }
 
 }  // namespace
@@ -282,13 +342,18 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
     {
         auto st = db.prepare(std::string(kLinesSelect) + range);
         if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
-        while (st.step()) addLineRow(builderFor(st.text(0), st.text(1)), dims, st);
+        Ids ids{&dims, dims};
+        while (st.step()) addLineRow(builderFor(st.text(0), st.text(1)), ids, st);
     }
     {
-        auto st = db.prepare(std::string("SELECT employee_code, visit_date, count(*) FROM visits") +
+        auto st = db.prepare(std::string("SELECT employee_code, visit_date, count(*), max(visit_time) FROM visits") +
                              (window ? " WHERE visit_date BETWEEN ?1 AND ?2" : "") + " GROUP BY 1, 2");
         if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
-        while (st.step()) builderFor(st.text(0), st.text(1)).addVisits(static_cast<double>(st.int64(2)));
+        while (st.step()) {
+            auto& b = builderFor(st.text(0), st.text(1));
+            b.addVisits(static_cast<double>(st.int64(2)));
+            b.seen(st.text(3));
+        }
     }
     growPerEmployee(dims);
     if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
@@ -303,6 +368,8 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
 
     Facts facts;
     facts.measures = dims.measures();
+    for (const auto& b : buckets)
+        if (b.latest > facts.latest) facts.latest = b.latest;
     facts.byEmployee.resize(static_cast<size_t>(dims.employeeIds.size()));
     const size_t m = static_cast<size_t>(facts.measures);
     for (size_t i = 0; i < buckets.size();) {
@@ -326,33 +393,60 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
 }
 
 std::vector<Bucket> loadBuckets(sql::Database& db, Dims& dims, const std::vector<std::pair<std::string, Day>>& wanted) {
-    std::vector<Bucket> out;
-    auto lines = db.prepare(std::string(kLinesSelect) + " AND o.employee_code = ?1 AND o.order_date = ?2");
-    auto visits = db.prepare("SELECT count(*) FROM visits WHERE employee_code = ?1 AND visit_date = ?2");
-    for (const auto& [code, day] : wanted) {
-        int e = dims.employeeIds.intern(code);
-        growPerEmployee(dims);
-        BucketBuilder b(dims, e, day);
-        std::string dayText = formatDay(day);
-        lines.reset();
-        lines.bind(1, code).bind(2, dayText);
-        while (lines.step()) addLineRow(b, dims, lines);
-        visits.reset();
-        visits.bind(1, code).bind(2, dayText);
-        if (visits.step()) b.addVisits(static_cast<double>(visits.int64(0)));
-        out.push_back(b.finish());
-    }
+    Ids ids{&dims, dims};
+    auto out = buildBuckets(db, ids, wanted);
     if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
         dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
     return out;
 }
 
-std::string latestActivity(sql::Database& db) {
-    auto st = db.prepare(
-        "SELECT max(coalesce((SELECT max(order_time) FROM orders WHERE order_date = (SELECT max(order_date) FROM "
-        "orders)), ''), coalesce((SELECT max(visit_time) FROM visits WHERE visit_date = (SELECT max(visit_date) FROM "
-        "visits)), ''))");
-    return st.step() ? std::string(st.text(0)) : std::string();
+std::optional<std::vector<Bucket>> loadBucketsKnown(sql::Database& db, const Dims& dims,
+                                                    const std::vector<std::pair<std::string, Day>>& wanted) {
+    Ids ids{nullptr, dims};
+    auto out = buildBuckets(db, ids, wanted);
+    if (ids.missing) return std::nullopt;
+    return out;
+}
+
+struct OrderReader::Statements {
+    sql::Statement lines, call, visits;
+    explicit Statements(sql::Database& db)
+        : lines(db.prepare(std::string(kLinesSelect) + " AND o.order_code = ?1")),
+          call(db.prepare("SELECT count(DISTINCT l.sku) FROM orders o JOIN order_lines l ON l.order_code = "
+                          "o.order_code WHERE o.order_date = ?3 AND o.employee_code = ?1 AND o.outlet_code = ?2 AND "
+                          "o.status = 'approved' AND o.type = 'sale'")),
+          visits(db.prepare("SELECT count(*), coalesce(max(visit_time), '') FROM visits WHERE visit_date = ?2 AND "
+                            "employee_code = ?1")) {}
+};
+
+OrderReader::OrderReader(sql::Database& db) : st_(std::make_unique<Statements>(db)) {}
+OrderReader::~OrderReader() = default;
+
+std::optional<Bucket> OrderReader::contribution(const Dims& dims, int employee, Day day,
+                                                const std::vector<std::string>& orderCodes) {
+    Ids ids{nullptr, dims};
+    BucketBuilder b(dims, employee, day);
+    for (const auto& code : orderCodes) {
+        st_->lines.reset();
+        st_->lines.bind(1, code);
+        while (st_->lines.step()) addLineRow(b, ids, st_->lines);
+        if (ids.missing) return std::nullopt;
+    }
+    return b.finish();
+}
+
+std::uint32_t OrderReader::callSkus(const std::string& employeeCode, const std::string& outletCode, Day day) {
+    st_->call.reset();
+    st_->call.bind(1, employeeCode).bind(2, outletCode).bind(3, formatDay(day));
+    st_->call.step();
+    return static_cast<std::uint32_t>(st_->call.int64(0));
+}
+
+std::pair<double, std::string> OrderReader::visitCount(const std::string& employeeCode, Day day) {
+    st_->visits.reset();
+    st_->visits.bind(1, employeeCode).bind(2, formatDay(day));
+    st_->visits.step();
+    return {static_cast<double>(st_->visits.int64(0)), std::string(st_->visits.text(1))};
 }
 
 }  // namespace kpi::loader

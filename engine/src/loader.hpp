@@ -24,11 +24,36 @@ std::shared_ptr<model::Dims> loadDims(sql::Database& db, const model::Dims* prev
 // May intern codes seen only in facts into dims.
 model::Facts loadFacts(sql::Database& db, model::Dims& dims, const std::optional<Period>& window);
 
-// Rebuilds the given (employee code, day) buckets from the store.
+// Rebuilds the given (employee code, day) buckets from the store, interning
+// new codes into dims.
 std::vector<model::Bucket> loadBuckets(sql::Database& db, model::Dims& dims,
                                        const std::vector<std::pair<std::string, Day>>& buckets);
 
-// Newest order or visit time in the store, "" when none.
-std::string latestActivity(sql::Database& db);
+// The same against dimensions that must not change (they are in use on another
+// thread): nullopt when a bucket names a code dims does not know yet.
+std::optional<std::vector<model::Bucket>> loadBucketsKnown(sql::Database& db, const model::Dims& dims,
+                                                           const std::vector<std::pair<std::string, Day>>& buckets);
+
+
+// Reads what one new order or one call contributes, with statements prepared
+// once per refresh.
+class OrderReader {
+public:
+    explicit OrderReader(sql::Database& db);
+    ~OrderReader();
+    // The contribution of approved orders (codes) to the bucket (employee, day)
+    // they count in, as a Bucket to add; nullopt when they name a code dims does
+    // not know.
+    std::optional<model::Bucket> contribution(const model::Dims& dims, int employee, Day day,
+                                              const std::vector<std::string>& orderCodes);
+    // Distinct SKUs of the call (employee, outlet, day): lines of its approved sale orders.
+    std::uint32_t callSkus(const std::string& employeeCode, const std::string& outletCode, Day day);
+    // The visit count and newest visit time of one bucket.
+    std::pair<double, std::string> visitCount(const std::string& employeeCode, Day day);
+
+private:
+    struct Statements;
+    std::unique_ptr<Statements> st_;
+};
 
 }  // namespace kpi::loader

@@ -107,6 +107,7 @@ struct Bucket {
     Day day = 0;
     std::vector<double> values;  // measures()
     DayDistinct distinct;
+    std::string latest;  // newest order or visit time in the bucket (any status)
 };
 
 // Prefix sums per employee over a dense day range, so that a sum over any
@@ -120,10 +121,24 @@ struct EmployeeFacts {
 
 struct Facts {
     int measures = 0;
+    std::string latest;  // newest order or visit time folded in
     std::vector<EmployeeFacts> byEmployee;
 
+    // Replaces a bucket with one rebuilt from the store.
     void setBucket(Bucket&& bucket);
+    // Adds orders to a bucket: values are added, focus outlets merged, and each
+    // call inserted, or for an outlet that already has one, given its new SKU count.
+    void addToBucket(Bucket&& delta);
+    // Sets the visit count of a bucket.
+    void setVisits(int employee, Day day, double visits, const std::string& latestVisit);
     double sum(int employee, int measure, Day first, Day last) const;
+    // The bucket's day data, or nullptr when it has none.
+    const DayDistinct* day(int employee, Day day) const;
+
+private:
+    // The index of day in the employee's range, widening the range as needed.
+    size_t slot(int employee, Day day);
+    void addToSuffix(EmployeeFacts& f, size_t index, const std::vector<double>& delta);
 };
 
 }  // namespace kpi::model

@@ -72,7 +72,8 @@ CREATE TABLE orders(
   approved_time TEXT,
   order_date TEXT GENERATED ALWAYS AS (substr(order_time, 1, 10)) VIRTUAL
 ) WITHOUT ROWID;
-CREATE INDEX orders_by_date ON orders(order_date, employee_code);
+-- (day, employee) is a bucket, (day, employee, outlet) a call.
+CREATE INDEX orders_by_date ON orders(order_date, employee_code, outlet_code);
 
 CREATE TABLE order_lines(
   order_code TEXT NOT NULL REFERENCES orders(order_code) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
@@ -126,14 +127,18 @@ CREATE TABLE target_history(
 );
 CREATE INDEX target_history_by_key ON target_history(employee_code, kpi_code);
 
--- What changed, for readers that fold changes in incrementally. Facts (orders,
--- lines, visits) name the (employee, day) bucket they touch; other tables name
--- only themselves (source) with employee_code and day NULL.
+-- What changed, for readers that fold changes in incrementally. An order row
+-- names the order and its state before the change (old_status NULL: it did not
+-- exist), so a reader can add a newly approved order at a cost proportional to
+-- that order; a line or visit row names the (employee, day) it touches; other
+-- tables name only themselves (source), with the other columns NULL.
 CREATE TABLE changes(
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   source TEXT NOT NULL,
   employee_code TEXT,
-  day TEXT
+  day TEXT,
+  ref TEXT,
+  old_status TEXT
 );
 )SQL";
 
@@ -146,28 +151,34 @@ std::string targetState(const std::string& row) {
 
 std::string triggersV1() {
     std::string sqlText;
-    auto fact = [&](const char* table, const char* event, const char* row, const char* emp, const char* day) {
-        sqlText += std::string("CREATE TRIGGER ") + table + "_" + event + "_" + row + " AFTER " + event + " ON " + table +
-                   " BEGIN INSERT INTO changes(source, employee_code, day) VALUES('" + table +
-                   "', " + row + "." + emp + ", substr(" + row + "." + day + ", 1, 10)); END;\n";
-    };
-    for (const char* table : {"orders", "visits"}) {
-        const char* day = std::string(table) == "orders" ? "order_time" : "visit_time";
-        fact(table, "INSERT", "NEW", "employee_code", day);
-        fact(table, "UPDATE", "OLD", "employee_code", day);
-        fact(table, "UPDATE", "NEW", "employee_code", day);
-        fact(table, "DELETE", "OLD", "employee_code", day);
-    }
+    // Orders: one row per change, with the state before it.
+    sqlText +=
+        "CREATE TRIGGER orders_INSERT AFTER INSERT ON orders BEGIN INSERT INTO changes(source, employee_code, day, "
+        "ref, old_status) VALUES('orders', NEW.employee_code, NEW.order_date, NEW.order_code, NULL); END;\n"
+        "CREATE TRIGGER orders_UPDATE AFTER UPDATE ON orders BEGIN INSERT INTO changes(source, employee_code, day, "
+        "ref, old_status) VALUES('orders', OLD.employee_code, OLD.order_date, OLD.order_code, OLD.status); "
+        "INSERT INTO changes(source, employee_code, day, ref, old_status) SELECT 'orders', NEW.employee_code, "
+        "NEW.order_date, NEW.order_code, NULL WHERE NEW.order_code <> OLD.order_code; END;\n"
+        "CREATE TRIGGER orders_DELETE AFTER DELETE ON orders BEGIN INSERT INTO changes(source, employee_code, day, "
+        "ref, old_status) VALUES('orders', OLD.employee_code, OLD.order_date, OLD.order_code, OLD.status); END;\n";
     auto line = [&](const char* event, const char* row) {
         sqlText += std::string("CREATE TRIGGER order_lines_") + event + "_" + row + " AFTER " + event +
-                   " ON order_lines"
-                   " BEGIN INSERT INTO changes(source, employee_code, day) SELECT 'order_lines', employee_code, "
-                   "order_date FROM orders WHERE order_code = " + row + ".order_code; END;\n";
+                   " ON order_lines BEGIN INSERT INTO changes(source, employee_code, day, ref) SELECT 'order_lines', "
+                   "employee_code, order_date, order_code FROM orders WHERE order_code = " + row + ".order_code; END;\n";
     };
     line("INSERT", "NEW");
     line("UPDATE", "OLD");
     line("UPDATE", "NEW");
     line("DELETE", "OLD");
+    auto visit = [&](const char* event, const char* row) {
+        sqlText += std::string("CREATE TRIGGER visits_") + event + "_" + row + " AFTER " + event +
+                   " ON visits BEGIN INSERT INTO changes(source, employee_code, day) VALUES('visits', " + row +
+                   ".employee_code, " + row + ".visit_date); END;\n";
+    };
+    visit("INSERT", "NEW");
+    visit("UPDATE", "OLD");
+    visit("UPDATE", "NEW");
+    visit("DELETE", "OLD");
     for (const char* table : {"employees", "outlets", "products", "routes", "kpis", "targets", "holidays"}) {
         for (const char* event : {"INSERT", "UPDATE", "DELETE"}) {
             sqlText += std::string("CREATE TRIGGER ") + table + "_" + event + "_dim AFTER " + event + " ON " + table +

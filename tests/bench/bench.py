@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""`make bench`: SalesKPI against its baselines, side by side in one run.
+
+Data sets (the project's own demo generator, seed 42, up to 2026-11-20):
+  S: 40 salespeople, 3 months    M: 200 salespeople, 3 months (~700k order lines)
+  L: 1,000 salespeople, 4 months (>5M order lines)
+Measures, per set:
+  1. `kpi import` of the CSV files vs a raw `sqlite3 .import` of the same files
+  2. a month's `kpi report` vs a hand-written SQL query over the raw tables
+  3. the incremental refresh after 1,000 new orders vs a full rebuild (engine_bench)
+  5. peak memory of `kpi report`
+and, once: `kpi demo-data` + a month report (the demo a new user runs).
+The office measurements (4, and the office half of 5) are added by
+tests/office when the extension is built.
+Results: a table on stdout and build/bench/results.json.
+"""
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+SIZES = {"S": (40, 3), "M": (200, 3), "L": (1000, 4)}
+UNTIL = "2026-11-20"
+MONTH = "2026-11"
+
+RAW_MONTH_SQL = """
+WITH o AS (
+  SELECT order_code, employee_code, outlet_code, substr(order_time, 1, 10) AS d, type
+  FROM orders WHERE status = 'approved' AND order_time >= '2026-11-01' AND order_time < '2026-12-01'),
+l AS (
+  SELECT o.employee_code, o.outlet_code, o.d, o.type, ol.sku, CAST(ol.amount AS REAL) AS amount
+  FROM o JOIN order_lines ol ON ol.order_code = o.order_code),
+calls AS (
+  SELECT employee_code, outlet_code, d, count(DISTINCT sku) AS skus FROM l WHERE type = 'sale'
+  GROUP BY employee_code, outlet_code, d),
+v AS (
+  SELECT employee_code, count(*) AS visits FROM visits
+  WHERE visit_time >= '2026-11-01' AND visit_time < '2026-12-01' GROUP BY employee_code)
+SELECT s.employee_code, s.sales, c.pc, c.lppc, c.aso, v.visits FROM
+  (SELECT employee_code, sum(CASE WHEN type = 'sale' THEN amount ELSE -amount END) AS sales FROM l
+   GROUP BY employee_code) s
+  LEFT JOIN (SELECT employee_code, count(*) AS pc, 1.0 * sum(skus) / count(*) AS lppc,
+             count(DISTINCT outlet_code) AS aso FROM calls GROUP BY employee_code) c USING (employee_code)
+  LEFT JOIN v USING (employee_code)
+ORDER BY s.employee_code;
+"""
+
+
+def timed(cmd, **kw):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    elapsed = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{p.stderr}")
+    return elapsed, p
+
+
+def median_of(n, fn):
+    return statistics.median(fn() for _ in range(n))
+
+
+def make_data(kpi, out, size):
+    people, months = SIZES[size]
+    stamp = os.path.join(out, ".complete")
+    if os.path.exists(stamp):
+        return
+    shutil.rmtree(out, ignore_errors=True)
+    timed([kpi, "demo-data", "--csv-only", "--csv-dir", out, "--size", str(people), "--months", str(months),
+           "--seed", "42", "--until", UNTIL])
+    open(stamp, "w").close()
+
+
+def csv_files(folder):
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".csv"))
+
+
+def count_lines(path):
+    with open(path, "rb") as f:
+        return sum(1 for _ in f) - 1
+
+
+def raw_import(db, files):
+    if os.path.exists(db):
+        os.remove(db)
+    script = "".join(f".import --csv {f} {os.path.basename(f)[:-4]}\n" for f in files)
+    t = time.perf_counter()
+    p = subprocess.run(["sqlite3", db], input=script, capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if p.returncode != 0:
+        sys.exit(f"bench: raw import failed: {p.stderr}")
+    # Indexes a hand-written query would want; not part of the timed import.
+    con = sqlite3.connect(db)
+    con.executescript("CREATE INDEX l_order ON order_lines(order_code); CREATE INDEX o_time ON orders(order_time);"
+                      "CREATE INDEX v_time ON visits(visit_time); ANALYZE;")
+    con.close()
+    return elapsed
+
+
+def new_order_sets(data_dir, out_dir, sets=3, orders=1000):
+    """Fresh orders of existing salespeople, outlets and SKUs, on the last day."""
+    rng = random.Random(7)
+    with open(os.path.join(data_dir, "routes.csv"), encoding="utf-8") as f:
+        stops = [(r["employee_code"], r["outlet_code"]) for r in csv.DictReader(f) if not r["valid_to"]]
+    with open(os.path.join(data_dir, "products.csv"), encoding="utf-8") as f:
+        skus = [r["sku"] for r in csv.DictReader(f)]
+    folders = []
+    for s in range(sets):
+        folder = os.path.join(out_dir, f"new{s}")
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, "orders.csv"), "w", encoding="utf-8") as o, \
+                open(os.path.join(folder, "order_lines.csv"), "w", encoding="utf-8") as l:
+            o.write("order_code,employee_code,outlet_code,order_time,type,status,approved_time\n")
+            l.write("order_code,line_no,sku,quantity,amount\n")
+            for i in range(orders):
+                emp, outlet = rng.choice(stops)
+                code = f"BENCH{s}-{i}"
+                o.write(f"{code},{emp},{outlet},{UNTIL} 15:{i % 60:02d}:00,sale,approved,{UNTIL} 16:00:00\n")
+                for n, sku in enumerate(rng.sample(skus, rng.randint(1, 5))):
+                    q = rng.randint(1, 20)
+                    l.write(f"{code},{n + 1},{sku},{q},{q * 10000}\n")
+        folders.append(folder)
+    return folders
+
+
+def peak_rss_mb(cmd):
+    p = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"bench: {cmd} failed: {p.stderr}")
+    return int(p.stderr.strip().splitlines()[-1]) / 1024
+
+
+def bench_size(args, size, results):
+    kpi, build = args.kpi, args.build
+    work = os.path.join(build, "bench")
+    data = os.path.join(work, "data", size)
+    print(f"== {size}: generating data…", file=sys.stderr, flush=True)
+    make_data(kpi, data, size)
+    files = csv_files(data)
+    lines = count_lines(os.path.join(data, "order_lines.csv"))
+    orders = count_lines(os.path.join(data, "orders.csv"))
+    r = {"salespeople": SIZES[size][0], "order_lines": lines, "orders": orders}
+
+    print(f"== {size}: import ({lines} order lines)…", file=sys.stderr, flush=True)
+    store = os.path.join(work, f"{size}.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(store + suffix):
+            os.remove(store + suffix)
+    timed([kpi, "--store", store, "init"])
+    r["import_s"], _ = timed([kpi, "--store", store, "import", *files])
+    raw_db = os.path.join(work, f"{size}-raw.sqlite")
+    r["raw_import_s"] = raw_import(raw_db, files)
+    r["import_ratio"] = r["import_s"] / r["raw_import_s"]
+
+    print(f"== {size}: month report…", file=sys.stderr, flush=True)
+    report_cmd = [kpi, "--store", store, "report", "--period", MONTH, "--as-of", UNTIL]
+    _, p = timed(report_cmd)
+    r["report_rows"] = len(p.stdout.splitlines()) - 1
+    r["report_s"] = median_of(5, lambda: timed(report_cmd)[0])
+    r["raw_sql_s"] = median_of(5, lambda: timed(["sqlite3", raw_db], input=RAW_MONTH_SQL)[0])
+    r["report_ratio"] = r["report_s"] / r["raw_sql_s"]
+
+    print(f"== {size}: incremental refresh…", file=sys.stderr, flush=True)
+    inc_store = os.path.join(work, f"{size}-inc.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(inc_store + suffix):
+            os.remove(inc_store + suffix)
+    src, dst = sqlite3.connect(store), sqlite3.connect(inc_store)
+    src.backup(dst)  # a consistent copy, WAL included
+    src.close()
+    dst.close()
+    sets = new_order_sets(data, os.path.join(work, f"{size}-new"))
+    _, p = timed([args.engine_bench, inc_store, *sets])
+    inc = json.loads(p.stdout)
+    r["incremental_s"], r["rebuild_s"] = inc["incremental_s"], inc["rebuild_s"]
+    r["incremental_ratio"] = inc["ratio"]
+    os.remove(inc_store)
+
+    r["kpi_peak_mb"] = peak_rss_mb(report_cmd)
+    r["kpi_actual_star_year_peak_mb"] = peak_rss_mb([kpi, "--store", store, "actual", "*", "ASO", "2026"])
+    results["sizes"][size] = r
+
+
+def bench_demo(args, results):
+    store = os.path.join(args.build, "bench", "demo.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(store + suffix):
+            os.remove(store + suffix)
+    t = time.perf_counter()
+    timed([args.kpi, "--store", store, "demo-data"])
+    timed([args.kpi, "--store", store, "report", "--period", time.strftime("%Y-%m"), "--format", "table"])
+    results["demo_data_and_report_s"] = time.perf_counter() - t
+
+
+def print_table(results):
+    rows = [("data set", "lines", "import", "raw .import", "ratio", "report", "raw SQL", "ratio",
+             "incremental", "rebuild", "cheaper", "kpi peak MB")]
+    for size, r in results["sizes"].items():
+        rows.append((size, f"{r['order_lines']:,}", f"{r['import_s']:.2f} s", f"{r['raw_import_s']:.2f} s",
+                     f"{r['import_ratio']:.2f}x", f"{r['report_s']:.3f} s", f"{r['raw_sql_s']:.3f} s",
+                     f"{r['report_ratio']:.2f}x", f"{r['incremental_s'] * 1000:.1f} ms", f"{r['rebuild_s']:.2f} s",
+                     f"{r['incremental_ratio']:.0f}x", f"{r['kpi_peak_mb']:.0f}"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
+    print(f"demo-data + month report: {results['demo_data_and_report_s']:.1f} s")
+    print("targets: import <= 4x raw; report <= 1.5x raw SQL (M); incremental >= 50x cheaper than rebuild")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--sizes", default="S,M,L")
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.kpi = os.path.join(args.build, "bin", "kpi")
+    args.engine_bench = os.path.join(args.build, "bin", "engine_bench")
+    os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
+    results = {"machine": {"cores": os.cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}, "sizes": {}}
+    bench_demo(args, results)
+    for size in args.sizes.split(","):
+        bench_size(args, size, results)
+    out = os.path.join(args.build, "bench", "results.json")
+    previous = {}
+    if os.path.exists(out):
+        with open(out) as f:
+            previous = json.load(f)
+    previous.update({k: v for k, v in results.items() if k != "sizes"})
+    previous.setdefault("sizes", {}).update(results["sizes"])
+    with open(out, "w") as f:
+        json.dump(previous, f, indent=2)
+    print_table(results)
+    print(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()
