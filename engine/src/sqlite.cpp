@@ -37,6 +37,9 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
     sqlite3_extended_result_codes(db_, 1);
     try {
         exec("PRAGMA foreign_keys=ON");
+        // Larger pages: fewer page splits and allocations per imported row. Only
+        // takes effect on a new, empty file, so it must precede the WAL switch.
+        if (mode == Open::Create) exec("PRAGMA page_size=8192");
         if (mode != Open::ReadOnly) {
             exec("PRAGMA journal_mode=WAL");
             exec("PRAGMA synchronous=NORMAL");
