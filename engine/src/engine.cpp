@@ -531,9 +531,11 @@ Engine::Engine(const std::filesystem::path& storePath, Period window)
     : impl_(std::make_unique<Impl>(storePath, window)) {}
 Engine::~Engine() = default;
 
-std::unique_ptr<PendingChanges> Engine::fetchChanges() const { return impl_->fetch(); }
+PendingChangesPtr Engine::fetchChanges() const { return PendingChangesPtr(impl_->fetch().release()); }
 
-void Engine::apply(std::unique_ptr<PendingChanges> changes) {
+void PendingChangesDeleter::operator()(PendingChanges* changes) const noexcept { delete changes; }
+
+void Engine::apply(PendingChangesPtr changes) {
     if (changes) impl_->install(std::move(*changes));
 }
 

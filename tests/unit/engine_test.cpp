@@ -606,7 +606,7 @@ TEST(Target, IsNoneWhenTheClippedPeriodHasNoWorkingDay) {
     EXPECT_EQ(f.target, std::nullopt);
     EXPECT_EQ(f.attainment, std::nullopt);
     EXPECT_EQ(engine.score("Z1", P("2026-W48"), kLater), std::nullopt);
-    // The next week is a full one: 6000 × 6 / 6 is not there (the row ends 11-29), so none either.
+    // W49 lies outside the row's window (and SALES_TOTAL has no DAY rows for Z1): no target.
     EXPECT_EQ(engine.figures("Z1", "SALES_TOTAL", P("2026-W49"), kLater).target, std::nullopt);
 }
 
@@ -675,7 +675,8 @@ TEST(Projected, DoesNotChangeTheActual) {
 std::string describe(const kpi::ReportRow& r) {
     auto opt = [](const std::optional<double>& v) { return v ? std::to_string(*v) : std::string("none"); };
     return r.employeeCode + " " + r.kpiCode + " " + kpi::formatPeriod(r.period) + " actual=" + std::to_string(r.actual) +
-           " target=" + opt(r.target) + " attainment=" + opt(r.attainment) + " weight=" + std::to_string(r.weight);
+           " target=" + opt(r.target) + " attainment=" + opt(r.attainment) + " projected=" + std::to_string(r.projected) +
+           " weight=" + std::to_string(r.weight);
 }
 
 // "S1 PC 2026-11-01..2026-11-30" per row: who, what, and the (clipped) dates.
@@ -942,6 +943,24 @@ TEST(Detail, CoversTheSubtreeAndTheClippedPeriod) {
     EXPECT_TRUE(engine().detail("J1", "SALES", P("2026-10")).empty());
 }
 
+TEST(Detail, ListsTheOutletsBehindOutletCounts) {
+    auto codes = [](const std::vector<kpi::DetailRow>& rows) {
+        std::vector<std::string> out;
+        for (const auto& r : rows) out.push_back(r.outletCode);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    // UB on 11-30: O1, O2, O3, O6; covered: O1, O2, O3; new with an order: O5.
+    EXPECT_EQ(codes(engine().detail("S1", "UB", P("2026-11"))), (std::vector<std::string>{"O1", "O2", "O3", "O6"}));
+    EXPECT_EQ(codes(engine().detail("S1", "COVERAGE", P("2026-11"))), (std::vector<std::string>{"O1", "O2", "O3"}));
+    EXPECT_EQ(codes(engine().detail("S1", "NEW_OUTLETS", P("2026-11"))), (std::vector<std::string>{"O5"}));
+    EXPECT_EQ(codes(engine().detail("S1", "NEW_ANY", P("2026-11"))), (std::vector<std::string>{"O5", "O6", "O7"}));
+    auto ub = engine().detail("S1", "UB", P("2026-11"));
+    auto o1 = std::find_if(ub.begin(), ub.end(), [](const kpi::DetailRow& r) { return r.outletCode == "O1"; });
+    ASSERT_NE(o1, ub.end());
+    EXPECT_EQ(o1->outletName, "Tạp hóa Cô Ba");
+}
+
 // ---- names, errors, state -------------------------------------------------------------------
 
 TEST(Employees, KeepVietnameseNames) {
@@ -1117,14 +1136,16 @@ TEST(Refresh, FoldsInOrdersAloneAgainstTheLoadedDimensions) {
                                      "A5,S1,O1,2026-11-05 10:00:00,sale,approved,\n"     // was pending
                                      "B3,S2,O3,2026-11-21 10:00:00,sale,approved,\n"   // new, S2 at S1's outlet
                                      "A2,S2,O1,2026-11-04 09:30:00,sale,approved,\n"},  // moved from S1, 11-02
-                  {"order_lines.csv", kLinesHeader + "B3,1,P2,1,5000\n"},
+                  {"order_lines.csv", kLinesHeader +
+                                          "B3,1,P2,1,5000\n"
+                                          "A1,1,P1,10,110000\n"},  // a line of an unchanged order, 100000 before
                   {"visits.csv", kVisitsHeader + "V9,S2,O3,2026-11-21 09:00:00\n"}});
     EXPECT_TRUE(engine.refresh());
-    // S1: 275000 − A4 60000 + A5 1000000 − A2 60000 = 1155000; calls (O3, 11-08) gone, (O1, 11-05)
-    // new, (O1, 11-02) kept by A1: still 4.
-    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11"), kLater).actual, 1155000);
+    // S1: 275000 − A4 60000 + A5 1000000 − A2 60000 + A1's line +10000 = 1165000; calls (O3, 11-08)
+    // gone, (O1, 11-05) new, (O1, 11-02) kept by A1: still 4.
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11"), kLater).actual, 1165000);
     EXPECT_DOUBLE_EQ(engine.figures("S1", "PC", P("2026-11"), kLater).actual, 4);
-    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11-02"), kLater).actual, 150000);
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11-02"), kLater).actual, 160000);
     // S2: 70000 + B3 5000 + A2 60000 (now on 11-04) = 135000.
     EXPECT_DOUBLE_EQ(engine.figures("S2", "SALES", P("2026-11"), kLater).actual, 135000);
     EXPECT_DOUBLE_EQ(engine.figures("S2", "SALES", P("2026-11-04"), kLater).actual, 60000);
@@ -1380,3 +1401,19 @@ TEST(Refresh, StaysConsistentWhileAnotherConnectionImports) {
 }
 
 }  // namespace
+
+TEST(Refresh, FetchesOnAWorkerThreadAndAppliesOnAnother) {
+    TestStore store(districtFiles());
+    Engine engine(store.path());
+    store.import({{"orders.csv", kOrdersHeader + "B3,S2,O3,2026-11-21 10:00:00,sale,approved,\n"},
+                  {"order_lines.csv", kLinesHeader + "B3,1,P2,1,5000\n"}});
+    kpi::PendingChangesPtr pending;
+    std::thread worker([&] { pending = engine.fetchChanges(); });  // I/O only, as the add-in does
+    worker.join();
+    ASSERT_TRUE(pending);
+    engine.apply(std::move(pending));
+    EXPECT_DOUBLE_EQ(engine.figures("S2", "SALES", P("2026-11"), kLater).actual, 75000);  // 70000 + B3 5000
+    EXPECT_FALSE(engine.fetchChanges());  // nothing new; an unused result is simply dropped
+    Engine fresh(store.path());
+    expectSameFigures(engine, fresh, D("2026-11-14"));
+}

@@ -83,6 +83,11 @@ struct DataState {
 };
 
 class PendingChanges;  // what fetchChanges() read; opaque
+struct PendingChangesDeleter {
+    void operator()(PendingChanges* changes) const noexcept;
+};
+// Owns what fetchChanges() read until apply() takes it; destroyable anywhere.
+using PendingChangesPtr = std::unique_ptr<PendingChanges, PendingChangesDeleter>;
 
 class Engine {
 public:
@@ -100,9 +105,9 @@ public:
     // call from another thread while the engine answers queries, but not
     // concurrently with apply() or another fetchChanges()). Returns nullptr when
     // nothing changed. Throws like the constructor.
-    std::unique_ptr<PendingChanges> fetchChanges() const;
+    PendingChangesPtr fetchChanges() const;
     // Folds fetched changes in (CPU only).
-    void apply(std::unique_ptr<PendingChanges> changes);
+    void apply(PendingChangesPtr changes);
     // fetchChanges() + apply(); true when anything changed.
     bool refresh();
 
