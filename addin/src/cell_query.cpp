@@ -1,0 +1,147 @@
+#include "cell_query.hpp"
+
+#include <cmath>
+
+#include "kpi/error.hpp"
+
+namespace saleskpi::addin {
+namespace {
+
+// Serials above this are past the year 9999: not a date anyone means.
+constexpr double kLargestSerial = 2958465;
+
+kpi::Error invalidArgument(const std::string& message) {
+    return kpi::Error(kpi::Error::Kind::InvalidArgument, message);
+}
+
+std::optional<double> numberOfDigits(std::string_view text) {
+    double value = 0;
+    if (text.empty()) return std::nullopt;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
+
+TableCell detailCell(std::string text) { return TableCell(std::move(text)); }
+
+}  // namespace
+
+kpi::Day dayFromSerial(double serial, kpi::Day nullDate) {
+    return nullDate + static_cast<kpi::Day>(std::floor(serial));
+}
+
+std::optional<kpi::Period> periodFromArgument(const PeriodArgument& argument, kpi::Day nullDate) {
+    if (std::holds_alternative<std::monostate>(argument)) return std::nullopt;
+    if (const auto* serial = std::get_if<double>(&argument)) {
+        if (!std::isfinite(*serial) || *serial < 0 || *serial > kLargestSerial)
+            throw invalidArgument("the period is not a date: " + std::to_string(*serial));
+        if (*serial < 1) return std::nullopt;  // an empty cell
+        const kpi::Day day = dayFromSerial(*serial, nullDate);
+        return kpi::Period{kpi::PeriodType::Day, day, day};
+    }
+    const auto& text = std::get<std::string>(argument);
+    if (text.empty()) return std::nullopt;
+    auto period = kpi::parsePeriod(text);
+    if (!period)
+        throw invalidArgument("malformed period '" + text +
+                              "' (expected 2026-11-27, 2026-W48, 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-20)");
+    return period;
+}
+
+std::optional<double> serialFromTimestamp(std::string_view timestamp, kpi::Day nullDate) {
+    const auto day = kpi::parseDayOfTimestamp(timestamp);
+    if (!day) return std::nullopt;
+    const auto hours = numberOfDigits(timestamp.substr(11, 2));
+    const auto minutes = numberOfDigits(timestamp.substr(14, 2));
+    const auto seconds = numberOfDigits(timestamp.substr(17, 2));
+    if (!hours || !minutes || !seconds) return std::nullopt;
+    return static_cast<double>(*day - nullDate) + (*hours * 3600 + *minutes * 60 + *seconds) / 86400.0;
+}
+
+std::string CellQuery::key() const {
+    // The unit separator cannot occur in a cell's text argument in practice, and
+    // an occurrence would only make two queries share less, never more.
+    constexpr char sep = '\x1f';
+    std::string key = std::string(specOf(function).programmaticName);
+    key += sep;
+    key += employee;
+    key += sep;
+    key += kpi;
+    key += sep;
+    key += period ? kpi::formatPeriod(*period) : std::string("(current month)");
+    return key;
+}
+
+const std::vector<std::string>& detailHeader() {
+    static const std::vector<std::string> header{"date", "reference", "outlet", "outlet name", "employee", "value"};
+    return header;
+}
+
+void validateQuery(const kpi::Engine& engine, const CellQuery& query) {
+    if (query.employee != "*" && !engine.hasEmployee(query.employee))
+        throw invalidArgument("unknown employee '" + query.employee + "'");
+    if (query.function != FunctionId::Score && !engine.hasKpi(query.kpi))
+        throw invalidArgument("unknown KPI '" + query.kpi + "'");
+}
+
+CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day today) {
+    validateQuery(engine, query);
+    const kpi::Period period = query.period ? *query.period : kpi::periodContaining(kpi::PeriodType::Month, today);
+
+    const auto valueOrNone = [](const std::optional<double>& value) -> CellValue {
+        if (value) return *value;
+        return std::monostate{};
+    };
+    switch (query.function) {
+        case FunctionId::Actual: return engine.figures(query.employee, query.kpi, period, today).actual;
+        case FunctionId::Target: return valueOrNone(engine.figures(query.employee, query.kpi, period, today).target);
+        case FunctionId::Attainment:
+            return valueOrNone(engine.figures(query.employee, query.kpi, period, today).attainment);
+        case FunctionId::Projected: return engine.figures(query.employee, query.kpi, period, today).projected;
+        case FunctionId::Score: return valueOrNone(engine.score(query.employee, period, today));
+        case FunctionId::Detail: {
+            Table table;
+            std::vector<TableCell> header;
+            for (const auto& title : detailHeader()) header.push_back(detailCell(title));
+            table.push_back(std::move(header));
+            for (auto& row : engine.detail(query.employee, query.kpi, period)) {
+                table.push_back({detailCell(std::move(row.date)), detailCell(std::move(row.reference)),
+                                 detailCell(std::move(row.outletCode)), detailCell(std::move(row.outletName)),
+                                 detailCell(std::move(row.employeeCode)), TableCell(row.value)});
+            }
+            return table;
+        }
+        case FunctionId::AsOf:
+        case FunctionId::Status: break;
+    }
+    throw invalidArgument("not a figure function: " + std::string(specOf(query.function).displayName));
+}
+
+CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate) {
+    if (!status.data) return std::monostate{};
+    if (auto serial = serialFromTimestamp(status.data->latestActivity, nullDate)) return *serial;
+    return std::monostate{};
+}
+
+std::string statusText(const EngineHost::Status& status, const std::string& source) {
+    const std::string store = status.store.string() + (source.empty() ? "" : " (" + source + ")");
+    const std::string every = std::to_string(status.interval.count()) + " s";
+    const std::string dataTo =
+        status.data && !status.data->latestActivity.empty() ? "; data to " + status.data->latestActivity : "";
+    switch (status.state) {
+        case EngineHost::State::Loading: return "loading: " + store;
+        case EngineHost::State::Ready:
+            return "ready: " + store + "; refreshed " + status.checkedAt + dataTo + "; checked every " + every;
+        case EngineHost::State::Stale:
+            return "stale: " + store + "; " + status.problem + "; showing the data read " + status.checkedAt +
+                   dataTo + "; retrying every " + every;
+        case EngineHost::State::Unavailable:
+            return "unavailable: " + store + "; " + status.problem + "; retrying every " + every;
+        case EngineHost::State::Stopped: return "stopped: " + store + "; the office is shutting down";
+    }
+    return "unavailable: " + store;
+}
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,79 @@
+// What one KPI.* cell asks for and what it shows, without UNO types: argument
+// conversion (periods as text, date serials or omitted), the identity of a
+// query, and its evaluation against a loaded engine.
+//
+// Thread-safety: pure functions, except evaluateFigure(), which uses the engine
+// (the caller holds the engine's lock).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "engine_host.hpp"
+#include "function_catalog.hpp"
+#include "kpi/date.hpp"
+#include "kpi/engine.hpp"
+#include "kpi/period.hpp"
+
+namespace saleskpi::addin {
+
+// Calc's default null date 1899-12-30 as a kpi::Day: serial 0 of a document.
+inline constexpr kpi::Day kDefaultNullDate = -25569;
+
+// A period argument as the office passes it: omitted, a number (a date serial)
+// or a text.
+using PeriodArgument = std::variant<std::monostate, double, std::string>;
+
+// The period asked for; nullopt means "the current month", resolved at every
+// evaluation so that the cell follows the calendar. Omitted, an empty text and
+// 0 (what an empty cell passes) mean the current month; a positive number is a
+// date (its time of day is ignored) counted from nullDate. Throws kpi::Error
+// InvalidArgument for malformed text and for negative or non-finite numbers.
+std::optional<kpi::Period> periodFromArgument(const PeriodArgument& argument, kpi::Day nullDate);
+
+kpi::Day dayFromSerial(double serial, kpi::Day nullDate);
+// "YYYY-MM-DD HH:MM:SS" as a date-time serial; nullopt when malformed.
+std::optional<double> serialFromTimestamp(std::string_view timestamp, kpi::Day nullDate);
+
+// One figure cell: KPI.ACTUAL, TARGET, ATTAINMENT, PROJECTED, SCORE or DETAIL.
+struct CellQuery {
+    FunctionId function = FunctionId::Actual;
+    std::string employee;
+    std::string kpi;                    // empty for KPI.SCORE
+    std::optional<kpi::Period> period;  // nullopt: the current month
+
+    // Equal keys ask for the same thing: they share one volatile result.
+    std::string key() const;
+};
+
+// A table cell value; rows of KPI.DETAIL.
+using TableCell = std::variant<double, std::string>;
+using Table = std::vector<std::vector<TableCell>>;
+
+// What a cell shows. std::monostate shows as #N/A (no value: no target, not
+// loaded yet).
+using CellValue = std::variant<std::monostate, double, std::string, Table>;
+
+// The column titles of KPI.DETAIL's header row.
+const std::vector<std::string>& detailHeader();
+
+// Throws kpi::Error InvalidArgument when the engine does not know the
+// employee ("*" is the company) or the KPI.
+void validateQuery(const kpi::Engine& engine, const CellQuery& query);
+
+// Evaluates a figure cell with `today` as the as-of date. Throws kpi::Error
+// InvalidArgument for an unknown employee or KPI.
+CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day today);
+
+// KPI.ASOF: the newest activity in the loaded data as a date-time serial;
+// #N/A before the first load or when the store holds no activity.
+CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate);
+
+// KPI.STATUS: "<state>: <store> (<where the path came from>); …". The first
+// word is one of loading, ready, stale, unavailable, stopped.
+std::string statusText(const EngineHost::Status& status, const std::string& source);
+
+}  // namespace saleskpi::addin

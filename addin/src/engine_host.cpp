@@ -1,0 +1,173 @@
+#include "engine_host.hpp"
+
+#include <sys/stat.h>
+
+#include <ctime>
+#include <utility>
+
+#include "kpi/error.hpp"
+
+namespace saleskpi::addin {
+namespace {
+
+std::string localTimeNow() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%d %H:%M:%S", &local);
+    return buffer;
+}
+
+}  // namespace
+
+std::string describeStoreProblem(const std::exception& error) {
+    // The engine's messages name the store and the kind of trouble already.
+    if (dynamic_cast<const kpi::Error*>(&error)) return error.what();
+    return std::string("cannot read the store: ") + error.what();
+}
+
+std::optional<EngineHost::FileIdentity> EngineHost::identityOf(const std::filesystem::path& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) return std::nullopt;
+    return FileIdentity{info.st_dev, info.st_ino};
+}
+
+EngineHost::EngineHost(std::filesystem::path store, std::chrono::seconds interval, ChangeHandler onChange)
+    : store_(std::move(store)), interval_(interval), onChange_(std::move(onChange)) {
+    status_.store = store_;
+    status_.interval = interval_;
+}
+
+EngineHost::~EngineHost() { stop(); }
+
+void EngineHost::start() {
+    std::lock_guard lock(stateMutex_);
+    if (worker_.joinable() || stopRequested_) return;
+    worker_ = std::thread([this] { run(); });
+}
+
+void EngineHost::stop() {
+    {
+        std::lock_guard lock(stateMutex_);
+        stopRequested_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
+    std::lock_guard lock(stateMutex_);
+    status_.state = State::Stopped;
+}
+
+void EngineHost::refreshNow() {
+    {
+        std::lock_guard lock(stateMutex_);
+        refreshRequested_ = true;
+    }
+    wake_.notify_all();
+}
+
+EngineHost::Status EngineHost::status() const {
+    std::lock_guard lock(stateMutex_);
+    return status_;
+}
+
+bool EngineHost::tryQuery(const std::function<void(kpi::Engine&)>& query) {
+    std::unique_lock lock(engineMutex_, std::try_to_lock);
+    if (!lock || !engine_) return false;
+    query(*engine_);
+    return true;
+}
+
+void EngineHost::run() noexcept {
+    // Nothing may escape a thread function: std::terminate would take the
+    // office down with it.
+    try {
+        kpi::Day day = kpi::today();
+        std::unique_lock lock(stateMutex_);
+        while (!stopRequested_) {
+            lock.unlock();
+            bool changed = check();
+            const kpi::Day now = kpi::today();
+            if (now != day) {
+                day = now;
+                changed = true;  // "today" moves projections and the current month
+            }
+            if (changed && onChange_) onChange_();
+            lock.lock();
+            wake_.wait_for(lock, interval_, [this] { return stopRequested_ || refreshRequested_; });
+            refreshRequested_ = false;
+        }
+    } catch (...) {
+        fail(engine_ ? State::Stale : State::Unavailable, "the refresh worker stopped after an unexpected error");
+    }
+}
+
+bool EngineHost::check() {
+    const auto identity = identityOf(store_);
+    if (!engine_) return load(identity);
+    // A connection keeps reading the file it opened: a store that was removed
+    // or replaced (a restore, a copy from a server) must be noticed here.
+    if (!identity) return fail(State::Stale, "store not found: " + store_.string());
+    if (*identity != loadedIdentity_) return load(identity);
+    return fetch();
+}
+
+bool EngineHost::load(const std::optional<FileIdentity>& identity) {
+    std::unique_ptr<kpi::Engine> engine;
+    try {
+        engine = std::make_unique<kpi::Engine>(store_);
+    } catch (const std::exception& error) {
+        return fail(engine_ ? State::Stale : State::Unavailable, describeStoreProblem(error));
+    } catch (...) {
+        return fail(engine_ ? State::Stale : State::Unavailable, "cannot read the store");
+    }
+    const kpi::DataState data = engine->state();
+    {
+        std::lock_guard lock(engineMutex_);
+        engine_.swap(engine);
+        if (identity) loadedIdentity_ = *identity;
+    }
+    // The engine of a replaced store is freed here, after the lock.
+    engine.reset();
+    return succeed(data);
+}
+
+bool EngineHost::fetch() {
+    kpi::PendingChangesPtr changes;
+    try {
+        // I/O, without the lock: the engine answers queries meanwhile.
+        changes = engine_->fetchChanges();
+    } catch (const std::exception& error) {
+        return fail(State::Stale, describeStoreProblem(error));
+    } catch (...) {
+        return fail(State::Stale, "cannot read the store");
+    }
+    kpi::DataState data;
+    try {
+        std::lock_guard lock(engineMutex_);
+        if (changes) engine_->apply(std::move(changes));  // CPU only
+        data = engine_->state();
+    } catch (const std::exception& error) {
+        return fail(State::Stale, describeStoreProblem(error));
+    }
+    return succeed(data);
+}
+
+bool EngineHost::succeed(const kpi::DataState& data) {
+    std::lock_guard lock(stateMutex_);
+    status_.state = State::Ready;
+    status_.problem.clear();
+    status_.checkedAt = localTimeNow();
+    status_.data = data;
+    return true;  // at least the time of the last refresh moved
+}
+
+bool EngineHost::fail(State state, std::string problem) {
+    std::lock_guard lock(stateMutex_);
+    const bool changed = status_.state != state || status_.problem != problem;
+    status_.state = state;
+    status_.problem = std::move(problem);
+    return changed;
+}
+
+}  // namespace saleskpi::addin

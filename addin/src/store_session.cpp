@@ -1,0 +1,187 @@
+#include "store_session.hpp"
+
+#include <utility>
+#include <vector>
+
+#include <com/sun/star/awt/XCallback.hpp>
+#include <com/sun/star/uno/Sequence.hxx>
+#include <cppuhelper/implbase1.hxx>
+
+#include "uno_text.hpp"
+
+using namespace css;
+
+namespace saleskpi::addin {
+namespace {
+
+uno::Any anyOf(const TableCell& cell) {
+    if (const auto* number = std::get_if<double>(&cell)) return uno::Any(*number);
+    return uno::Any(toOUString(std::get<std::string>(cell)));
+}
+
+// The office's types for a cell value: VOID (#N/A), double, string, or rows
+// of an array.
+uno::Any anyOf(const CellValue& value) {
+    if (const auto* number = std::get_if<double>(&value)) return uno::Any(*number);
+    if (const auto* text = std::get_if<std::string>(&value)) return uno::Any(toOUString(*text));
+    if (const auto* table = std::get_if<Table>(&value)) {
+        uno::Sequence<uno::Sequence<uno::Any>> rows(static_cast<sal_Int32>(table->size()));
+        auto* row = rows.getArray();
+        for (const auto& cells : *table) {
+            uno::Sequence<uno::Any> columns(static_cast<sal_Int32>(cells.size()));
+            auto* column = columns.getArray();
+            for (const auto& cell : cells) *column++ = anyOf(cell);
+            *row++ = columns;
+        }
+        return uno::Any(rows);
+    }
+    return uno::Any();
+}
+
+// Runs StoreSession::deliverUpdates() when AsyncCallback calls it on the main
+// thread. Holds the session weakly: a callback that arrives after shutdown does
+// nothing.
+class UpdateDelivery : public cppu::WeakImplHelper1<awt::XCallback> {
+public:
+    explicit UpdateDelivery(std::weak_ptr<StoreSession> session) : session_(std::move(session)) {}
+
+    void SAL_CALL notify(const uno::Any&) override {
+        try {
+            if (auto session = session_.lock()) session->deliverUpdates();
+        } catch (...) {
+            // Nothing may escape into the office's event loop; the next refresh
+            // delivers again.
+        }
+    }
+
+private:
+    std::weak_ptr<StoreSession> session_;
+};
+
+}  // namespace
+
+// --- LiveValues ------------------------------------------------------------
+
+uno::Any LiveValues::get(const std::string& key, const std::function<Evaluation()>& evaluate,
+                         const uno::Any& initial) {
+    std::lock_guard lock(mutex_);
+    auto& live = live_[key];
+    if (!live.value.is()) live = Live{new VolatileValue(initial), evaluate, false};
+    return uno::Any(uno::Reference<sheet::XVolatileResult>(live.value.get()));
+}
+
+bool LiveValues::contains(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return live_.count(key) != 0;
+}
+
+void LiveValues::deliver(bool force) {
+    std::vector<std::pair<std::string, Live>> values;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto it = live_.begin(); it != live_.end();) {
+            // Calc stops listening when the last document using a value closes.
+            if (!it->second.value->hasListeners()) {
+                it = live_.erase(it);
+            } else {
+                values.emplace_back(it->first, it->second);
+                ++it;
+            }
+        }
+    }
+    // No lock is held while Calc's listeners run: Calc recalculates right away
+    // and calls the functions again.
+    for (auto& [key, live] : values) {
+        const Evaluation now = live.evaluate();
+        if (now.unknown) {
+            if (force) live.value->update(now.value, true);
+            continue;
+        }
+        live.value->update(now.value, force || (now.failed && !live.failed));
+        std::lock_guard lock(mutex_);
+        if (auto found = live_.find(key); found != live_.end()) found->second.failed = now.failed;
+    }
+}
+
+void LiveValues::dispose() {
+    std::map<std::string, Live> values;
+    {
+        std::lock_guard lock(mutex_);
+        values.swap(live_);
+    }
+    for (auto& [key, live] : values) live.value->dispose();
+}
+
+// --- StoreSession ----------------------------------------------------------
+
+StoreSession::StoreSession(StoreLocation location, std::chrono::seconds interval,
+                           uno::Reference<awt::XRequestCallback> mainThread)
+    : location_(std::move(location)),
+      mainThread_(std::move(mainThread)),
+      host_(location_.path, interval, [this] { postUpdate(); }) {}
+
+StoreSession::~StoreSession() { close(); }
+
+void StoreSession::start() { host_.start(); }
+
+uno::Any StoreSession::figure(const CellQuery& query) {
+    // The loaded engine rejects an unknown employee or KPI here, also when Calc
+    // asks again for a value made before the engine was loaded.
+    const std::string key = query.key();
+    CellValue initial;
+    host_.tryQuery([&](kpi::Engine& engine) {
+        if (live_.contains(key))
+            validateQuery(engine, query);  // asked again: its value is kept current elsewhere
+        else
+            initial = evaluateFigure(engine, query, kpi::today());
+    });
+    return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
+}
+
+uno::Any StoreSession::asOf(kpi::Day nullDate) {
+    const auto evaluate = [this, nullDate] { return Evaluation{anyOf(asOfValue(host_.status(), nullDate))}; };
+    return live_.get("ASOF@" + std::to_string(nullDate), evaluate, evaluate().value);
+}
+
+uno::Any StoreSession::status() {
+    const auto evaluate = [this] {
+        return Evaluation{uno::Any(toOUString(statusText(host_.status(), location_.source)))};
+    };
+    return live_.get("STATUS", evaluate, evaluate().value);
+}
+
+Evaluation StoreSession::evaluate(const CellQuery& query) {
+    CellValue value;
+    try {
+        if (!host_.tryQuery([&](kpi::Engine& engine) { value = evaluateFigure(engine, query, kpi::today()); }))
+            return Evaluation{uno::Any(), false, true};
+    } catch (...) {
+        // #N/A for now; the function call that follows says what is wrong.
+        return Evaluation{uno::Any(), true};
+    }
+    return Evaluation{anyOf(value)};
+}
+
+void StoreSession::deliverUpdates() {
+    updatePosted_ = false;
+    if (!closed_) live_.deliver();
+}
+
+void StoreSession::refreshNow() { host_.refreshNow(); }
+
+void StoreSession::close() {
+    if (closed_.exchange(true)) return;
+    host_.stop();
+    live_.dispose();
+}
+
+void StoreSession::postUpdate() {
+    if (closed_ || updatePosted_.exchange(true)) return;
+    try {
+        mainThread_->addCallback(new UpdateDelivery(weak_from_this()), uno::Any());
+    } catch (...) {
+        updatePosted_ = false;
+    }
+}
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,103 @@
+// Everything the add-in keeps for one store: the EngineHost and the live cell
+// values (one VolatileValue per distinct query), shared by every document that
+// uses the store.
+//
+// Threads: figure(), asOf(), status(), deliverUpdates() and close() run on the
+// office's thread that holds the SolarMutex (Calc's). The engine host's worker
+// calls postUpdate(), which only posts deliverUpdates() to the main thread
+// through com.sun.star.awt.AsyncCallback.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <com/sun/star/awt/XRequestCallback.hpp>
+#include <com/sun/star/uno/Any.hxx>
+#include <rtl/ref.hxx>
+
+#include "cell_query.hpp"
+#include "engine_host.hpp"
+#include "store_location.hpp"
+#include "volatile_value.hpp"
+
+namespace saleskpi::addin {
+
+// What a live value shows now. `failed`: computing it threw (a cell asked
+// about an employee the store does not know, say). `unknown`: it could not be
+// computed now (no engine yet, or the worker is using it); keep what is shown.
+struct Evaluation {
+    css::uno::Any value;
+    bool failed = false;
+    bool unknown = false;
+};
+
+// Live values by query key. A value whose evaluation starts to fail is handed
+// to Calc once more even though it did not change (#N/A stays #N/A): Calc then
+// calls the function again, and the call reports the failure (Err:502).
+class LiveValues {
+public:
+    // The value for key, made with `initial` and kept current by `evaluate`.
+    css::uno::Any get(const std::string& key, const std::function<Evaluation()>& evaluate,
+                      const css::uno::Any& initial);
+    bool contains(const std::string& key);
+    // Re-evaluates every value and tells Calc about changes; forgets values
+    // Calc no longer listens to. With `force`, tells Calc about every value.
+    void deliver(bool force = false);
+    void dispose();
+
+private:
+    struct Live {
+        rtl::Reference<VolatileValue> value;
+        std::function<Evaluation()> evaluate;
+        bool failed = false;
+    };
+    std::mutex mutex_;  // the map only; values are evaluated outside it
+    std::map<std::string, Live> live_;
+};
+
+class StoreSession : public std::enable_shared_from_this<StoreSession> {
+public:
+    StoreSession(StoreLocation location, std::chrono::seconds interval,
+                 css::uno::Reference<css::awt::XRequestCallback> mainThread);
+    ~StoreSession();
+    StoreSession(const StoreSession&) = delete;
+    StoreSession& operator=(const StoreSession&) = delete;
+
+    // Starts loading the store in the background.
+    void start();
+
+    // The live value of a figure cell: the same object for the same query.
+    // Throws kpi::Error InvalidArgument when the loaded engine rejects the
+    // employee or KPI. Never waits: before the engine is loaded, or while the
+    // worker uses it, a new value is #N/A until the next delivery, and Calc
+    // asks again then.
+    css::uno::Any figure(const CellQuery& query);
+    // Live KPI.ASOF and KPI.STATUS.
+    css::uno::Any asOf(kpi::Day nullDate);
+    css::uno::Any status();
+
+    // Main thread: re-evaluates every live value and tells Calc about those
+    // that changed.
+    void deliverUpdates();
+    void refreshNow();
+    // Stops the worker (joins it) and disposes every live value.
+    void close();
+
+private:
+    Evaluation evaluate(const CellQuery& query);
+    void postUpdate();
+
+    const StoreLocation location_;
+    const css::uno::Reference<css::awt::XRequestCallback> mainThread_;
+    EngineHost host_;
+    LiveValues live_;
+    std::atomic<bool> updatePosted_{false};
+    std::atomic<bool> closed_{false};
+};
+
+}  // namespace saleskpi::addin

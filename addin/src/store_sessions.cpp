@@ -1,0 +1,181 @@
+#include "store_sessions.hpp"
+
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
+#include <com/sun/star/awt/AsyncCallback.hpp>
+#include <com/sun/star/awt/XCallback.hpp>
+#include <com/sun/star/beans/NamedValue.hpp>
+#include <com/sun/star/configuration/theDefaultProvider.hpp>
+#include <com/sun/star/document/XDocumentEventBroadcaster.hpp>
+#include <com/sun/star/document/XDocumentEventListener.hpp>
+#include <com/sun/star/frame/Desktop.hpp>
+#include <com/sun/star/frame/XTerminateListener.hpp>
+#include <com/sun/star/frame/theGlobalEventBroadcaster.hpp>
+#include <com/sun/star/lang/XMultiServiceFactory.hpp>
+#include <com/sun/star/uno/Sequence.hxx>
+#include <cppuhelper/implbase1.hxx>
+
+#include "uno_text.hpp"
+
+using namespace css;
+
+namespace saleskpi::addin {
+namespace {
+
+constexpr char kOptionsNode[] = "/org.saleskpi.Settings/Store";
+
+// Joins every worker when the office terminates: no thread of ours may outlive
+// the main loop, and AsyncCallback drops what is posted after it.
+class ShutdownHook : public cppu::WeakImplHelper1<frame::XTerminateListener> {
+public:
+    void SAL_CALL queryTermination(const lang::EventObject&) override {}
+    void SAL_CALL notifyTermination(const lang::EventObject&) override {
+        try {
+            StoreSessions::instance().shutdown();
+        } catch (...) {
+            // Shutting down regardless.
+        }
+    }
+    void SAL_CALL disposing(const lang::EventObject&) override {}
+};
+
+// Runs StoreSessions::askUnlocatedAgain() on the main thread.
+class AskUnlocatedAgain : public cppu::WeakImplHelper1<awt::XCallback> {
+public:
+    void SAL_CALL notify(const uno::Any&) override {
+        try {
+            StoreSessions::instance().askUnlocatedAgain();
+        } catch (...) {
+            // Nothing may escape into the office's event loop.
+        }
+    }
+};
+
+}  // namespace
+
+// Notices documents that finished loading or were saved under a new name:
+// their relative KPIStore can be located now.
+class DocumentWatcher : public cppu::WeakImplHelper1<document::XDocumentEventListener> {
+public:
+    void SAL_CALL documentEventOccured(const document::DocumentEvent& event) override {
+        try {
+            // A hidden load (API) sends OnLoadFinished but no OnLoad.
+            if (event.EventName == "OnLoadFinished" || event.EventName == "OnLoad" ||
+                event.EventName == "OnSaveAsDone")
+                StoreSessions::instance().postAskUnlocatedAgain();
+        } catch (...) {
+            // Never into the office.
+        }
+    }
+    void SAL_CALL disposing(const lang::EventObject&) override {}
+};
+
+StoreSessions& StoreSessions::instance() {
+    // Never destroyed: at process exit, static destructors would run after the
+    // UNO runtime is gone and must not release UNO references or join threads.
+    // shutdown() (at office termination) releases everything instead.
+    static StoreSessions* const sessions = new StoreSessions;
+    return *sessions;
+}
+
+void StoreSessions::prepare(const uno::Reference<uno::XComponentContext>& context) {
+    if (prepared_) return;
+    prepared_ = true;
+    // Created here, on the main thread, once; workers only post through it.
+    mainThread_ = awt::AsyncCallback::create(context);
+    frame::Desktop::create(context)->addTerminateListener(new ShutdownHook);
+    frame::theGlobalEventBroadcaster::get(context)->addDocumentEventListener(new DocumentWatcher);
+}
+
+uno::Any StoreSessions::unlocated(const uno::Reference<uno::XComponentContext>& context,
+                                  const StoreLocation& location, const std::string& key, const uno::Any& value) {
+    {
+        std::lock_guard lock(mutex_);
+        if (shutDown_) return value;
+        prepare(context);
+    }
+    // Evaluated again it would be the same: Calc must call the function anew.
+    return unlocated_.get(location.key() + '\x1e' + key, [value] { return Evaluation{value}; }, value);
+}
+
+void StoreSessions::postAskUnlocatedAgain() {
+    uno::Reference<awt::XRequestCallback> mainThread;
+    {
+        std::lock_guard lock(mutex_);
+        mainThread = mainThread_;
+    }
+    // After the event: the document is complete (its URL set) by the time the
+    // callback runs.
+    if (mainThread.is()) mainThread->addCallback(new AskUnlocatedAgain, uno::Any());
+}
+
+void StoreSessions::askUnlocatedAgain() { unlocated_.deliver(/*force=*/true); }
+
+std::shared_ptr<StoreSession> StoreSessions::sessionFor(const uno::Reference<uno::XComponentContext>& context,
+                                                        const StoreLocation& location) {
+    std::unique_lock lock(mutex_);
+    if (shutDown_) return nullptr;
+    if (auto found = sessions_.find(location.key()); found != sessions_.end()) return found->second;
+    prepare(context);
+    lock.unlock();
+    const char* environment = std::getenv("KPI_REFRESH_SECONDS");
+    const auto interval = refreshInterval(environment ? environment : "", options(context).refreshSeconds);
+    lock.lock();
+    if (shutDown_) return nullptr;
+    auto& session = sessions_[location.key()];
+    if (!session) {
+        session = std::make_shared<StoreSession>(location, interval, mainThread_);
+        session->start();
+    }
+    return session;
+}
+
+ExtensionOptions StoreSessions::options(const uno::Reference<uno::XComponentContext>& context) {
+    uno::Reference<container::XNameAccess> access;
+    {
+        std::lock_guard lock(mutex_);
+        if (shutDown_) return {};
+        access = options_;
+    }
+    if (!access.is()) {
+        try {
+            uno::Sequence<uno::Any> arguments(1);
+            arguments.getArray()[0] <<= beans::NamedValue("nodepath", uno::Any(OUString(kOptionsNode)));
+            access.set(configuration::theDefaultProvider::get(context)->createInstanceWithArguments(
+                           "com.sun.star.configuration.ConfigurationAccess", arguments),
+                       uno::UNO_QUERY);
+        } catch (const uno::Exception&) {
+            return {};  // the schema is not installed (not from the .oxt): no options
+        }
+        std::lock_guard lock(mutex_);
+        options_ = access;
+    }
+    ExtensionOptions options;
+    if (!access.is()) return options;
+    try {
+        OUString storePath;
+        if (access->getByName("StorePath") >>= storePath) options.storePath = toUtf8(storePath);
+        sal_Int32 seconds = 0;
+        if (access->getByName("RefreshSeconds") >>= seconds) options.refreshSeconds = seconds;
+    } catch (const uno::Exception&) {
+        return {};
+    }
+    return options;
+}
+
+void StoreSessions::shutdown() {
+    std::map<std::string, std::shared_ptr<StoreSession>> sessions;
+    {
+        std::lock_guard lock(mutex_);
+        shutDown_ = true;
+        sessions.swap(sessions_);
+        mainThread_.clear();
+        options_.clear();
+    }
+    for (auto& [key, session] : sessions) session->close();
+    unlocated_.dispose();
+}
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,68 @@
+// The add-in's process-wide state: one StoreSession per store path, shared by
+// every open document; the live values of calls whose store cannot be located;
+// the main-thread poster (com.sun.star.awt.AsyncCallback, created once on the
+// main thread); and the hooks that ask unlocated cells again when a document
+// has finished loading or was saved, and that join every worker when the
+// office terminates.
+//
+// Used from the thread holding the office's SolarMutex (function calls,
+// document events, termination).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <com/sun/star/awt/XRequestCallback.hpp>
+#include <com/sun/star/container/XNameAccess.hpp>
+#include <com/sun/star/uno/XComponentContext.hpp>
+
+#include "store_location.hpp"
+#include "store_session.hpp"
+
+namespace saleskpi::addin {
+
+// The extension's options (/org.saleskpi.Settings/Store).
+struct ExtensionOptions {
+    std::string storePath;   // empty when not set
+    int refreshSeconds = 0;  // 0 when not set
+};
+
+class StoreSessions {
+public:
+    static StoreSessions& instance();
+
+    // The session of a store, started on first use. nullptr once the office is
+    // shutting down.
+    std::shared_ptr<StoreSession> sessionFor(const css::uno::Reference<css::uno::XComponentContext>& context,
+                                             const StoreLocation& location);
+    // The live value of a call whose store cannot be located (location has a
+    // problem): `value` until Calc asks again. A relative KPIStore cannot be
+    // located while its document loads (it has no URL yet); every loaded or
+    // saved document makes Calc ask these cells again.
+    css::uno::Any unlocated(const css::uno::Reference<css::uno::XComponentContext>& context,
+                            const StoreLocation& location, const std::string& key, const css::uno::Any& value);
+    void askUnlocatedAgain();
+
+    ExtensionOptions options(const css::uno::Reference<css::uno::XComponentContext>& context);
+    // Stops every worker (joins them) and releases everything. Later calls of
+    // sessionFor() return nullptr.
+    void shutdown();
+
+private:
+    StoreSessions() = default;
+    void prepare(const css::uno::Reference<css::uno::XComponentContext>& context);
+    void postAskUnlocatedAgain();
+    friend class DocumentWatcher;
+
+    std::mutex mutex_;
+    bool shutDown_ = false;
+    bool prepared_ = false;
+    css::uno::Reference<css::awt::XRequestCallback> mainThread_;
+    css::uno::Reference<css::container::XNameAccess> options_;
+    std::map<std::string, std::shared_ptr<StoreSession>> sessions_;
+    LiveValues unlocated_;
+};
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,157 @@
+#include "cell_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "kpi/error.hpp"
+#include "test_store.hpp"
+
+namespace saleskpi::addin {
+namespace {
+
+using testing::makeTinyStore;
+using testing::TempDir;
+
+bool isInvalidArgument(const std::function<void()>& call) {
+    try {
+        call();
+    } catch (const kpi::Error& error) {
+        return error.kind() == kpi::Error::Kind::InvalidArgument;
+    }
+    return false;
+}
+
+TEST(DateSerial, CountsDaysFromCalcsNullDate) {
+    EXPECT_EQ(dayFromSerial(45000, kDefaultNullDate), kpi::makeDay(2023, 3, 15));
+    EXPECT_EQ(dayFromSerial(45000.99, kDefaultNullDate), kpi::makeDay(2023, 3, 15));
+    EXPECT_EQ(dayFromSerial(0, kpi::makeDay(1904, 1, 1)), kpi::makeDay(1904, 1, 1));
+}
+
+TEST(DateSerial, TurnsATimestampIntoADateTimeSerial) {
+    EXPECT_DOUBLE_EQ(*serialFromTimestamp("2023-03-15 12:00:00", kDefaultNullDate), 45000.5);
+    EXPECT_DOUBLE_EQ(*serialFromTimestamp("2023-03-15 00:00:00", kDefaultNullDate), 45000);
+    EXPECT_FALSE(serialFromTimestamp("2023-03-15", kDefaultNullDate));
+    EXPECT_FALSE(serialFromTimestamp("", kDefaultNullDate));
+}
+
+TEST(PeriodArgument, MeansTheCurrentMonthWhenOmittedEmptyOrAnEmptyCell) {
+    EXPECT_FALSE(periodFromArgument(std::monostate{}, kDefaultNullDate));
+    EXPECT_FALSE(periodFromArgument(std::string(), kDefaultNullDate));
+    EXPECT_FALSE(periodFromArgument(0.0, kDefaultNullDate));
+}
+
+TEST(PeriodArgument, ReadsADateAsThatDay) {
+    const auto period = periodFromArgument(45000.25, kDefaultNullDate);
+    ASSERT_TRUE(period);
+    EXPECT_EQ(period->type, kpi::PeriodType::Day);
+    EXPECT_EQ(period->first, kpi::makeDay(2023, 3, 15));
+    EXPECT_EQ(period->last, kpi::makeDay(2023, 3, 15));
+}
+
+TEST(PeriodArgument, ReadsThePeriodGrammar) {
+    const auto month = periodFromArgument(std::string("2026-11"), kDefaultNullDate);
+    ASSERT_TRUE(month);
+    EXPECT_EQ(month->type, kpi::PeriodType::Month);
+    EXPECT_EQ(month->first, kpi::makeDay(2026, 11, 1));
+    EXPECT_EQ(month->last, kpi::makeDay(2026, 11, 30));
+    const auto cycle = periodFromArgument(std::string("2026-11-01..2026-11-20"), kDefaultNullDate);
+    ASSERT_TRUE(cycle);
+    EXPECT_EQ(cycle->type, kpi::PeriodType::Cycle);
+}
+
+TEST(PeriodArgument, RejectsMalformedTextAndImpossibleNumbers) {
+    EXPECT_TRUE(isInvalidArgument([] { periodFromArgument(std::string("2026-13"), kDefaultNullDate); }));
+    EXPECT_TRUE(isInvalidArgument([] { periodFromArgument(std::string("November"), kDefaultNullDate); }));
+    EXPECT_TRUE(isInvalidArgument([] { periodFromArgument(-1.0, kDefaultNullDate); }));
+    EXPECT_TRUE(isInvalidArgument([] { periodFromArgument(std::nan(""), kDefaultNullDate); }));
+    EXPECT_TRUE(isInvalidArgument(
+        [] { periodFromArgument(std::numeric_limits<double>::infinity(), kDefaultNullDate); }));
+}
+
+TEST(CellQuery, SharesAKeyExactlyWhenItAsksTheSameThing) {
+    const auto month = kpi::parsePeriod("2026-11");
+    const CellQuery actual{FunctionId::Actual, "SR01", "REV", month};
+    EXPECT_EQ(actual.key(), (CellQuery{FunctionId::Actual, "SR01", "REV", month}.key()));
+    EXPECT_NE(actual.key(), (CellQuery{FunctionId::Target, "SR01", "REV", month}.key()));
+    EXPECT_NE(actual.key(), (CellQuery{FunctionId::Actual, "SR02", "REV", month}.key()));
+    EXPECT_NE(actual.key(), (CellQuery{FunctionId::Actual, "SR01", "REV", std::nullopt}.key()));
+}
+
+class EvaluateFigure : public ::testing::Test {
+protected:
+    TempDir dir;
+    kpi::Engine engine{makeTinyStore(dir.path())};
+    const kpi::Day today = kpi::makeDay(2026, 11, 27);
+    const std::optional<kpi::Period> november = kpi::parsePeriod("2026-11");
+
+    CellValue evaluate(FunctionId function, const std::string& employee, const std::string& kpi) {
+        return evaluateFigure(engine, CellQuery{function, employee, kpi, november}, today);
+    }
+};
+
+TEST_F(EvaluateFigure, AnswersTheEnginesFigures) {
+    EXPECT_EQ(std::get<double>(evaluate(FunctionId::Actual, "SR01", "REV")), 250000);
+    EXPECT_EQ(std::get<double>(evaluate(FunctionId::Actual, "SS01", "REV")), 350000);
+    EXPECT_EQ(std::get<double>(evaluate(FunctionId::Actual, "*", "SALES")), 350000);
+    EXPECT_EQ(std::get<double>(evaluate(FunctionId::Target, "SR01", "REV")), 1000000);
+    EXPECT_DOUBLE_EQ(std::get<double>(evaluate(FunctionId::Attainment, "SR01", "REV")), 0.25);
+    const auto figures = engine.figures("SR01", "REV", *november, today);
+    EXPECT_DOUBLE_EQ(std::get<double>(evaluate(FunctionId::Projected, "SR01", "REV")), figures.projected);
+}
+
+TEST_F(EvaluateFigure, ShowsNoValueWhenThereIsNoTarget) {
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(evaluate(FunctionId::Target, "SR02", "REV")));
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(evaluate(FunctionId::Attainment, "SR02", "REV")));
+}
+
+TEST_F(EvaluateFigure, RejectsAnUnknownEmployeeOrKpi) {
+    EXPECT_TRUE(isInvalidArgument([&] { evaluate(FunctionId::Actual, "NOBODY", "REV"); }));
+    EXPECT_TRUE(isInvalidArgument([&] { evaluate(FunctionId::Actual, "SR01", "NOPE"); }));
+    EXPECT_TRUE(isInvalidArgument([&] { evaluate(FunctionId::Score, "NOBODY", ""); }));
+}
+
+TEST_F(EvaluateFigure, UsesTheCurrentMonthWhenThePeriodIsOmitted) {
+    const auto value = evaluateFigure(engine, CellQuery{FunctionId::Actual, "SR01", "REV", std::nullopt}, today);
+    EXPECT_EQ(std::get<double>(value), 250000);
+}
+
+TEST_F(EvaluateFigure, ListsTheOrdersBehindAFigureUnderAHeaderRow) {
+    const auto table = std::get<Table>(evaluate(FunctionId::Detail, "SR01", "REV"));
+    ASSERT_GE(table.size(), 2u);
+    EXPECT_EQ(std::get<std::string>(table[0][0]), "date");
+    double total = 0;
+    bool sawVietnamese = false;
+    for (std::size_t row = 1; row < table.size(); ++row) {
+        ASSERT_EQ(table[row].size(), detailHeader().size());
+        total += std::get<double>(table[row][5]);
+        sawVietnamese |= std::get<std::string>(table[row][3]) == "Tạp hóa Cô Ba";
+    }
+    EXPECT_EQ(total, 250000);
+    EXPECT_TRUE(sawVietnamese);
+}
+
+TEST(StatusText, StartsWithTheStateAndNamesTheStore) {
+    EngineHost::Status status;
+    status.store = "/data/kpi.sqlite";
+    status.interval = std::chrono::seconds(300);
+    EXPECT_EQ(statusText(status, "environment variable KPI_STORE"),
+              "loading: /data/kpi.sqlite (environment variable KPI_STORE)");
+    status.state = EngineHost::State::Stale;
+    status.problem = "store not found: /data/kpi.sqlite";
+    status.checkedAt = "2026-11-27 10:00:00";
+    const auto stale = statusText(status, "");
+    EXPECT_EQ(stale.rfind("stale: /data/kpi.sqlite; store not found", 0), 0u) << stale;
+    EXPECT_NE(stale.find("2026-11-27 10:00:00"), std::string::npos);
+}
+
+TEST(AsOfValue, IsTheNewestActivityOnceLoaded) {
+    EngineHost::Status status;
+    EXPECT_TRUE(std::holds_alternative<std::monostate>(asOfValue(status, kDefaultNullDate)));
+    status.data = kpi::DataState{7, "2023-03-15 18:00:00"};
+    EXPECT_DOUBLE_EQ(std::get<double>(asOfValue(status, kDefaultNullDate)), 45000.75);
+}
+
+}  // namespace
+}  // namespace saleskpi::addin

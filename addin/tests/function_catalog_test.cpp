@@ -1,0 +1,90 @@
+#include "function_catalog.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+namespace saleskpi::addin {
+namespace {
+
+TEST(FunctionCatalog, HasEveryFunctionOfTheSpecOnce) {
+    std::multiset<std::string> names;
+    for (const auto& spec : functionCatalog()) names.insert(std::string(spec.displayName));
+    EXPECT_EQ(names, (std::multiset<std::string>{"KPI.ACTUAL", "KPI.TARGET", "KPI.ATTAINMENT", "KPI.PROJECTED",
+                                                 "KPI.SCORE", "KPI.DETAIL", "KPI.ASOF", "KPI.STATUS"}));
+}
+
+TEST(FunctionCatalog, PutsEveryFunctionInOneOfCalcsOwnCategories) {
+    for (const auto& spec : functionCatalog()) EXPECT_EQ(spec.category, "Add-In") << spec.displayName;
+}
+
+TEST(FunctionCatalog, DescribesEveryFunctionAndVisibleArgumentInBothLanguages) {
+    for (const auto& spec : functionCatalog()) {
+        EXPECT_FALSE(spec.description.english.empty()) << spec.displayName;
+        EXPECT_FALSE(spec.description.vietnamese.empty()) << spec.displayName;
+        EXPECT_NE(spec.description.english, spec.description.vietnamese) << spec.displayName;
+        for (const auto& argument : spec.arguments) {
+            if (argument.type == ArgumentType::Caller) continue;
+            EXPECT_FALSE(argument.name.english.empty()) << spec.displayName << " " << argument.idlName;
+            EXPECT_FALSE(argument.name.vietnamese.empty()) << spec.displayName << " " << argument.idlName;
+            EXPECT_FALSE(argument.description.english.empty()) << spec.displayName << " " << argument.idlName;
+            EXPECT_FALSE(argument.description.vietnamese.empty()) << spec.displayName << " " << argument.idlName;
+        }
+    }
+}
+
+TEST(FunctionCatalog, PassesTheCallingDocumentFirstAndHidden) {
+    for (const auto& spec : functionCatalog()) {
+        ASSERT_FALSE(spec.arguments.empty()) << spec.displayName;
+        EXPECT_EQ(spec.arguments.front().type, ArgumentType::Caller) << spec.displayName;
+        for (std::size_t i = 1; i < spec.arguments.size(); ++i)
+            EXPECT_NE(spec.arguments[i].type, ArgumentType::Caller) << spec.displayName;
+    }
+}
+
+TEST(FunctionCatalog, MakesOnlyThePeriodOptional) {
+    for (const auto& spec : functionCatalog())
+        for (const auto& argument : spec.arguments)
+            EXPECT_EQ(argument.type == ArgumentType::Value, argument.idlName == "period") << spec.displayName;
+}
+
+TEST(FunctionCatalog, FindsFunctionsByProgrammaticNameAndCaseInsensitiveDisplayName) {
+    ASSERT_NE(findFunction("kpiActual"), nullptr);
+    EXPECT_EQ(findFunction("kpiActual")->displayName, "KPI.ACTUAL");
+    EXPECT_EQ(findFunction("KPIACTUAL"), nullptr);
+    ASSERT_NE(findFunctionByDisplayName("kpi.attainment"), nullptr);
+    EXPECT_EQ(findFunctionByDisplayName("kpi.attainment")->programmaticName, "kpiAttainment");
+    EXPECT_EQ(findFunctionByDisplayName("KPI.NOPE"), nullptr);
+}
+
+TEST(FunctionCatalog, ReadsVietnameseFromTheLanguageCode) {
+    EXPECT_EQ(languageOf("vi"), Language::Vietnamese);
+    EXPECT_EQ(languageOf("vi-VN"), Language::Vietnamese);
+    EXPECT_EQ(languageOf("en"), Language::English);
+    EXPECT_EQ(languageOf("en-US"), Language::English);
+    EXPECT_EQ(languageOf(""), Language::English);
+    EXPECT_EQ(languageOf("vie"), Language::English);
+}
+
+TEST(FunctionCatalog, GeneratesOneIdlMethodPerFunctionWithTheCatalogsArguments) {
+    const std::string idl = interfaceIdl();
+    EXPECT_NE(idl.find("interface XKpiFunctions"), std::string::npos);
+    EXPECT_NE(idl.find("any kpiActual([in] com::sun::star::beans::XPropertySet document, [in] string employee, "
+                       "[in] string kpi, [in] any period)"),
+              std::string::npos)
+        << idl;
+    EXPECT_NE(idl.find("any kpiStatus([in] com::sun::star::beans::XPropertySet document)"), std::string::npos);
+    std::size_t methods = 0;
+    for (auto at = idl.find("raises"); at != std::string::npos; at = idl.find("raises", at + 1)) ++methods;
+    EXPECT_EQ(methods, functionCatalog().size());
+}
+
+TEST(FunctionCatalog, DumpsVietnameseTextAsUtf8Json) {
+    const std::string json = catalogJson();
+    EXPECT_NE(json.find("\"display_name\": \"KPI.DETAIL\""), std::string::npos);
+    EXPECT_NE(json.find("nhân_viên"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace saleskpi::addin
