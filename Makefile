@@ -6,7 +6,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit demo bench install uninstall clean
+.PHONY: all deps build test test-unit demo bench install uninstall screenshots clean
 
 all: build
 
@@ -35,6 +35,10 @@ demo: build
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+# The README's pictures, taken by the project itself in a real office under Xvfb.
+screenshots: build
+	@/usr/bin/python3 scripts/demo.py --build $(BUILD) --no-window --screenshot docs/images/workbook.png
 
 clean:
 	rm -rf $(BUILD)

@@ -79,7 +79,7 @@ void growPerEmployee(Dims& dims) {
 class BucketBuilder {
 public:
     BucketBuilder(const Dims& dims, int employee, Day day)
-        : dims_(dims), bucket_{employee, day, std::vector<double>(static_cast<size_t>(dims.measures()), 0.0), {}} {}
+        : dims_(dims), bucket_{employee, day, std::vector<double>(static_cast<size_t>(dims.measures()), 0.0), {}, {}} {}
 
     void addVisits(double count) { bucket_.values[kVisits] += count; }
     void seen(std::string_view time) {

@@ -168,8 +168,9 @@ def prepared_profile(locale):
 class Office:
     """A headless office on a private copy of a prepared profile."""
 
-    def __init__(self, locale="en-US", env=None):
+    def __init__(self, locale="en-US", env=None, visible=False):
         self.locale = locale
+        self.visible = visible  # a real window (needs DISPLAY in env), for screenshots
         self.env = dict(env or {})
         self.home = None
         self.process = None
@@ -205,8 +206,8 @@ class Office:
         self.log_path = os.path.join(self.home, "office.log")
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                _as_office_user([SOFFICE, "--headless", "--invisible", "--nocrashreport", "--nodefault",
-                                 "--nologo", "--norestore",
+                _as_office_user([SOFFICE] + ([] if self.visible else ["--headless", "--invisible"]) +
+                                ["--nocrashreport", "--nodefault", "--nologo", "--norestore",
                                  "--accept=socket,host=127.0.0.1,port=%d;urp;StarOffice.ComponentContext" % port,
                                  "-env:UserInstallation=" + uno.systemPathToFileUrl(profile)], env),
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
