@@ -2,8 +2,8 @@
 // conversion (periods as text, date serials or omitted), the identity of a
 // query, and its evaluation against a loaded engine.
 //
-// Thread-safety: pure functions, except evaluateFigure(), which uses the engine
-// (the caller holds the engine's lock).
+// Thread-safety: pure functions, except validateQuery() and evaluateFigure(),
+// which use the engine (call them inside EngineHost::tryQuery()).
 #pragma once
 
 #include <optional>

@@ -117,6 +117,51 @@ TEST(EngineHost, KeepsTheLastFiguresAndSaysStaleWhenTheStoreGoesAway) {
     EXPECT_EQ(actualOf(host, "SR01"), 250000);
 }
 
+TEST(EngineHost, KeepsTheLastFiguresWhenTheStoreIsReplacedByABrokenFile) {
+    TempDir dir;
+    const auto store = makeTinyStore(dir.path());
+    Changes changes;
+    EngineHost host(store, 3600s, changes.handler());
+    host.start();
+    ASSERT_TRUE(changes.waitBeyond(0));
+    std::filesystem::rename(store, dir.path() / "original.sqlite");
+    testing::writeText(store, std::string(8192, 'x'));
+    const int seen = changes.count();
+    host.refreshNow();
+    ASSERT_TRUE(changes.waitBeyond(seen));
+    const auto status = host.status();
+    EXPECT_EQ(status.state, EngineHost::State::Stale);
+    EXPECT_NE(status.problem.find("not a SalesKPI store"), std::string::npos) << status.problem;
+    EXPECT_EQ(actualOf(host, "SR01"), 250000);
+}
+
+TEST(EngineHost, LoadsAStoreThatWasReplacedAfresh) {
+    TempDir dir;
+    const auto store = makeTinyStore(dir.path());
+    Changes changes;
+    EngineHost host(store, 3600s, changes.handler());
+    host.start();
+    ASSERT_TRUE(changes.waitBeyond(0));
+    // A new store with one more order, moved over the old one (a restore).
+    TempDir other;
+    const auto replacement = makeTinyStore(other.path());
+    addOrder(other.path(), replacement);
+    std::filesystem::rename(replacement, store);
+    const int seen = changes.count();
+    host.refreshNow();
+    ASSERT_TRUE(changes.waitBeyond(seen));
+    EXPECT_EQ(host.status().state, EngineHost::State::Ready);
+    EXPECT_EQ(actualOf(host, "SR01"), 300000);
+}
+
+TEST(EngineHost, AnswersNoQueryWithoutAnEngineInsteadOfWaiting) {
+    TempDir dir;
+    EngineHost host(dir.path() / "none.sqlite", 3600s, {});
+    bool called = false;
+    EXPECT_FALSE(host.tryQuery([&](kpi::Engine&) { called = true; }));
+    EXPECT_FALSE(called);
+}
+
 TEST(EngineHost, StopsPromptlyWhileWaitingForTheNextCheck) {
     TempDir dir;
     const auto store = makeTinyStore(dir.path());

@@ -12,6 +12,7 @@ namespace {
 // Long enough for any import another process may be committing; readers in WAL
 // mode never wait for writers at all.
 constexpr int kBusyTimeoutMs = 60'000;
+constexpr int kReaderBusyTimeoutMs = 5'000;
 
 }  // namespace
 
@@ -33,7 +34,9 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
         throw Error(rc == SQLITE_CANTOPEN ? Error::Kind::NotFound : Error::Kind::Io,
                     "cannot open store " + path.string() + ": " + message);
     }
-    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    // A reader (the office's worker) gives up sooner and retries on its next
+    // check; it must be able to say "busy" while the office stays responsive.
+    sqlite3_busy_timeout(db_, mode == Open::ReadOnly ? kReaderBusyTimeoutMs : kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
     try {
         exec("PRAGMA foreign_keys=ON");
