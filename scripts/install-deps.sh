@@ -6,7 +6,7 @@ what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
             googletest libgtest-dev python3)
 office_pkgs=(libreoffice-dev libreoffice-calc libreoffice-core python3-uno libreoffice-l10n-vi
-             xvfb x11-apps imagemagick fonts-dejavu-core)
+             xvfb x11-apps imagemagick fonts-dejavu-core poppler-utils python3-matplotlib)
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   office) pkgs=("${office_pkgs[@]}") ;;

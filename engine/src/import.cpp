@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <deque>
 #include <functional>
 #include <map>
 #include <set>
@@ -250,15 +251,16 @@ public:
     Importer(sql::Database& db, const ImportOptions& options) : db_(db), options_(options) {}
 
     ImportSummary run(const std::vector<std::filesystem::path>& paths) {
-        // Errors do not stop validation: every bad row of every file is reported.
-        for (const auto& path : paths) parseFile(path);
-
-        // Apply in dependency order, whatever the order of the arguments.
-        std::stable_sort(files_.begin(), files_.end(), [](const ParsedFile& a, const ParsedFile& b) {
-            return static_cast<int>(a.spec->kind) < static_cast<int>(b.spec->kind);
-        });
-        collectKeys();
-
+        // Kinds are applied in dependency order, whatever the order of the
+        // arguments, one kind at a time: its rows are parsed, checked, written
+        // and dropped before the next kind is read, so memory holds one kind's
+        // rows (and the keys of all), not the whole import. Errors do not stop
+        // validation: every bad row of every file is reported.
+        std::map<Kind, std::vector<std::filesystem::path>> byKind;
+        for (const auto& path : paths) {
+            if (const FileSpec* spec = specForFile(path)) byKind[spec->kind].push_back(path);
+            else parseFile(path);  // reports the unknown kind
+        }
         // References were checked row by row with messages that say where, and
         // this import logs changes and audits targets itself: the schema's
         // foreign keys and triggers serve writers that bypass it.
@@ -278,7 +280,15 @@ public:
         } connection{db_};
         sql::Transaction tx(db_);
         storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
-        for (const auto& file : files_) validateAndWrite(file);
+        for (const auto& [kind, kindPaths] : byKind) {
+            size_t first = files_.size();
+            for (const auto& path : kindPaths) parseFile(path);
+            for (size_t i = first; i < files_.size(); ++i) collectKeys(files_[i]);
+            for (size_t i = first; i < files_.size(); ++i) {
+                validateAndWrite(files_[i]);
+                std::vector<Row>().swap(files_[i].rows);
+            }
+        }
         checkManagerLoops();
         checkTargetsAfterWrite();
         throwIfErrors();
@@ -290,7 +300,7 @@ public:
 private:
     sql::Database& db_;
     const ImportOptions& options_;
-    std::vector<ParsedFile> files_;
+    std::deque<ParsedFile> files_;  // stable addresses: keys point at their file
     std::vector<std::string> errors_;
     size_t errorCount_ = 0;
     ImportSummary summary_;
@@ -495,19 +505,16 @@ private:
     }
 
     // Duplicate keys within the import, and the keys other kinds may refer to.
-    void collectKeys() {
-        for (const auto& file : files_) {
-            auto& seen = keys_[file.spec->kind];
-            for (const auto& row : file.rows) {
-                Key key = makeKey(row, file.spec->keyColumns);
-                auto [it, inserted] = seen.emplace(key, Where{&file, row.line});
-                if (!inserted) {
-                    std::string shown = key;
-                    std::replace(shown.begin(), shown.end(), '\x1f', ',');
-                    error(file, row.line, "key " + shown + " appears twice in this import (first at " +
-                                              it->second.file->displayName + ":" + std::to_string(it->second.line) +
-                                              ")");
-                }
+    void collectKeys(const ParsedFile& file) {
+        auto& seen = keys_[file.spec->kind];
+        for (const auto& row : file.rows) {
+            Key key = makeKey(row, file.spec->keyColumns);
+            auto [it, inserted] = seen.emplace(key, Where{&file, row.line});
+            if (!inserted) {
+                std::string shown = key;
+                std::replace(shown.begin(), shown.end(), '\x1f', ',');
+                error(file, row.line, "key " + shown + " appears twice in this import (first at " +
+                                          it->second.file->displayName + ":" + std::to_string(it->second.line) + ")");
             }
         }
     }

@@ -48,7 +48,7 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
             exec("PRAGMA synchronous=NORMAL");
             // A large import's dirty pages stay in memory until COMMIT instead of
             // spilling to the WAL page by page.
-            exec("PRAGMA cache_size=-524288");
+            exec("PRAGMA cache_size=-2097152");  // 2 GiB at most, taken only as needed
             exec("PRAGMA temp_store=MEMORY");
         }
     } catch (...) {

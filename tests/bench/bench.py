@@ -201,7 +201,7 @@ def bench_demo(args, results):
 def print_table(results):
     rows = [("data set", "lines", "import", "raw .import", "ratio", "report", "raw SQL", "ratio",
              "incremental", "rebuild", "cheaper", "kpi peak MB")]
-    for size, r in results["sizes"].items():
+    for size, r in sorted(results["sizes"].items(), key=lambda kv: kv[1]["order_lines"]):
         rows.append((size, f"{r['order_lines']:,}", f"{r['import_s']:.2f} s", f"{r['raw_import_s']:.2f} s",
                      f"{r['import_ratio']:.2f}x", f"{r['report_s']:.3f} s", f"{r['raw_sql_s']:.3f} s",
                      f"{r['report_ratio']:.2f}x", f"{r['incremental_s'] * 1000:.1f} ms", f"{r['rebuild_s']:.2f} s",
@@ -211,6 +211,36 @@ def print_table(results):
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
     print(f"demo-data + month report: {results['demo_data_and_report_s']:.1f} s")
     print("targets: import <= 4x raw; report <= 1.5x raw SQL (M); incremental >= 50x cheaper than rebuild")
+
+
+def plot(results, png):
+    """How each cost grows with the data: seconds against order lines, log-log."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("bench: no matplotlib (python3-matplotlib); no plot", file=sys.stderr)
+        return
+    sizes = sorted(results["sizes"].values(), key=lambda r: r["order_lines"])
+    if len(sizes) < 2:
+        return
+    x = [r["order_lines"] for r in sizes]
+    fig, ax = plt.subplots(figsize=(7, 4.5), dpi=110)
+    for key, label in [("import_s", "kpi import"), ("raw_import_s", "raw sqlite3 .import"),
+                       ("rebuild_s", "engine full load"), ("report_s", "kpi report (a month)"),
+                       ("raw_sql_s", "hand-written SQL (a month)"), ("incremental_s", "refresh after 1,000 orders")]:
+        ax.plot(x, [r[key] for r in sizes], marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("order lines in the store")
+    ax.set_ylabel("seconds")
+    ax.set_title("SalesKPI: cost against data size (make bench)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(png)
+    print(f"plot: {png}")
 
 
 def main():
@@ -236,6 +266,7 @@ def main():
     with open(out, "w") as f:
         json.dump(previous, f, indent=2)
     print_table(results)
+    plot(previous, os.path.join(args.build, "bench", "growth.png"))
     print(f"results: {out}")
 
 
