@@ -281,6 +281,11 @@ public:
         sql::Transaction tx(db_);
         storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
         for (const auto& [kind, kindPaths] : byKind) {
+            if (kind != Kind::Employees) {
+                for (const auto& path : kindPaths) parseFile(path, true);
+                continue;
+            }
+            // Employees refer to each other (manager_code): all keys first.
             size_t first = files_.size();
             for (const auto& path : kindPaths) parseFile(path);
             for (size_t i = first; i < files_.size(); ++i) collectKeys(files_[i]);
@@ -346,7 +351,10 @@ private:
         return st.step();
     }
 
-    void parseFile(const std::filesystem::path& path) {
+    // Reads a file. With stream, each row is checked and written as it is read
+    // and then dropped (kinds whose rows no later row of the same kind refers
+    // to); otherwise the rows are kept in the ParsedFile.
+    void parseFile(const std::filesystem::path& path, bool stream = false) {
         ParsedFile parsed{path.string(), specForFile(path), {}};
         if (!parsed.spec) {
             std::string known;
@@ -397,14 +405,18 @@ private:
         if (!headerOk) return;
 
         size_t nextProgress = 4 << 20;
+        long long rowsRead = 0;
+        files_.push_back(std::move(parsed));
+        ParsedFile& file = files_.back();
+        std::unique_ptr<FileWriter> writer = stream ? beginWrite(file) : nullptr;
         while (reader.next(fields)) {
             long long line = reader.line();
             if (!reader.error().empty()) {
-                error(parsed, line, reader.error());
+                error(file, line, reader.error());
                 continue;
             }
             if (fields.size() != headerWidth) {
-                error(parsed, line, "has " + std::to_string(fields.size()) + " fields, the header has " +
+                error(file, line, "has " + std::to_string(fields.size()) + " fields, the header has " +
                                         std::to_string(headerWidth));
                 continue;
             }
@@ -412,17 +424,23 @@ private:
             for (size_t c = 0; c < columns.size(); ++c)
                 if (sourceOf[c] >= 0) row.values[c] = std::move(fields[static_cast<size_t>(sourceOf[c])]);
             size_t before = errorCount_;
-            checkFields(parsed, row);
+            checkFields(file, row);
             row.bad = errorCount_ != before;
-            parsed.rows.push_back(std::move(row));
+            ++rowsRead;
+            if (writer) {
+                collectKey(file, row);
+                writeRow(*writer, file, row);
+            } else {
+                file.rows.push_back(std::move(row));
+            }
             if (reader.position() >= nextProgress) {
                 nextProgress += 4 << 20;
-                progress(parsed.displayName + ": read " + std::to_string(parsed.rows.size()) + " rows (" +
+                progress(file.displayName + ": " + std::to_string(rowsRead) + " rows (" +
                          std::to_string(reader.position() * 100 / std::max<size_t>(1, reader.size())) + "%)");
             }
         }
-        summary_.rowsRead.emplace_back(parsed.spec->file, static_cast<long long>(parsed.rows.size()));
-        files_.push_back(std::move(parsed));
+        if (writer) endWrite(*writer);
+        summary_.rowsRead.emplace_back(file.spec->file, rowsRead);
     }
 
     void checkFields(const ParsedFile& file, const Row& row) {
@@ -506,16 +524,18 @@ private:
 
     // Duplicate keys within the import, and the keys other kinds may refer to.
     void collectKeys(const ParsedFile& file) {
+        for (const auto& row : file.rows) collectKey(file, row);
+    }
+
+    void collectKey(const ParsedFile& file, const Row& row) {
         auto& seen = keys_[file.spec->kind];
-        for (const auto& row : file.rows) {
-            Key key = makeKey(row, file.spec->keyColumns);
-            auto [it, inserted] = seen.emplace(key, Where{&file, row.line});
-            if (!inserted) {
-                std::string shown = key;
-                std::replace(shown.begin(), shown.end(), '\x1f', ',');
-                error(file, row.line, "key " + shown + " appears twice in this import (first at " +
-                                          it->second.file->displayName + ":" + std::to_string(it->second.line) + ")");
-            }
+        Key key = makeKey(row, file.spec->keyColumns);
+        auto [it, inserted] = seen.emplace(std::move(key), Where{&file, row.line});
+        if (!inserted) {
+            std::string shown = it->first;
+            std::replace(shown.begin(), shown.end(), '\x1f', ',');
+            error(file, row.line, "key " + shown + " appears twice in this import (first at " +
+                                      it->second.file->displayName + ":" + std::to_string(it->second.line) + ")");
         }
     }
 
@@ -566,7 +586,16 @@ private:
         return bucket;
     }
 
-    void validateAndWrite(const ParsedFile& file) {
+    // Prepared statements and counters for writing one file's rows.
+    struct FileWriter {
+        Kind kind;
+        sql::Statement upsert;
+        std::optional<sql::Statement> previous, stateOf, audit;
+        std::string who;
+        long long written = 0;
+    };
+
+    std::unique_ptr<FileWriter> beginWrite(const ParsedFile& file) {
         Kind kind = file.spec->kind;
         auto upsert = db_.prepare(upsertSql(kind));
         std::optional<sql::Statement> previous;
@@ -585,111 +614,121 @@ private:
                 "?6, " + schema::targetState("t") + " FROM targets t WHERE " + key));
         }
         const std::string who = options_.user.empty() ? std::string("kpi import") : options_.user;
-        long long written = 0;
-        size_t total = file.rows.size(), nextProgress = 200000;
-        for (size_t r = 0; r < total; ++r) {
-            const Row& row = file.rows[r];
-            const auto& v = row.values;
-            size_t before = errorCount_;
-            switch (kind) {
-            case Kind::Employees: requireRef(file, row, Kind::Employees, 3, "employee"); break;
-            case Kind::Outlets: requireRef(file, row, Kind::Employees, 5, "employee"); break;
-            case Kind::Routes:
-                requireRef(file, row, Kind::Employees, 0, "employee");
-                requireRef(file, row, Kind::Outlets, 1, "outlet");
-                break;
-            case Kind::Visits:
-            case Kind::Orders:
-                requireRef(file, row, Kind::Employees, 1, "employee");
-                requireRef(file, row, Kind::Outlets, 2, "outlet");
-                break;
-            case Kind::OrderLines:
-                requireRef(file, row, Kind::Orders, 0, "order");
-                requireRef(file, row, Kind::Products, 2, "product");
-                break;
-            case Kind::Targets:
-                requireRef(file, row, Kind::Employees, 0, "employee");
-                if (!resolves(Kind::Kpis, v[1]) && !parseKpiType(v[1]))
-                    error(file, row.line, "'kpi_code' refers to unknown KPI '" + v[1] + "'");
-                break;
-            default:
-                break;
-            }
-            // A bad row is not written; good rows still are, so that the rules over
-            // the whole store below can be checked and reported too. Any error
-            // rolls the transaction back at the end.
-            if (row.bad || errorCount_ != before) continue;
+        return std::unique_ptr<FileWriter>(
+            new FileWriter{kind, std::move(upsert), std::move(previous), std::move(stateOf), std::move(audit), who, 0});
+    }
 
-            std::string oldEmployee, oldDay, oldStatus;
-            if (previous) {
-                previous->reset();
-                previous->bind(1, v[0]);
-                if (previous->step()) {
-                    oldEmployee = previous->text(0);
-                    oldDay = previous->text(1);
-                    oldStatus = previous->text(2);
-                }
-                previous->reset();
+    // Checks one row's references and writes it unless the row or they are bad.
+    void writeRow(FileWriter& w, const ParsedFile& file, const Row& row) {
+        Kind kind = w.kind;
+        auto& upsert = w.upsert;
+        auto& previous = w.previous;
+        auto& stateOf = w.stateOf;
+        auto& audit = w.audit;
+        const std::string& who = w.who;
+        const auto& v = row.values;
+        size_t before = errorCount_;
+        switch (kind) {
+        case Kind::Employees: requireRef(file, row, Kind::Employees, 3, "employee"); break;
+        case Kind::Outlets: requireRef(file, row, Kind::Employees, 5, "employee"); break;
+        case Kind::Routes:
+            requireRef(file, row, Kind::Employees, 0, "employee");
+            requireRef(file, row, Kind::Outlets, 1, "outlet");
+            break;
+        case Kind::Visits:
+        case Kind::Orders:
+            requireRef(file, row, Kind::Employees, 1, "employee");
+            requireRef(file, row, Kind::Outlets, 2, "outlet");
+            break;
+        case Kind::OrderLines:
+            requireRef(file, row, Kind::Orders, 0, "order");
+            requireRef(file, row, Kind::Products, 2, "product");
+            break;
+        case Kind::Targets:
+            requireRef(file, row, Kind::Employees, 0, "employee");
+            if (!resolves(Kind::Kpis, v[1]) && !parseKpiType(v[1]))
+                error(file, row.line, "'kpi_code' refers to unknown KPI '" + v[1] + "'");
+            break;
+        default:
+            break;
+        }
+        // A bad row is not written; good rows still are, so that the rules over
+        // the whole store below can be checked and reported too. Any error
+        // rolls the transaction back at the end.
+        if (row.bad || errorCount_ != before) return;
+
+        std::string oldEmployee, oldDay, oldStatus;
+        if (previous) {
+            previous->reset();
+            previous->bind(1, v[0]);
+            if (previous->step()) {
+                oldEmployee = previous->text(0);
+                oldDay = previous->text(1);
+                oldStatus = previous->text(2);
             }
-            std::optional<std::string> oldState;
-            if (stateOf) {
-                stateOf->reset();
-                for (int k = 0; k < 4; ++k) stateOf->bind(k + 1, v[static_cast<size_t>(k)]);
-                if (stateOf->step()) oldState = std::string(stateOf->text(0));
-                stateOf->reset();
-            }
-            upsert.reset();
-            for (size_t c = 0; c < v.size(); ++c) {
-                Check check = file.spec->columns[c].check;
-                int index = static_cast<int>(c + 1);
-                if (v[c].empty()) {
-                    if (kind == Kind::Targets && c == 6) upsert.bind(index, 1.0);  // weight defaults to 1
-                    else upsert.bindNull(index);
-                } else if (check == Check::Number) {
-                    upsert.bind(index, *parseDecimal(v[c]));
-                } else if (check == Check::Integer) {
-                    upsert.bind(index, static_cast<std::int64_t>(*parseInteger(v[c])));
-                } else {
-                    upsert.bindStatic(index, v[c]);
-                }
-            }
-            upsert.run();
-            bool changed = db_.changes() > 0;
-            if (kind == Kind::Orders) orderBuckets_[v[0]] = {v[1], v[3].substr(0, 10)};
-            if (!changed) continue;
-            ++written;
-            if (audit) {
-                audit->reset();
-                for (int k = 0; k < 4; ++k) audit->bind(k + 1, v[static_cast<size_t>(k)]);
-                audit->bind(5, who);
-                if (oldState) audit->bind(6, *oldState);
-                else audit->bindNull(6);
-                audit->run();
-            }
-            switch (kind) {
-            case Kind::Orders:
-                // The state before this import: what a reader needs to fold the change in.
-                if (oldEmployee.empty()) changedOrders_.emplace(v[0], OrderChange{v[1], v[3].substr(0, 10), ""});
-                else changedOrders_.emplace(v[0], OrderChange{oldEmployee, oldDay, oldStatus});
-                break;
-            case Kind::Visits:
-                buckets_.emplace(v[1], v[3].substr(0, 10));
-                if (!oldEmployee.empty()) buckets_.emplace(oldEmployee, oldDay);
-                break;
-            case Kind::OrderLines:
-                changedLines_.insert(v[0]);
-                break;
-            default:
-                dimensionsTouched_.insert(tableName(kind));
-                break;
-            }
-            if (r + 1 >= nextProgress) {
-                nextProgress += 200000;
-                progress(file.displayName + ": wrote " + std::to_string(r + 1) + " of " + std::to_string(total) +
-                         " rows");
+            previous->reset();
+        }
+        std::optional<std::string> oldState;
+        if (stateOf) {
+            stateOf->reset();
+            for (int k = 0; k < 4; ++k) stateOf->bind(k + 1, v[static_cast<size_t>(k)]);
+            if (stateOf->step()) oldState = std::string(stateOf->text(0));
+            stateOf->reset();
+        }
+        upsert.reset();
+        for (size_t c = 0; c < v.size(); ++c) {
+            Check check = file.spec->columns[c].check;
+            int index = static_cast<int>(c + 1);
+            if (v[c].empty()) {
+                if (kind == Kind::Targets && c == 6) upsert.bind(index, 1.0);  // weight defaults to 1
+                else upsert.bindNull(index);
+            } else if (check == Check::Number) {
+                upsert.bind(index, *parseDecimal(v[c]));
+            } else if (check == Check::Integer) {
+                upsert.bind(index, static_cast<std::int64_t>(*parseInteger(v[c])));
+            } else {
+                upsert.bindStatic(index, v[c]);
             }
         }
-        summary_.rowsChanged += written;
+        upsert.run();
+        bool changed = db_.changes() > 0;
+        if (kind == Kind::Orders) orderBuckets_[v[0]] = {v[1], v[3].substr(0, 10)};
+        if (!changed) return;
+        ++w.written;
+        if (audit) {
+            audit->reset();
+            for (int k = 0; k < 4; ++k) audit->bind(k + 1, v[static_cast<size_t>(k)]);
+            audit->bind(5, who);
+            if (oldState) audit->bind(6, *oldState);
+            else audit->bindNull(6);
+            audit->run();
+        }
+        switch (kind) {
+        case Kind::Orders:
+            // The state before this import: what a reader needs to fold the change in.
+            if (oldEmployee.empty()) changedOrders_.emplace(v[0], OrderChange{v[1], v[3].substr(0, 10), ""});
+            else changedOrders_.emplace(v[0], OrderChange{oldEmployee, oldDay, oldStatus});
+            break;
+        case Kind::Visits:
+            buckets_.emplace(v[1], v[3].substr(0, 10));
+            if (!oldEmployee.empty()) buckets_.emplace(oldEmployee, oldDay);
+            break;
+        case Kind::OrderLines:
+            changedLines_.insert(v[0]);
+            break;
+        default:
+            dimensionsTouched_.insert(tableName(kind));
+            break;
+        }
+    }
+
+    void endWrite(const FileWriter& w) { summary_.rowsChanged += w.written; }
+
+    // Writes a file whose rows were kept in memory (a kind that refers to itself).
+    void validateAndWrite(const ParsedFile& file) {
+        auto w = beginWrite(file);
+        for (const Row& row : file.rows) writeRow(*w, file, row);
+        endWrite(*w);
     }
 
     Where whereOf(Kind kind, const Key& key) {
