@@ -3,7 +3,7 @@
 set -euo pipefail
 build=${1:-build}
 cd "$(dirname "$0")/.."
-python3 tests/bench/bench.py --build "$build" ${BENCH_SIZES:+--sizes $BENCH_SIZES}
+/usr/bin/python3 tests/bench/bench.py --build "$build" ${BENCH_SIZES:+--sizes $BENCH_SIZES}
 if [ -f tests/office/bench_office.py ] && [ -f "$build/saleskpi.oxt" ]; then
   /usr/bin/python3 tests/office/bench_office.py --build "$build"
 fi

@@ -1,0 +1,407 @@
+#!/usr/bin/python3
+"""The department templates in a real headless LibreOffice 7.4 with the
+extension installed (tests/office/office_harness.py), on the demo store:
+
+  * every template opens as a new document with its sheets and its report
+    definitions; the Vietnamese text arrives intact;
+  * every cell templates.json lists as a figure shows what the same function
+    shows for the template's inputs written out literally, and the dashboard's
+    sales agree with the kpi command;
+  * the dashboard's chart reads the attainment report sheet; the scorecard's
+    list, lookups and KPI.DETAIL array work; the finance bonus follows the
+    score, the tiers and the cap; the targets sheet reads as targets.csv;
+  * the template manager lists the eight templates once the package's
+    Paths.xcu and templates/SalesKPI/ are installed (from build/saleskpi.oxt
+    when it carries them, else from a package of just those, made here).
+
+    /usr/bin/python3 -B test_templates_office.py [-v]
+
+Environment: what tests/office uses (SALESKPI_OXT, SALESKPI_KPI, ...) and
+SALESKPI_TEMPLATES_DIR (default build/templates). The last line printed is
+`N passed, M failed`.
+"""
+
+import datetime
+import json
+import math
+import os
+import shutil
+import sys
+import unittest
+import urllib.parse
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.dont_write_bytecode = True
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(REPO, "tests", "office"))
+
+import uno  # noqa: E402
+import unohelper  # noqa: E402
+from com.sun.star.task import XInteractionHandler  # noqa: E402
+from com.sun.star.ucb import XCommandEnvironment  # noqa: E402
+
+import odf_package as odf  # noqa: E402
+import office_harness as oh  # noqa: E402
+from kpi_data import make_store  # noqa: E402
+
+SOURCES = os.path.join(REPO, "templates")
+TEMPLATES_DIR = os.environ.get("SALESKPI_TEMPLATES_DIR", os.path.join(oh.BUILD, "templates"))
+CATALOG = json.load(open(os.path.join(SOURCES, "templates.json"), encoding="utf-8"))
+DISPLAY = {name: "KPI." + name for name in CATALOG["functions"]}
+
+# The demo store of tests/office (kpi_data.DEMO_ARGS: data until 2026-11-20).
+PERIOD = "2026-11"
+PAID_PERIOD = "2026-10"
+MANAGER = "SS01"
+EMPLOYEE = "NV0001"
+SCRATCH = "scratch"
+
+
+def entries(template_id=None):
+    return [e for e in CATALOG["templates"] if template_id in (None, e["id"])]
+
+
+def calc_round(value, digits):
+    """Calc's ROUND: halves away from zero."""
+    factor = 10.0 ** digits
+    return math.copysign(math.floor(abs(value) * factor + 0.5), value) / factor
+
+
+class TemplatesInCalc(oh.OfficeTestCase):
+    @classmethod
+    def prepare_data(cls):
+        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
+        cls.templates = os.path.join(cls.data_dir, "templates")
+        os.makedirs(cls.templates)
+        for entry in entries():
+            source = os.path.join(TEMPLATES_DIR, entry["template"])
+            if not os.path.exists(source):
+                raise oh.OfficeError("%s is missing: build it first (make build)" % source)
+            shutil.copyfile(source, os.path.join(cls.templates, entry["template"]))
+        oh.give_to_office_user(cls.data_dir)
+
+    @classmethod
+    def office_env(cls, data_dir):
+        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
+
+    def open(self, entry):
+        """A new document from the template, with a scratch sheet at the end
+        and the store loaded."""
+        document = self.office.load(os.path.join(self.templates, entry["template"]))
+        self.assertIsNotNone(document, entry["template"])
+        self.addCleanup(document.close, True)
+        sheets = document.Sheets
+        sheets.insertNewByName(SCRATCH, sheets.Count)
+        oh.wait_until_ready(sheets.getByName(SCRATCH), "A1")
+        return document
+
+    def sheet(self, document, name):
+        return document.Sheets.getByName(name)
+
+    def literal(self, check, employee, period):
+        """The check's function with the inputs written out: =KPI.X("E";"K";"P")."""
+        args = ['"%s"' % employee]
+        if check["kpi"] is not None:
+            args.append('"%s"' % check["kpi"])
+        args.append('"%s"' % period)
+        return "=%s(%s)" % (DISPLAY[check["function"]], ";".join(args))
+
+    def assertSameFigure(self, document, check, employee, period):
+        where = "%s.%s (%s)" % (check["sheet"], check["cell"], check["function"])
+        shown = oh.read(self.sheet(document, check["sheet"]), check["cell"])
+        scratch = self.sheet(document, SCRATCH)
+        expected = oh.evaluate(scratch, self.literal(check, employee, period), "B1")
+        if expected.error == oh.ERR_NOT_AVAILABLE and check["no_value"] is not None:
+            self.assertEqual((shown.error, shown.text), (0, check["no_value"]), where)
+        else:
+            self.assertEqual(shown.error, expected.error, where)
+            self.assertEqual(shown.value, expected.value, where)
+        return shown, expected
+
+    # -- every template ---------------------------------------------------
+
+    def test_each_template_opens_as_a_new_document_with_its_sheets_and_report_definitions(self):
+        for entry in entries():
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                self.assertEqual(document.getURL(), "", "a template opens as a new, untitled document")
+                self.assertEqual(list(document.Sheets.ElementNames), entry["sheets"] + [SCRATCH])
+                properties = document.getDocumentProperties().getUserDefinedProperties()
+                lines = properties.getPropertyValue("SalesKPI.Reports").split("\n")
+                self.assertEqual(lines, ["|".join([r["sheet"], r["kind"], r["period"], r["scope"], ",".join(r["kpis"])])
+                                         for r in entry["reports"]])
+                for name, where in entry["inputs"].items():
+                    sheet, cell = where.rsplit(".", 1)
+                    found = document.NamedRanges.getByName(name).getReferredCells().getCellAddress()
+                    col, row = odf.parse_address(cell)
+                    self.assertEqual((found.Sheet, found.Column, found.Row), (entry["sheets"].index(sheet), col, row),
+                                     name)
+
+    def test_the_text_of_every_sheet_arrives_intact(self):
+        for entry in entries():
+            with self.subTest(entry["template"]):
+                source = odf.read_fods(os.path.join(SOURCES, entry["file"]))
+                document = self.open(entry)
+                for sheet_data in source.sheets:
+                    sheet = self.sheet(document, sheet_data.name)
+                    for (col, row), cell in sheet_data.cells.items():
+                        if cell.formula or not cell.paragraphs or cell.value_type != "string":
+                            continue
+                        self.assertEqual(sheet.getCellByPosition(col, row).getString(), cell.text,
+                                         "%s.%s" % (sheet_data.name, odf.address(col, row)))
+
+    # -- manager dashboard --------------------------------------------------
+
+    def test_the_dashboard_shows_the_figures_of_the_manager_s_team(self):
+        for entry in entries("manager_dashboard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                overview = self.sheet(document, entry["sheets"][0])
+                self.assertEqual(overview.getCellRangeByName("B4").getString(), "*")
+                overview.getCellRangeByName("B4").setString(MANAGER)
+                overview.getCellRangeByName("B5").setString(PERIOD)
+                self.assertEqual(overview.getCellRangeByName("B5").getType().value, "TEXT")
+                attained = 0
+                for check in entry["checks"]:
+                    shown, _ = self.assertSameFigure(document, check, MANAGER, PERIOD)
+                    if check["function"] == "ATTAINMENT" and shown.text != check["no_value"]:
+                        attained += 1
+                self.assertGreater(attained, 3, "the manager has targets: the comparison means something")
+                sales = [c for c in entry["checks"] if (c["function"], c["kpi"]) == ("ACTUAL", "DS")][0]
+                self.assertTrue(oh.close_enough(oh.read(overview, sales["cell"]).value,
+                                                self.cli.actual(MANAGER, "DS", PERIOD)))
+                self.assertEqual(oh.read(overview, "B7").error, 0)          # KPI.ASOF()
+                self.assertTrue(oh.read(overview, "B8").text.startswith("ready"))  # KPI.STATUS()
+
+    def test_the_dashboard_s_whole_company_default_shows_company_sales(self):
+        entry = entries("manager_dashboard")[0]
+        document = self.open(entry)
+        overview = self.sheet(document, entry["sheets"][0])
+        overview.getCellRangeByName("B5").setString(PERIOD)
+        sales = [c for c in entry["checks"] if (c["function"], c["kpi"]) == ("ACTUAL", "DS")][0]
+        self.assertTrue(oh.close_enough(oh.read(overview, sales["cell"]).value, self.cli.actual("*", "DS", PERIOD)))
+
+    def test_the_dashboard_chart_reads_attainment_by_employee_from_the_report_sheet(self):
+        for entry in entries("manager_dashboard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                charts = self.sheet(document, entry["sheets"][0]).Charts
+                self.assertEqual(len(charts.ElementNames), 1)
+                chart = charts.getByIndex(0)
+                self.assertFalse(chart.EmbeddedObject.hasInternalDataProvider())
+                report = [r["sheet"] for r in entry["reports"] if r["kind"] == "attainment" and r["kpis"] == ["DS"]][0]
+                index = entry["sheets"].index(report)
+                ranges = [(r.Sheet, r.StartColumn, r.StartRow, r.EndColumn, r.EndRow) for r in chart.getRanges()]
+                self.assertEqual(ranges, [(index, 0, 2, 0, 301), (index, 5, 2, 5, 301)])
+                diagram = chart.EmbeddedObject.getFirstDiagram()
+                chart_type = diagram.getCoordinateSystems()[0].getChartTypes()[0]
+                self.assertEqual(chart_type.getChartType(), "com.sun.star.chart2.ColumnChartType")
+
+    # -- employee scorecard ---------------------------------------------------
+
+    def fill_employees(self, document, sheet_name, rows):
+        """Writes report rows (code, name, role, manager) as the extension would."""
+        sheet = self.sheet(document, sheet_name)
+        for i, row in enumerate(rows):
+            for col, value in enumerate(row):
+                sheet.getCellByPosition(col, 2 + i).setString(value)
+
+    def employees(self):
+        return [(r["code"], r["name"], r["role"], r["manager_code"]) for r in self.cli.csv_rows("employees.csv")]
+
+    def test_the_scorecard_shows_every_figure_of_the_chosen_employee(self):
+        people = {row[0]: row for row in self.employees()}
+        for entry in entries("employee_scorecard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                card = self.sheet(document, entry["sheets"][0])
+                employees_sheet = [r["sheet"] for r in entry["reports"] if r["kind"] == "employees"][0]
+                self.fill_employees(document, employees_sheet, list(people.values()))
+                card.getCellRangeByName("B4").setString(EMPLOYEE)
+                card.getCellRangeByName("B8").setString(PERIOD)
+                self.assertEqual([card.getCellRangeByName(a).getString() for a in ("B5", "B6", "B7")],
+                                 list(people[EMPLOYEE][1:]))
+                validation = card.getCellRangeByName("B4").Validation
+                self.assertEqual(validation.Type.value, "LIST")
+                self.assertEqual(validation.ErrorAlertStyle.value, "WARNING")
+                for check in entry["checks"]:
+                    if check["function"] == "DETAIL":
+                        continue
+                    self.assertSameFigure(document, check, EMPLOYEE, PERIOD)
+
+    def test_the_scorecard_lists_the_orders_behind_the_sales(self):
+        for entry in entries("employee_scorecard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                card = self.sheet(document, entry["sheets"][0])
+                card.getCellRangeByName("B4").setString(EMPLOYEE)
+                card.getCellRangeByName("B8").setString(PERIOD)
+                check = [c for c in entry["checks"] if c["function"] == "DETAIL"][0]
+                shown = card.getCellRangeByName(check["array"])
+                self.assertIn("KPIDETAIL(Employee;\"DS\";Period)", card.getCellRangeByName(check["cell"]).getFormula())
+                scratch = self.sheet(document, SCRATCH)
+                first, last = check["array"].split(":")
+                c1, r1 = odf.parse_address(first)
+                c2, r2 = odf.parse_address(last)
+                target = scratch.getCellRangeByPosition(0, 10, c2 - c1, 10 + r2 - r1)
+                target.setArrayFormula('=KPI.DETAIL("%s";"DS";"%s")' % (EMPLOYEE, PERIOD))
+                rows = shown.getDataArray()
+                self.assertEqual(rows, target.getDataArray())
+                self.assertEqual(rows[0], ("date", "reference", "outlet", "outlet name", "employee", "value"))
+                orders = [r for r in rows[1:] if r[1]]
+                self.assertGreater(len(orders), 10)
+                self.assertEqual({r[4] for r in orders}, {EMPLOYEE})
+                # The rest of the array shows #N/A, which a conditional format hides.
+                unused = card.getCellByPosition(c1, r1 + len(orders) + 1)
+                self.assertEqual(unused.getError(), oh.ERR_NOT_AVAILABLE)
+
+    # -- finance reward workbook ----------------------------------------------
+
+    def test_the_bonus_follows_the_score_the_tiers_and_the_cap(self):
+        scores = self.cli.scores(PAID_PERIOD)
+        people = [row for row in self.employees()]
+        for entry in entries("finance_rewards"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                bonus = self.sheet(document, entry["sheets"][0])
+                employees_sheet = [r["sheet"] for r in entry["reports"] if r["kind"] == "employees"][0]
+                self.fill_employees(document, employees_sheet, people)
+                bonus.getCellRangeByName("B4").setString(PAID_PERIOD)
+                table = self.sheet(document, entry["sheets"][1])
+                tiers = [tuple(row) for row in
+                         document.NamedRanges.getByName("Tiers").getReferredCells().getDataArray()]
+                cap = document.NamedRanges.getByName("BonusCap").getReferredCells().getCellByPosition(0, 0).getValue()
+                self.assertTrue(table is not None and tiers and cap > 0)
+                total = 0.0
+                paid = 0
+                for i, (code, name, role, _) in enumerate(people):
+                    row = 9 + i
+                    shown = [oh.read(bonus, "%s%d" % (c, row)) for c in "ABCDEFG"]
+                    self.assertEqual([s.text for s in shown[:3]], [code, name, role])
+                    score = scores.get(code)
+                    if score is None:
+                        self.assertEqual((shown[3].text, shown[6].value), ("", 0.0), code)
+                        continue
+                    self.assertTrue(oh.close_enough(shown[3].value, score), (code, shown[3], score))
+                    threshold, tier, base = [t for t in tiers if t[0] <= shown[3].value][-1]
+                    amount = min(calc_round(base * shown[3].value, -3), cap)
+                    self.assertEqual((shown[4].text, shown[5].value, shown[6].value), (tier, base, amount), code)
+                    total += amount
+                    paid += amount > 0
+                self.assertGreater(paid, 3)
+                self.assertEqual(oh.read(bonus, "B5").value, total)
+                self.assertEqual(oh.read(bonus, "B6").value, paid)
+                self.assertEqual(oh.read(bonus, "A%d" % (9 + len(people))).text, "")
+
+    def test_the_finance_period_defaults_to_last_month(self):
+        entry = entries("finance_rewards")[0]
+        document = self.open(entry)
+        today = datetime.date.today()
+        last = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+        self.assertEqual(self.sheet(document, entry["sheets"][0]).getCellRangeByName("B4").getString(), last)
+
+    # -- targets sheet ----------------------------------------------------------
+
+    def test_the_targets_sheet_reads_as_targets_csv(self):
+        for entry in entries("targets"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                targets = self.sheet(document, "Targets")
+                rows = targets.getCellRangeByName("A1:G7").getDataArray()
+                self.assertEqual(list(rows[0]), CATALOG["target_columns"])
+                self.assertEqual(targets.getCellRangeByName("A8").getString(), "")
+                first = rows[1]
+                self.assertEqual(first[:3], ("NV0001", "DS", "MONTH"))
+                null_date = document.NullDate
+                epoch = datetime.date(null_date.Year, null_date.Month, null_date.Day)
+                self.assertEqual(epoch + datetime.timedelta(days=first[3]), datetime.date(2027, 1, 1))
+                self.assertEqual(targets.getCellRangeByName("D2").getString(), "2027-01-01")
+                self.assertEqual(targets.getCellRangeByName("C2").Validation.Type.value, "LIST")
+                self.assertEqual(targets.getCellRangeByName("C900").Validation.Type.value, "LIST")
+                self.assertEqual(targets.getCellRangeByName("F2").Validation.Type.value, "DECIMAL")
+
+
+class ApproveAll(unohelper.Base, XInteractionHandler):
+    """Answers the extension manager's questions (the license) with yes."""
+
+    def handle(self, request):
+        approve = uno.getTypeByName("com.sun.star.task.XInteractionApprove")
+        for continuation in request.getContinuations():
+            if continuation.queryInterface(approve):
+                continuation.select()
+                return
+
+
+class CommandEnvironment(unohelper.Base, XCommandEnvironment):
+    def getInteractionHandler(self):
+        return ApproveAll()
+
+    def getProgressHandler(self):
+        return None
+
+
+def templates_package(path):
+    """An extension of just the templates, laid out as the real package must
+    be: Paths.xcu at the root, the .ots files in templates/SalesKPI/."""
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<manifest:manifest xmlns:manifest="http://openoffice.org/2001/manifest">\n'
+                ' <manifest:file-entry manifest:full-path="Paths.xcu" '
+                'manifest:media-type="application/vnd.sun.star.configuration-data"/>\n'
+                '</manifest:manifest>\n')
+    description = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+                   '<description xmlns="http://openoffice.org/extensions/description/2006">\n'
+                   ' <identifier value="org.saleskpi.templates.test"/>\n <version value="0.0.1"/>\n'
+                   '</description>\n')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("META-INF/manifest.xml", manifest)
+        package.writestr("description.xml", description)
+        package.write(os.path.join(SOURCES, "Paths.xcu"), "Paths.xcu")
+        for entry in entries():
+            package.write(os.path.join(TEMPLATES_DIR, entry["template"]), "templates/SalesKPI/" + entry["template"])
+
+
+class TemplateManager(oh.OfficeTestCase):
+    def test_lists_the_eight_templates_in_a_saleskpi_group(self):
+        with zipfile.ZipFile(oh.OXT) as oxt:
+            names = [n for n in oxt.namelist() if not n.endswith("/")]
+            packed = {n: oxt.read(n) for n in names if n.startswith("templates/")}
+        if "Paths.xcu" in names:
+            # saleskpi.oxt carries the templates: exactly the ones built.
+            self.assertEqual(sorted(packed), sorted("templates/SalesKPI/" + e["template"] for e in entries()))
+            for entry in entries():
+                with open(os.path.join(TEMPLATES_DIR, entry["template"]), "rb") as built:
+                    self.assertEqual(packed["templates/SalesKPI/" + entry["template"]], built.read())
+        else:
+            # saleskpi.oxt does not carry the templates yet: install them alone.
+            folder = self.office.private_dir("templates-oxt")
+            path = os.path.join(folder, "templates.oxt")
+            templates_package(path)
+            oh.give_to_office_user(folder)
+            manager = self.office.context.getValueByName("/singletons/com.sun.star.deployment.ExtensionManager")
+            manager.addExtension(uno.systemPathToFileUrl(path), (), "user", None, CommandEnvironment())
+        paths = self.office.service("com.sun.star.util.PathSettings").Template
+        self.assertTrue(any(p.endswith("/templates") and "uno_packages" in p for p in paths.split(";")), paths)
+        self.office.service("com.sun.star.frame.DocumentTemplates").update()
+        files = self.office.service("com.sun.star.ucb.SimpleFileAccess")
+        groups = [group for language in files.getFolderContents("vnd.sun.star.hier:/templates", True)
+                  for group in files.getFolderContents(language, True) if group.endswith("/SalesKPI")]
+        self.assertEqual(len(groups), 1, groups)
+        titles = {urllib.parse.unquote(t.rsplit("/", 1)[1]) for t in files.getFolderContents(groups[0], True)}
+        self.assertEqual(titles, {e["title"] for e in entries()})
+
+
+def main():
+    verbose = "-v" in sys.argv[1:]
+    loader = unittest.TestLoader()
+    suite = unittest.TestSuite([loader.loadTestsFromTestCase(TemplatesInCalc),
+                                loader.loadTestsFromTestCase(TemplateManager)])
+    result = unittest.TextTestRunner(verbosity=2 if verbose else 1, stream=sys.stdout).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    print("%d passed, %d failed" % (result.testsRun - failed - len(result.skipped), failed))
+    return 0 if failed == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
