@@ -43,6 +43,9 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${oxt_stage}
   COMMAND ${CMAKE_COMMAND} -E make_directory
           ${oxt_stage}/META-INF ${oxt_stage}/lib ${oxt_stage}/config ${oxt_stage}/description ${oxt_stage}/registration
+          ${oxt_stage}/templates/SalesKPI
+  COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATE_FILES} ${oxt_stage}/templates/SalesKPI
+  COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATES_XCU} ${oxt_stage}/Paths.xcu
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/manifest.xml ${oxt_stage}/META-INF/manifest.xml
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/description.xml ${oxt_stage}/description.xml
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/saleskpi.components ${oxt_stage}/saleskpi.components
@@ -53,9 +56,10 @@ add_custom_command(
   # Every top-level entry of the stage, so the archive has no "./" prefixes.
   COMMAND ${CMAKE_COMMAND} -E chdir ${oxt_stage}
           ${CMAKE_COMMAND} -E tar cf ${SALESKPI_OXT} --format=zip --
-          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration
+          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration Paths.xcu templates
   DEPENDS
     saleskpi
+    saleskpi_templates ${SALESKPI_TEMPLATE_FILES} ${SALESKPI_TEMPLATES_XCU}
     ${SALESKPI_ADDIN_RDB}
     ${filled_dir}/description.xml ${filled_dir}/manifest.xml ${filled_dir}/saleskpi.components
     ${static_sources}

@@ -31,6 +31,12 @@ def project_version():
         return re.search(r"project\(SalesKPI VERSION ([0-9.]+)", cmake.read()).group(1)
 
 
+# The department templates and the configuration that adds their folder.
+TEMPLATE_FILES = {"Paths.xcu"} | {"templates/SalesKPI/%s-%s.ots" % (name, language)
+                                  for name in ("manager_dashboard", "employee_scorecard", "finance_rewards", "targets")
+                                  for language in ("en", "vi")}
+
+
 class Package(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -58,7 +64,7 @@ class Package(unittest.TestCase):
             "META-INF/manifest.xml", "description.xml", "saleskpi.components", "saleskpi.rdb",
             "lib/libsaleskpi.so", "config/Settings.xcs",
             "description/description_en.txt", "description/description_vi.txt",
-            "registration/license_en.txt", "registration/license_vi.txt"})
+            "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES)
         self.assertFalse(any(name.startswith("./") or name.startswith("/") for name in self.names))
 
     def test_the_manifest_lists_components_types_and_configuration(self):
@@ -68,6 +74,7 @@ class Package(unittest.TestCase):
             "saleskpi.components": "application/vnd.sun.star.uno-components;platform=Linux_x86_64",
             "saleskpi.rdb": "application/vnd.sun.star.uno-typelibrary;type=RDB",
             "config/Settings.xcs": "application/vnd.sun.star.configuration-schema",
+            "Paths.xcu": "application/vnd.sun.star.configuration-data",
         })
         for path in entries:
             self.assertIn(path, self.names)
