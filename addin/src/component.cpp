@@ -7,8 +7,12 @@
 #include <cppuhelper/factory.hxx>
 #include <cppuhelper/implementationentry.hxx>
 
+#include "commands.hpp"
+#include "component_entry.hpp"
 #include "function_catalog.hpp"
 #include "kpi_functions.hpp"
+#include "options_page.hpp"
+#include "report_documents.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
@@ -32,6 +36,9 @@ uno::Sequence<rtl::OUString> SAL_CALL kpiFunctionsServiceNames() { return salesk
 const cppu::ImplementationEntry kImplementations[] = {
     {createKpiFunctions, kpiFunctionsImplementationName, kpiFunctionsServiceNames, cppu::createSingleComponentFactory,
      nullptr, 0},
+    saleskpi::addin::componentEntry<saleskpi::addin::Commands>(),
+    saleskpi::addin::componentEntry<saleskpi::addin::ReportSheetsJob>(),
+    saleskpi::addin::componentEntry<saleskpi::addin::OptionsPage>(),
     {nullptr, nullptr, nullptr, nullptr, nullptr, 0},
 };
 

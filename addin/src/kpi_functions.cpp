@@ -34,28 +34,8 @@ kpi::Error invalidArgument(const std::string& message) {
     return kpi::Error(kpi::Error::Kind::InvalidArgument, message);
 }
 
-// The user-defined property KPIStore and the folder of a saved local document.
-StoreSources documentSources(const uno::Reference<beans::XPropertySet>& document) {
-    StoreSources sources;
-    const uno::Reference<document::XDocumentPropertiesSupplier> supplier(document, uno::UNO_QUERY);
-    if (supplier.is()) {
-        const uno::Reference<beans::XPropertySet> userDefined(
-            supplier->getDocumentProperties()->getUserDefinedProperties(), uno::UNO_QUERY);
-        if (userDefined.is() && userDefined->getPropertySetInfo()->hasPropertyByName("KPIStore")) {
-            OUString path;
-            if (userDefined->getPropertyValue("KPIStore") >>= path) sources.documentProperty = toUtf8(path.trim());
-        }
-    }
-    const uno::Reference<frame::XModel> model(document, uno::UNO_QUERY);
-    if (model.is() && !model->getURL().isEmpty()) {
-        OUString systemPath;
-        if (osl::FileBase::getSystemPathFromFileURL(model->getURL(), systemPath) == osl::FileBase::E_None)
-            sources.documentFolder = std::filesystem::path(toUtf8(systemPath)).parent_path();
-    }
-    return sources;
-}
+}  // namespace
 
-// The document's day 0 (Tools ▸ Options ▸ Calc ▸ Calculate ▸ Date).
 kpi::Day nullDateOf(const uno::Reference<beans::XPropertySet>& document) {
     util::Date date;
     try {
@@ -66,6 +46,8 @@ kpi::Day nullDateOf(const uno::Reference<beans::XPropertySet>& document) {
     }
     return kDefaultNullDate;
 }
+
+namespace {
 
 PeriodArgument periodArgument(const uno::Any& period) {
     switch (period.getValueTypeClass()) {
@@ -130,10 +112,7 @@ void KpiFunctions::rethrowForCalc() {
 }
 
 StoreLocation KpiFunctions::locate(const uno::Reference<beans::XPropertySet>& document) {
-    StoreSources sources = documentSources(document);
-    sources.option = StoreSessions::instance().options(context_).storePath;
-    if (const char* environment = std::getenv("KPI_STORE")) sources.environment = environment;
-    return resolveStoreLocation(sources);
+    return StoreSessions::instance().locate(context_, document);
 }
 
 // Every function: the store's session answers, or, when the store cannot be

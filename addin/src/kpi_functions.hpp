@@ -20,12 +20,17 @@
 #include <org/saleskpi/XKpiFunctions.hpp>
 
 #include "function_catalog.hpp"
+#include "kpi/date.hpp"
 #include "store_location.hpp"
 #include "uno_text.hpp"
 
 namespace saleskpi::addin {
 
 class StoreSession;
+
+// The document's day 0 (Tools ▸ Options ▸ Calc ▸ Calculate ▸ Date); Calc's
+// default for anything that is not a spreadsheet document.
+kpi::Day nullDateOf(const css::uno::Reference<css::beans::XPropertySet>& document);
 
 class KpiFunctions
     : public cppu::WeakImplHelper5<org::saleskpi::XKpiFunctions, css::sheet::XAddIn, css::sheet::XCompatibilityNames,

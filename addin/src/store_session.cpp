@@ -1,5 +1,6 @@
 #include "store_session.hpp"
 
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,24 @@ public:
         } catch (...) {
             // Nothing may escape into the office's event loop; the next refresh
             // delivers again.
+        }
+    }
+
+private:
+    std::weak_ptr<StoreSession> session_;
+};
+
+// Asks every live cell value again on the main thread (no refresh
+// listeners): cells that found the engine busy while a panel's worker held it.
+class CellRedelivery : public cppu::WeakImplHelper1<awt::XCallback> {
+public:
+    explicit CellRedelivery(std::weak_ptr<StoreSession> session) : session_(std::move(session)) {}
+
+    void SAL_CALL notify(const uno::Any&) override {
+        try {
+            if (auto session = session_.lock()) session->redeliverCells();
+        } catch (...) {
+            // Nothing may escape into the office's event loop.
         }
     }
 
@@ -129,12 +148,13 @@ uno::Any StoreSession::figure(const CellQuery& query) {
     // asks again for a value made before the engine was loaded.
     const std::string key = query.key();
     CellValue initial;
-    host_.tryQuery([&](kpi::Engine& engine) {
+    const bool answered = host_.tryQuery([&](kpi::Engine& engine) {
         if (live_.contains(key))
             validateQuery(engine, query);  // asked again: its value is kept current elsewhere
         else
             initial = evaluateFigure(engine, query, kpi::today());
     });
+    if (!answered) ++cellQueriesRefused_;
     return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
 }
 
@@ -153,8 +173,10 @@ uno::Any StoreSession::status() {
 Evaluation StoreSession::evaluate(const CellQuery& query) {
     CellValue value;
     try {
-        if (!host_.tryQuery([&](kpi::Engine& engine) { value = evaluateFigure(engine, query, kpi::today()); }))
+        if (!host_.tryQuery([&](kpi::Engine& engine) { value = evaluateFigure(engine, query, kpi::today()); })) {
+            ++cellQueriesRefused_;
             return Evaluation{uno::Any(), false, true};
+        }
     } catch (...) {
         // #N/A for now; the function call that follows says what is wrong.
         return Evaluation{uno::Any(), true};
@@ -164,7 +186,62 @@ Evaluation StoreSession::evaluate(const CellQuery& query) {
 
 void StoreSession::deliverUpdates() {
     updatePosted_ = false;
+    if (closed_) return;
+    live_.deliver();
+    std::vector<std::function<void()>> listeners;
+    {
+        std::lock_guard lock(refreshListenersMutex_);
+        for (const auto& [id, listener] : refreshListeners_) listeners.push_back(listener);
+    }
+    for (const auto& listener : listeners) {
+        try {
+            listener();
+        } catch (...) {
+            // One panel's failure must not keep the others from updating.
+        }
+    }
+}
+
+void StoreSession::redeliverCells() {
+    redeliveryPosted_ = false;
     if (!closed_) live_.deliver();
+}
+
+std::size_t StoreSession::addRefreshListener(std::function<void()> listener) {
+    std::lock_guard lock(refreshListenersMutex_);
+    const std::size_t id = nextRefreshListener_++;
+    refreshListeners_.emplace(id, std::move(listener));
+    return id;
+}
+
+void StoreSession::removeRefreshListener(std::size_t id) {
+    std::lock_guard lock(refreshListenersMutex_);
+    refreshListeners_.erase(id);
+}
+
+bool StoreSession::queryInBackground(const std::function<void(kpi::Engine&)>& query,
+                                     const std::function<bool()>& cancelled) {
+    const unsigned long refusedBefore = cellQueriesRefused_;
+    const auto askCellsAgainIfRefused = [&] {
+        if (cellQueriesRefused_ != refusedBefore) postCellRedelivery();
+    };
+    bool answered = false;
+    try {
+        // The engine lock is only ever tried (cells must never wait for it):
+        // poll. The worker holds it for an apply or a swap, milliseconds.
+        while (!closed_ && host_.status().data && !(cancelled && cancelled())) {
+            if (host_.tryQuery(query)) {
+                answered = true;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    } catch (...) {
+        askCellsAgainIfRefused();
+        throw;
+    }
+    askCellsAgainIfRefused();
+    return answered;
 }
 
 void StoreSession::refreshNow() { host_.refreshNow(); }
@@ -173,6 +250,15 @@ void StoreSession::close() {
     if (closed_.exchange(true)) return;
     host_.stop();
     live_.dispose();
+}
+
+void StoreSession::postCellRedelivery() {
+    if (closed_ || redeliveryPosted_.exchange(true)) return;
+    try {
+        mainThread_->addCallback(new CellRedelivery(weak_from_this()), uno::Any());
+    } catch (...) {
+        redeliveryPosted_ = false;
+    }
 }
 
 void StoreSession::postUpdate() {

@@ -6,6 +6,10 @@
 // office's thread that holds the SolarMutex (Calc's). The engine host's worker
 // calls postUpdate(), which only posts deliverUpdates() to the main thread
 // through com.sun.star.awt.AsyncCallback.
+//
+// Panels that show figures outside cells (the sidebar) query the engine from
+// their own worker thread through queryInBackground(), and hear about every
+// refresh through a refresh listener, called on the main thread.
 #pragma once
 
 #include <atomic>
@@ -85,12 +89,32 @@ public:
     // that changed.
     void deliverUpdates();
     void refreshNow();
+
+    // Main thread: `listener` runs on the main thread after every refresh's
+    // cell delivery, until removed. Returns the id to remove it with.
+    std::size_t addRefreshListener(std::function<void()> listener);
+    void removeRefreshListener(std::size_t id);
+    // Any thread but the main one: waits until the engine is free and runs
+    // query(engine) on it. Returns false at once when no engine is loaded yet
+    // or the session is closed, and as soon as `cancelled` says true. Cells
+    // that found the engine busy meanwhile are asked again on the main thread.
+    // Exceptions from query propagate.
+    bool queryInBackground(const std::function<void(kpi::Engine&)>& query, const std::function<bool()>& cancelled);
+    // Main thread (report sheets): runs query(engine) when an engine is loaded
+    // and free, and returns false at once otherwise, as cells do. Exceptions
+    // from query propagate.
+    bool tryQuery(const std::function<void(kpi::Engine&)>& query) { return host_.tryQuery(query); }
+    EngineHost::Status hostStatus() const { return host_.status(); }
+    // Main thread: asks every live cell value again (no refresh listeners).
+    void redeliverCells();
+    const StoreLocation& location() const { return location_; }
     // Stops the worker (joins it) and disposes every live value.
     void close();
 
 private:
     Evaluation evaluate(const CellQuery& query);
     void postUpdate();
+    void postCellRedelivery();
 
     const StoreLocation location_;
     const css::uno::Reference<css::awt::XRequestCallback> mainThread_;
@@ -98,6 +122,11 @@ private:
     LiveValues live_;
     std::atomic<bool> updatePosted_{false};
     std::atomic<bool> closed_{false};
+    std::atomic<unsigned long> cellQueriesRefused_{0};  // cells that found the engine busy
+    std::atomic<bool> redeliveryPosted_{false};
+    std::mutex refreshListenersMutex_;
+    std::map<std::size_t, std::function<void()>> refreshListeners_;
+    std::size_t nextRefreshListener_ = 1;
 };
 
 }  // namespace saleskpi::addin

@@ -7,15 +7,20 @@
 #include <com/sun/star/awt/AsyncCallback.hpp>
 #include <com/sun/star/awt/XCallback.hpp>
 #include <com/sun/star/beans/NamedValue.hpp>
+#include <com/sun/star/beans/XPropertySetInfo.hpp>
+#include <com/sun/star/document/XDocumentProperties.hpp>
+#include <com/sun/star/document/XDocumentPropertiesSupplier.hpp>
 #include <com/sun/star/configuration/theDefaultProvider.hpp>
 #include <com/sun/star/document/XDocumentEventBroadcaster.hpp>
 #include <com/sun/star/document/XDocumentEventListener.hpp>
 #include <com/sun/star/frame/Desktop.hpp>
+#include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/frame/XTerminateListener.hpp>
 #include <com/sun/star/frame/theGlobalEventBroadcaster.hpp>
 #include <com/sun/star/lang/XMultiServiceFactory.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <cppuhelper/implbase1.hxx>
+#include <osl/file.hxx>
 
 #include "uno_text.hpp"
 
@@ -52,6 +57,27 @@ public:
         }
     }
 };
+
+// The user-defined property KPIStore and the folder of a saved local document.
+StoreSources documentSources(const uno::Reference<beans::XPropertySet>& document) {
+    StoreSources sources;
+    const uno::Reference<document::XDocumentPropertiesSupplier> supplier(document, uno::UNO_QUERY);
+    if (supplier.is()) {
+        const uno::Reference<beans::XPropertySet> userDefined(
+            supplier->getDocumentProperties()->getUserDefinedProperties(), uno::UNO_QUERY);
+        if (userDefined.is() && userDefined->getPropertySetInfo()->hasPropertyByName("KPIStore")) {
+            OUString path;
+            if (userDefined->getPropertyValue("KPIStore") >>= path) sources.documentProperty = toUtf8(path.trim());
+        }
+    }
+    const uno::Reference<frame::XModel> model(document, uno::UNO_QUERY);
+    if (model.is() && !model->getURL().isEmpty()) {
+        OUString systemPath;
+        if (osl::FileBase::getSystemPathFromFileURL(model->getURL(), systemPath) == osl::FileBase::E_None)
+            sources.documentFolder = std::filesystem::path(toUtf8(systemPath)).parent_path();
+    }
+    return sources;
+}
 
 }  // namespace
 
@@ -130,6 +156,14 @@ std::shared_ptr<StoreSession> StoreSessions::sessionFor(const uno::Reference<uno
         session->start();
     }
     return session;
+}
+
+StoreLocation StoreSessions::locate(const uno::Reference<uno::XComponentContext>& context,
+                                    const uno::Reference<beans::XPropertySet>& document) {
+    StoreSources sources = documentSources(document);
+    sources.option = options(context).storePath;
+    if (const char* environment = std::getenv("KPI_STORE")) sources.environment = environment;
+    return resolveStoreLocation(sources);
 }
 
 ExtensionOptions StoreSessions::options(const uno::Reference<uno::XComponentContext>& context) {

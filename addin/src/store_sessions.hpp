@@ -15,6 +15,7 @@
 #include <string>
 
 #include <com/sun/star/awt/XRequestCallback.hpp>
+#include <com/sun/star/beans/XPropertySet.hpp>
 #include <com/sun/star/container/XNameAccess.hpp>
 #include <com/sun/star/uno/XComponentContext.hpp>
 
@@ -46,6 +47,11 @@ public:
     void askUnlocatedAgain();
 
     ExtensionOptions options(const css::uno::Reference<css::uno::XComponentContext>& context);
+    // Where a document's figures come from (SPEC §8): its KPIStore property,
+    // the option StorePath, the environment variable KPI_STORE. Used by the
+    // cells and the sidebar alike.
+    StoreLocation locate(const css::uno::Reference<css::uno::XComponentContext>& context,
+                         const css::uno::Reference<css::beans::XPropertySet>& document);
     // Stops every worker (joins them) and releases everything. Later calls of
     // sessionFor() return nullptr.
     void shutdown();

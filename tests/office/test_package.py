@@ -36,6 +36,12 @@ TEMPLATE_FILES = {"Paths.xcu"} | {"templates/SalesKPI/%s-%s.ots" % (name, langua
                                   for name in ("manager_dashboard", "employee_scorecard", "finance_rewards", "targets")
                                   for language in ("en", "vi")}
 
+# The SalesKPI menu, its commands, the report sheets' job and the options page
+# (docs/reports-and-targets.md).
+COMMAND_CONFIGURATION = {"config/%s.xcu" % name for name in ("Addons", "ProtocolHandler", "Jobs", "OptionsDialog")}
+COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/Options.xdl", "dialogs/Options_en_US.default",
+                                         "dialogs/Options_en_US.properties", "dialogs/Options_vi_VN.properties"}
+
 
 class Package(unittest.TestCase):
     @classmethod
@@ -64,7 +70,7 @@ class Package(unittest.TestCase):
             "META-INF/manifest.xml", "description.xml", "saleskpi.components", "saleskpi.rdb",
             "lib/libsaleskpi.so", "config/Settings.xcs",
             "description/description_en.txt", "description/description_vi.txt",
-            "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES)
+            "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES | COMMAND_FILES)
         self.assertFalse(any(name.startswith("./") or name.startswith("/") for name in self.names))
 
     def test_the_manifest_lists_components_types_and_configuration(self):
@@ -75,7 +81,7 @@ class Package(unittest.TestCase):
             "saleskpi.rdb": "application/vnd.sun.star.uno-typelibrary;type=RDB",
             "config/Settings.xcs": "application/vnd.sun.star.configuration-schema",
             "Paths.xcu": "application/vnd.sun.star.configuration-data",
-        })
+        } | {xcu: "application/vnd.sun.star.configuration-data" for xcu in COMMAND_CONFIGURATION})
         for path in entries:
             self.assertIn(path, self.names)
 

@@ -144,7 +144,11 @@ class TemplatesInCalc(oh.OfficeTestCase):
             with self.subTest(entry["template"]):
                 source = odf.read_fods(os.path.join(SOURCES, entry["file"]))
                 document = self.open(entry)
+                # Report sheets are the extension's: it rewrites them (title in row 1) on load.
+                reports = {report["sheet"] for report in entry["reports"]}
                 for sheet_data in source.sheets:
+                    if sheet_data.name in reports:
+                        continue
                     sheet = self.sheet(document, sheet_data.name)
                     for (col, row), cell in sheet_data.cells.items():
                         if cell.formula or not cell.paragraphs or cell.value_type != "string":

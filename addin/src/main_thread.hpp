@@ -1,0 +1,31 @@
+// Work for the office's main thread, and work for the office's end.
+//
+// postToMainThread() runs a task on the main thread (the thread that owns the
+// document models) through com.sun.star.awt.AsyncCallback, from any thread:
+// UNO calls from a remote client (a test, a macro over a socket) arrive on a
+// bridge thread, workers finish on their own threads. Every task runs inside a
+// catch-all: nothing escapes into the office's event loop.
+//
+// whenOfficeTerminates() runs a task when the office terminates
+// (frame::XTerminateListener), on the thread that terminates it: the place to
+// join threads and release UNO references. Tasks posted afterwards are dropped.
+//
+// Thread-safe.
+#pragma once
+
+#include <functional>
+
+#include <com/sun/star/uno/XComponentContext.hpp>
+
+namespace saleskpi::addin {
+
+// False when the task was not posted (the office is terminating).
+bool postToMainThread(const css::uno::Reference<css::uno::XComponentContext>& context, std::function<void()> task);
+
+// True on the office's main thread. A caller there that waits for a posted
+// task would wait forever (DispatchHelper does, for a dispatch's outcome).
+bool onMainThread();
+
+void whenOfficeTerminates(const css::uno::Reference<css::uno::XComponentContext>& context, std::function<void()> task);
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,110 @@
+// Report sheets (SPEC §8): sheets whose content the extension owns and
+// rewrites on each refresh. Their definitions live in the document as the
+// user-defined property SalesKPI.Reports, one line per sheet:
+//
+//   SHEET NAME|KIND|PERIOD|SCOPE|KPIS
+//
+// KIND daily_sales, attainment, ranking or employees; PERIOD this_month,
+// last_month, this_week, today or a period of the SPEC grammar; SCOPE an
+// employee code (their subtree) or *; KPIS comma-separated KPI codes (empty
+// for ranking and employees).
+//
+// This part knows nothing of UNO: it parses definitions and computes what a
+// sheet shows from a loaded engine, as a table whose row 1 is a title, row 2
+// the headers and rows 3… the data (report_documents writes it into Calc).
+//
+// Thread-safety: pure functions, except buildReport(), which uses the engine
+// (call it inside EngineHost::tryQuery()).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "function_catalog.hpp"
+#include "kpi/date.hpp"
+#include "kpi/engine.hpp"
+#include "kpi/period.hpp"
+
+namespace saleskpi::addin {
+
+inline constexpr std::string_view kReportsProperty = "SalesKPI.Reports";
+
+enum class ReportKind { DailySales, Attainment, Ranking, Employees };
+
+std::string_view reportKindName(ReportKind kind);  // "daily_sales", …
+std::optional<ReportKind> parseReportKind(std::string_view name);
+// What a report of the kind is called in its title ("KPI attainment"): also
+// the name of a sheet the command Add report sheet adds.
+std::string_view reportKindTitle(ReportKind kind, Language language);
+
+struct ReportDefinition {
+    std::string sheet;
+    ReportKind kind = ReportKind::Attainment;
+    std::string period;  // as written: this_month, 2026-11, …
+    std::string scope;   // an employee code or "*"
+    std::vector<std::string> kpis;
+
+    bool operator==(const ReportDefinition&) const = default;
+};
+
+// One line of SalesKPI.Reports that could not be read: the sheet it names (if
+// any) shows `problem` in its title row.
+struct ReportDefinitionProblem {
+    std::string sheet;  // empty when the line names no sheet
+    std::string problem;
+};
+
+struct ReportDefinitions {
+    std::vector<ReportDefinition> reports;
+    std::vector<ReportDefinitionProblem> problems;
+};
+
+// Lines are separated by "\n" ("\r\n" is tolerated); blank lines are skipped;
+// spaces around fields are trimmed. A second line for a sheet already defined
+// is a problem. Never throws.
+ReportDefinitions parseReportDefinitions(std::string_view property);
+std::string formatReportDefinition(const ReportDefinition& report);
+// The codes of a KPIS field: split at commas, trimmed, empty ones dropped.
+std::vector<std::string> parseKpiCodes(std::string_view field);
+// The property with the report's line in place of the line that defines the
+// same sheet, or appended; other lines are kept as they are, blank ones dropped.
+std::string withReportDefinition(std::string_view property, const ReportDefinition& report);
+
+// The period a report shows on `today`: this_month, last_month, this_week and
+// today follow the calendar; anything else must be a period of the SPEC
+// grammar. nullopt when it is neither.
+std::optional<kpi::Period> resolveReportPeriod(std::string_view text, kpi::Day today);
+
+// A cell of a report: empty, a number or a text.
+using ReportCell = std::variant<std::monostate, double, std::string>;
+
+// How a column's data cells are formatted when the sheet has no format of its
+// own there (a template's formats are kept).
+enum class ColumnFormat {
+    General,
+    Integer,  // #,##0: whole numbers (amounts in VND, counts)
+    Percent,  // 0.0%: attainment, score
+};
+
+struct ReportTable {
+    std::vector<std::vector<ReportCell>> rows;    // rows[0]: {title}; rows[1]: headers; data from rows[2]
+    std::vector<ColumnFormat> formats;            // per column of the data rows
+    std::optional<std::size_t> attainmentColumn;  // gets conditional colours
+
+    std::size_t columnCount() const;
+    bool operator==(const ReportTable&) const = default;
+};
+
+// The table for one definition at `today`, in the document's language. An
+// unknown scope or KPI, a malformed period or a missing KPI list gives a
+// table of just the title, which says what is wrong. Throws only what the
+// engine throws for other reasons.
+ReportTable buildReport(kpi::Engine& engine, const ReportDefinition& report, kpi::Day today, Language language);
+
+// The table of a line that could not be read: its title says why.
+ReportTable problemReport(const std::string& sheet, const std::string& problem, Language language);
+
+}  // namespace saleskpi::addin

@@ -1,0 +1,166 @@
+"""The SalesKPI menu and the options page Tools ▸ Options ▸ SalesKPI ▸ Store
+and refresh (docs/reports-and-targets.md), in English and in Vietnamese.
+
+The page is registered in OptionsDialog.xcu, its window made from
+dialogs/Options.xdl with English or Vietnamese labels, filled from and saved to
+/org.saleskpi.Settings/Store by org.saleskpi.OptionsPage. Headless offices show
+no Options dialog and no menus: the test builds the page's window the way the
+dialog does (com.sun.star.awt.ContainerWindowProvider, the page URL and handler
+from the configuration) and calls the handler as the dialog does; the menu's
+entries are read from the configuration (Addons.xcu) and dispatched.
+"""
+
+import unittest
+
+import uno
+
+import office_harness as oh
+
+NODE = "/org.openoffice.Office.OptionsDialog/Nodes/org.saleskpi.Options"
+LEAF = NODE + "/Leaves/org.saleskpi.Options.Store"
+MENU = "/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar/org.saleskpi.menu"
+OPTIONS = "/org.saleskpi.Settings/Store"
+LABELS = ("StoreHeading", "StorePathLabel", "StorePathHint", "RefreshHeading", "RefreshLabel", "RefreshHint")
+
+
+class UserInterfaceTest:
+    """Mixed into a test case with an office of the given locale."""
+
+    locale = None
+    expected_labels = {}
+    expected_menu = []
+
+    @classmethod
+    def setUpClass(cls):
+        cls.office = oh.Office(locale=cls.locale)
+        cls.addClassCleanup(cls.office.stop)
+        cls.office.start()
+
+    def tearDown(self):
+        self.assertTrue(self.office.alive(), "the office died:\n" + self.office.log()[-3000:])
+
+    def configuration(self, path, update=False):
+        provider = self.office.service("com.sun.star.configuration.ConfigurationProvider")
+        service = "com.sun.star.configuration.Configuration%sAccess" % ("Update" if update else "")
+        return provider.createInstanceWithArguments(service, (oh.prop("nodepath", path),))
+
+    def open_page(self):
+        """The page's window and handler, made as the Options dialog makes them."""
+        # Without AllModules the dialog shows the node in no module (seen in 7.4).
+        self.assertTrue(self.configuration(NODE).getByName("AllModules"))
+        leaf = self.configuration(LEAF)
+        self.assertEqual(leaf.getByName("Id"), "org.saleskpi.extension")
+        url = leaf.getByName("OptionsPage")
+        self.assertTrue(url.endswith("/dialogs/Options.xdl"), url)
+        if url.startswith("vnd.sun.star.expand:"):
+            expander = self.office.context.getValueByName("/singletons/com.sun.star.util.theMacroExpander")
+            url = expander.expandMacros(url[len("vnd.sun.star.expand:"):])
+        handler = self.office.service(leaf.getByName("EventHandlerService"))
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        parent = document.getCurrentController().getFrame().getContainerWindow()
+        window = self.office.service("com.sun.star.awt.ContainerWindowProvider").createContainerWindow(
+            url, "", parent, handler)
+        self.assertTrue(handler.callHandlerMethod(window, "initialize", "external_event"))
+        return window, handler
+
+    def set_options(self, store_path, seconds):
+        options = self.configuration(OPTIONS, update=True)
+        options.replaceByName("StorePath", store_path)
+        options.replaceByName("RefreshSeconds", seconds)
+        options.commitChanges()
+
+    def test_the_menu_lists_the_commands_and_each_is_handled(self):
+        menu = self.configuration(MENU)
+        self.assertEqual(menu.getByName("Context"), "com.sun.star.sheet.SpreadsheetDocument")
+        entries = menu.getByName("Submenu")
+        shown = [(entries.getByName(name).getByName("Title"), entries.getByName(name).getByName("URL"))
+                 for name in sorted(entries.getElementNames())]
+        self.assertEqual(shown, self.expected_menu)
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        frame = document.getCurrentController().getFrame()
+        transformer = self.office.service("com.sun.star.util.URLTransformer")
+        for _, command in shown:
+            if command == "private:separator":
+                continue
+            url = uno.createUnoStruct("com.sun.star.util.URL")
+            url.Complete = command
+            _, url = transformer.parseStrict(url)
+            dispatch = frame.queryDispatch(url, "", 0)
+            self.assertIsNotNone(dispatch, command)
+            self.assertEqual(dispatch.getImplementationName(), "org.saleskpi.Commands")
+
+    def test_the_labels_are_in_the_offices_language(self):
+        window, _ = self.open_page()
+        shown = {name: window.getControl(name).getPeer().getProperty("Text") for name in LABELS}
+        self.assertEqual(shown, self.expected_labels)
+
+    def test_the_page_shows_and_saves_the_options(self):
+        self.set_options("/srv/kpi/first.sqlite", 300)
+        window, handler = self.open_page()
+        self.assertEqual(window.getControl("StorePath").getText(), "/srv/kpi/first.sqlite")
+        self.assertEqual(window.getControl("RefreshSeconds").getValue(), 300)
+
+        window.getControl("StorePath").setText("  /srv/kpi/npp.sqlite ")
+        window.getControl("RefreshSeconds").setValue(120)
+        self.assertTrue(handler.callHandlerMethod(window, "ok", "external_event"))
+        options = self.configuration(OPTIONS)
+        self.assertEqual((options.getByName("StorePath"), options.getByName("RefreshSeconds")),
+                         ("/srv/kpi/npp.sqlite", 120))
+        # Back: the page shows the saved values again.
+        window.getControl("StorePath").setText("typed but not saved")
+        self.assertTrue(handler.callHandlerMethod(window, "back", "external_event"))
+        self.assertEqual(window.getControl("StorePath").getText(), "/srv/kpi/npp.sqlite")
+        # The cells use the option (no KPIStore, no KPI_STORE in this office).
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        sheet = document.Sheets.getByIndex(0)
+        oh.put_formula(sheet, "A1", "=KPI.STATUS()")
+        status = oh.wait_for(lambda: not oh.read(sheet, "A1").text.startswith("loading") and oh.read(sheet, "A1").text,
+                             what="KPI.STATUS() past loading")
+        self.assertTrue(status.startswith("unavailable: /srv/kpi/npp.sqlite (SalesKPI option StorePath)"), status)
+        self.assertIn("retrying every 120 s", status)
+        self.assertFalse(handler.callHandlerMethod(window, "unknown", "external_event"))
+
+
+class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
+    locale = "en-US"
+    expected_menu = [
+        ("~Refresh now", "org.saleskpi.commands:RefreshNow"),
+        (None, "private:separator"),
+        ("~Add report sheet (KPI attainment, this month)", "org.saleskpi.commands:AddReportSheet"),
+        ("~Publish targets", "org.saleskpi.commands:PublishTargets"),
+    ]
+    expected_labels = {
+        "StoreHeading": "Store",
+        "StorePathLabel": "SalesKPI store (the kpi.sqlite file):",
+        "StorePathHint": "Used by documents without a KPIStore property. Empty: the environment variable KPI_STORE.",
+        "RefreshHeading": "Refresh",
+        "RefreshLabel": "Check the store for changes every (seconds):",
+        "RefreshHint": "Default 300 (5 minutes); the environment variable KPI_REFRESH_SECONDS overrides it. "
+                       "A store already open keeps its interval until LibreOffice restarts.",
+    }
+
+
+class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
+    locale = "vi"
+    expected_menu = [
+        ("~Làm mới ngay", "org.saleskpi.commands:RefreshNow"),
+        (None, "private:separator"),
+        ("~Thêm trang báo cáo (hoàn thành KPI, tháng này)", "org.saleskpi.commands:AddReportSheet"),
+        ("~Xuất bản chỉ tiêu", "org.saleskpi.commands:PublishTargets"),
+    ]
+    expected_labels = {
+        "StoreHeading": "Kho dữ liệu",
+        "StorePathLabel": "Kho dữ liệu SalesKPI (tệp kpi.sqlite):",
+        "StorePathHint": "Dùng cho tài liệu không có thuộc tính KPIStore. Để trống: dùng biến môi trường KPI_STORE.",
+        "RefreshHeading": "Làm mới",
+        "RefreshLabel": "Kiểm tra thay đổi của kho dữ liệu mỗi (giây):",
+        "RefreshHint": "Mặc định 300 (5 phút); biến môi trường KPI_REFRESH_SECONDS được ưu tiên. "
+                       "Kho dữ liệu đang mở giữ khoảng thời gian cũ cho đến khi khởi động lại LibreOffice.",
+    }
+
+
+if __name__ == "__main__":
+    unittest.main()

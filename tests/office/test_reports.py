@@ -1,0 +1,313 @@
+"""Report sheets (SPEC §8, docs/reports-and-targets.md): a document whose
+property SalesKPI.Reports defines them gets them written when it is loaded —
+each KIND with the engine's figures (the kpi CLI's, and the KPI.* cells') —
+and rewritten when new orders arrive, without touching the user's sheets,
+selection, undo or redo stack. The commands Add report sheet and Refresh now.
+"""
+
+import os
+import unittest
+
+import uno
+
+import office_commands as oc
+import office_harness as oh
+from kpi_data import TINY_CSV, extra_order_csv, make_store, number
+
+NOVEMBER = "2026-11"
+REFRESH_SECONDS = 3
+
+
+def save_and_reload(office, document, path):
+    """Stores the document as ODS, closes it and loads it again (hidden):
+    a load is what makes the extension write the report sheets."""
+    oh.store_as(document, path, "calc8")
+    document.close(True)
+    return office.load(path)
+
+
+class ReportKinds(oh.OfficeTestCase):
+    """One sheet of every KIND over the demo distributor, compared with the
+    kpi CLI and with KPI.* cells."""
+
+    DEMO_KPIS = ["DS", "SL", "PC", "LPPC", "ASO", "COV", "FOCUS", "VISIT", "SR_RATE", "DROP"]
+
+    @classmethod
+    def prepare_data(cls):
+        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
+
+    @classmethod
+    def office_env(cls, data_dir):
+        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        document = cls.office.new_spreadsheet()
+        oc.set_reports(document, [
+            "Daily|daily_sales|%s|*|DS" % NOVEMBER,
+            "Attainment|attainment|%s|*|%s" % (NOVEMBER, ",".join(cls.DEMO_KPIS)),
+            "Ranking|ranking|%s|*|" % NOVEMBER,
+            "Team|employees|this_month|SS01|",
+            "Everyone|employees|this_month|*|",
+        ])
+        path = os.path.join(cls.office.private_dir("documents"), "kinds.ods")
+        cls.document = save_and_reload(cls.office, document, path)
+        cls.addClassCleanup(cls.document.close, True)
+        cls.scratch = cls.document.Sheets.getByIndex(0)
+        for sheet in ("Daily", "Attainment", "Ranking", "Team", "Everyone"):
+            oc.wait_for_report(cls.document, sheet)
+
+    def employees(self):
+        return self.cli.csv_rows("employees.csv")
+
+    def employed_in_november(self):
+        """Codes of the employees whose employment overlaps November: a
+        figure over a period they were not employed in does not exist."""
+        return {row["code"] for row in self.employees()
+                if row["start_date"] <= "2026-11-30" and (row["end_date"] or "9999") >= "2026-11-01"}
+
+    def test_daily_sales_shows_each_employee_by_day_with_totals(self):
+        title, headers, rows = oc.report_rows(self.document, "Daily")
+        self.assertTrue(title.startswith("Daily sales (DS) · all employees · 2026-11 (2026-11-01..2026-11-30) · "
+                                         "data to 2026-11-20 "), title)
+        self.assertEqual(headers, ["Code", "Name"] + ["2026-11-%02d" % day for day in range(1, 31)] + ["Total"])
+        by_code = {row[0]: row for row in rows[:-1]}
+        self.assertEqual(set(by_code), self.employed_in_november())
+        self.assertLess(len(by_code), len(self.employees()), "the demo has a leaver: a row of nothing is left out")
+        total = rows[-1]
+        self.assertEqual(total[:2], ["*", "Total"])
+        for code, row in list(by_code.items()) + [("*", total)]:
+            self.assertAlmostEqual(row[-1], self.cli.actual(code, "DS", NOVEMBER), delta=0.5, msg=code)
+            # DS is additive: the days add up to the month.
+            self.assertAlmostEqual(sum(row[2:-1]), row[-1], delta=0.5, msg=code)
+        # Every cell of one day against KPI.ACTUAL cells.
+        day = "2026-11-18"
+        column = headers.index(day)
+        for index, row in enumerate(rows, start=2):
+            oh.put_formula(self.scratch, "B%d" % index, '=KPI.ACTUAL("%s";"DS";"%s")' % (row[0], day))
+        for index, row in enumerate(rows, start=2):
+            self.assertShows(oh.read(self.scratch, "B%d" % index), row[column], "%s on %s" % (row[0], day))
+
+    def test_attainment_matches_every_row_of_kpi_report(self):
+        title, headers, rows = oc.report_rows(self.document, "Attainment")
+        self.assertTrue(title.startswith("KPI attainment · all employees · 2026-11"), title)
+        self.assertEqual(headers, ["Code", "Name", "KPI", "Actual", "Target", "Attainment", "Projected"])
+        shown = {(row[0], row[2]): row for row in rows}
+        self.assertEqual(len(shown), len(rows))
+        names = {row["code"]: row["name"] for row in self.employees()}
+        self.assertEqual({code for code, _ in shown}, self.employed_in_november())
+        self.assertEqual(len(rows), len(self.employed_in_november()) * len(self.DEMO_KPIS))
+        report = [row for row in self.cli.report(NOVEMBER) if row["kpi_code"] in self.DEMO_KPIS]
+        self.assertGreater(len(report), 50)
+        for expected in report:
+            row = shown[(expected["employee_code"], expected["kpi_code"])]
+            what = "%s %s" % (expected["employee_code"], expected["kpi_code"])
+            self.assertEqual(row[1], names[expected["employee_code"]], what)
+            for column, field in ((3, "actual"), (4, "target"), (5, "attainment"), (6, "projected")):
+                if number(expected[field]) is None:
+                    self.assertEqual(row[column], "", "%s %s" % (what, field))
+                else:
+                    self.assertTrue(oh.close_enough(row[column], number(expected[field])),
+                                    "%s %s: %r, the CLI says %s" % (what, field, row[column], expected[field]))
+        # Attainment as a percentage, coloured by conditions.
+        sheet = self.document.Sheets.getByName("Attainment")
+        self.assertTrue(sheet.getCellRangeByName("F3").getString().endswith("%"))
+        self.assertEqual(sheet.getCellRangeByName("F3").ConditionalFormat.getCount(), 3)
+
+    def test_ranking_orders_employees_by_their_kpi_score(self):
+        title, headers, rows = oc.report_rows(self.document, "Ranking")
+        self.assertEqual(headers, ["Rank", "Code", "Name", "Score"])
+        scores = {code: score for code, score in self.cli.scores(NOVEMBER).items() if score is not None}
+        self.assertEqual([row[1] for row in rows], sorted(scores, key=lambda code: (-round(scores[code], 6), code)))
+        for row in rows:
+            self.assertTrue(oh.close_enough(row[3], scores[row[1]]), row)
+        self.assertEqual(rows[0][0], 1)
+        self.assertTrue(all(later[0] >= earlier[0] for earlier, later in zip(rows, rows[1:])))
+        # The top score, as KPI.SCORE shows it.
+        self.assertShows(oh.evaluate(self.scratch, '=KPI.SCORE("%s";"%s")' % (rows[0][1], NOVEMBER)), rows[0][3])
+
+    def test_employees_lists_the_scope_with_role_and_manager(self):
+        employees = {row["code"]: row for row in self.employees()}
+        _, headers, everyone = oc.report_rows(self.document, "Everyone")
+        self.assertEqual(headers, ["Code", "Name", "Role", "Manager"])
+        self.assertEqual(sorted(row[0] for row in everyone), sorted(employees))
+        for code, name, role, manager in everyone:
+            self.assertEqual((name, role, manager), (employees[code]["name"], employees[code]["role"],
+                                                     employees[code]["manager_code"]), code)
+        _, _, team = oc.report_rows(self.document, "Team")
+        self.assertEqual(team[0][0], "SS01")
+        below = {"SS01"}
+        for _ in range(5):  # the subtree of SS01
+            below |= {code for code, row in employees.items() if row["manager_code"] in below}
+        self.assertEqual(sorted(row[0] for row in team), sorted(below))
+
+
+class LiveReports(oh.OfficeTestCase):
+    """The tiny store, checked every 3 s; a saved document with report sheets
+    and a sheet of the user's own."""
+
+    @classmethod
+    def prepare_data(cls):
+        cls.cli = make_store(os.path.join(cls.data_dir, "live"), TINY_CSV)
+
+    @classmethod
+    def office_env(cls, data_dir):
+        return {"KPI_REFRESH_SECONDS": str(REFRESH_SECONDS)}
+
+    def setUp(self):
+        document = self.office.new_spreadsheet()
+        oh.set_kpi_store(document, self.cli.store)
+        mine = document.Sheets.getByIndex(0)
+        mine.setName("Mine")
+        oh.put_formula(mine, "A1", "my own text")
+        oh.put_formula(mine, "A2", "=1+1")
+        oc.set_reports(document, ["Daily|daily_sales|%s|SS01|REV" % NOVEMBER,
+                                  "Attainment|attainment|%s|*|REV" % NOVEMBER])
+        folder = self.office.private_dir("documents")
+        self.document = save_and_reload(self.office, document, os.path.join(folder, "%s.ods" % self.id()))
+        self.addCleanup(self.document.close, True)
+        self.mine = self.document.Sheets.getByName("Mine")
+
+    def daily_total(self):
+        report = oc.report_rows(self.document, "Daily")
+        return report[2][-1][-1] if report and report[2] else None
+
+    def test_reports_are_written_when_the_document_loads(self):
+        _, _, rows = oc.wait_for_report(self.document, "Daily")
+        self.assertEqual([row[0] for row in rows], ["SS01", "SR01", "SR02", "SS01"])
+        self.assertEqual(rows[-1][-1], self.cli.actual("SS01", "REV", NOVEMBER))
+        _, _, attainment = oc.wait_for_report(self.document, "Attainment")
+        sr01 = [row for row in attainment if row[0] == "SR01"][0]
+        actual = self.cli.actual("SR01", "REV", NOVEMBER)
+        self.assertEqual(sr01[2:6], ["REV", actual, 1000000.0, actual / 1000000.0])
+        # The loaded document is not marked modified by the extension's writing.
+        self.assertFalse(self.document.isModified())
+
+    def test_new_orders_reach_the_report_within_one_refresh_and_nothing_else_moves(self):
+        oc.wait_for_report(self.document, "Daily")
+        controller = self.document.getCurrentController()
+        # The user's own state: an edit undone (a redo entry) and one kept, a
+        # selection, the active sheet.
+        oh.put_formula(self.mine, "B1", "first edit")
+        oh.put_formula(self.mine, "B2", "second edit")
+        undo = self.document.UndoManager
+        undo.undo()
+        controller.setActiveSheet(self.mine)
+        controller.select(self.mine.getCellRangeByName("A2:B3"))
+        state = self.user_state()
+        self.assertEqual(state["redo"], ("Input",))
+        before = self.daily_total()
+
+        self.cli.import_csv(extra_order_csv("SO10", 70000, "2026-11-10 08:00:00"))
+        # The worker checks every 3 s: the change shows within one interval
+        # after the import, plus the time to post it to the main thread.
+        oh.wait_for(lambda: self.daily_total() == before + 70000, timeout=2 * REFRESH_SECONDS + 2,
+                    what=lambda: "the Daily total to grow by 70000 (it is %r)" % self.daily_total())
+        _, _, rows = oc.report_rows(self.document, "Daily")
+        self.assertEqual(rows[1][0], "SR01")
+        self.assertEqual(rows[1][2 + 9], 70000.0)  # 2026-11-10
+        self.assertEqual(self.user_state(), state)
+        # Undo still undoes the user's own edit.
+        undo.undo()
+        self.assertEqual(self.mine.getCellRangeByName("B1").getString(), "")
+
+    def user_state(self):
+        controller = self.document.getCurrentController()
+        selection = controller.getSelection().getRangeAddress()
+        return {
+            "undo": self.document.UndoManager.getAllUndoActionTitles(),
+            "redo": self.document.UndoManager.getAllRedoActionTitles(),
+            "mine": oc.used_rows(self.mine),
+            "formulas": [self.mine.getCellRangeByName(a).getFormula() for a in ("A1", "A2", "B1", "B2")],
+            "sheets": self.document.Sheets.getElementNames(),
+            "active": controller.getActiveSheet().getName(),
+            "selection": (selection.Sheet, selection.StartColumn, selection.StartRow, selection.EndColumn,
+                          selection.EndRow),
+            "modified": self.document.isModified(),
+        }
+
+    def test_refresh_now_writes_a_deleted_report_sheet_again(self):
+        oc.wait_for_report(self.document, "Attainment")
+        self.document.Sheets.removeByName("Attainment")
+        state, message = oc.run_command(self.office, self.document, "RefreshNow")
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.assertIn(self.cli.store, message)
+        _, headers, _ = oc.wait_for_report(self.document, "Attainment")
+        self.assertEqual(headers[0], "Code")
+        self.assertEqual(self.document.Sheets.getElementNames()[0], "Mine")
+
+    def test_add_report_sheet_adds_an_attainment_sheet_for_this_month(self):
+        oc.wait_for_report(self.document, "Daily")
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet")
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.assertIn("KPI attainment|attainment|this_month|*|REV", message)
+        title, headers, rows = oc.report_rows(self.document, "KPI attainment")
+        self.assertIn("KPI attainment · all employees · ", title)
+        self.assertEqual(headers, ["Code", "Name", "KPI", "Actual", "Target", "Attainment", "Projected"])
+        self.assertEqual(sorted(row[0] for row in rows), ["1001", "SR01", "SR02", "SS01"])
+        properties = self.document.getDocumentProperties().getUserDefinedProperties()
+        self.assertEqual(properties.getPropertyValue(oc.REPORTS_PROPERTY).split("\n"),
+                         ["Daily|daily_sales|%s|SS01|REV" % NOVEMBER, "Attainment|attainment|%s|*|REV" % NOVEMBER,
+                          "KPI attainment|attainment|this_month|*|REV"])
+        # A second one gets a name of its own; given a sheet, its definition is edited.
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet")
+        self.assertIn("KPI attainment 2|", message)
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", Sheet="Daily",
+                                        Kind="ranking", Period=NOVEMBER)
+        self.assertEqual(state, oc.SUCCESS, message)
+        _, headers, rows = oc.wait_for_report(self.document, "Daily", lambda r: r[1][0] == "Rank")
+        self.assertEqual(rows[0][1], "SR01")
+        self.assertIn("Daily|ranking|%s|*|" % NOVEMBER,
+                      properties.getPropertyValue(oc.REPORTS_PROPERTY).split("\n"))
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", Kind="pie_chart")
+        self.assertEqual(state, oc.FAILURE)
+        self.assertIn("pie_chart", message)
+
+    def test_a_macro_on_the_main_thread_gets_the_outcome_at_once(self):
+        # DispatchHelper (what a Basic macro uses) waits on the main thread:
+        # the command must answer there and then, not from a posted task.
+        oc.wait_for_report(self.document, "Daily")
+        frame = self.document.getCurrentController().getFrame()
+        helper = self.office.service("com.sun.star.frame.DispatchHelper")
+        result = oc.on_main_thread(self.office, lambda: helper.executeDispatch(
+            frame, "org.saleskpi.commands:AddReportSheet", "", 0,
+            (oh.prop("Sheet", "Team"), oh.prop("Kind", "employees"), oh.prop("Scope", "SS01"))))
+        self.assertEqual(result.State, oc.SUCCESS, result.Result)
+        self.assertIn("Team|employees|this_month|SS01|", result.Result)
+        # Written before the macro goes on.
+        self.assertEqual([row[0] for row in oc.report_rows(self.document, "Team")[2]], ["SS01", "SR01", "SR02"])
+
+    def test_a_wrong_definition_says_why_in_its_sheet(self):
+        oc.set_reports(self.document, ["Broken|attainment|%s|NOBODY|REV" % NOVEMBER, "Odd|pie_chart|x|*|"])
+        state, message = oc.run_command(self.office, self.document, "RefreshNow")
+        self.assertEqual(state, oc.SUCCESS, message)
+        broken = oc.used_rows(self.document.Sheets.getByName("Broken"))
+        self.assertEqual(len(broken), 1)
+        self.assertIn("unknown employee 'NOBODY'", broken[0][0])
+        self.assertIn("unknown kind 'pie_chart'", oc.used_rows(self.document.Sheets.getByName("Odd"))[0][0])
+
+    def test_a_new_document_saved_next_to_its_store_gets_its_reports(self):
+        # A relative KPIStore names no store until the document has a folder.
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        oh.set_kpi_store(document, "kpi.sqlite")
+        oc.set_reports(document, ["Staff|employees|this_month|*|"])
+        self.assertIsNone(oc.report_rows(document, "Staff"))
+        document.storeAsURL(uno.systemPathToFileUrl(os.path.join(os.path.dirname(self.cli.store), "new.ods")),
+                            (oh.prop("FilterName", "calc8"),))
+        _, _, rows = oc.wait_for_report(document, "Staff")
+        self.assertEqual(sorted(row[0] for row in rows), ["1001", "SR01", "SR02", "SS01"])
+
+    def test_a_vietnamese_document_gets_vietnamese_headers(self):
+        locale = uno.createUnoStruct("com.sun.star.lang.Locale")
+        locale.Language, locale.Country = "vi", "VN"
+        self.document.CharLocale = locale
+        oc.run_command(self.office, self.document, "RefreshNow")
+        title, headers, _ = oc.report_rows(self.document, "Attainment")
+        self.assertTrue(title.startswith("Hoàn thành KPI · toàn công ty · 2026-11"), title)
+        self.assertEqual(headers, ["Mã", "Họ tên", "KPI", "Thực hiện", "Chỉ tiêu", "Tỷ lệ hoàn thành", "Dự báo"])
+
+
+if __name__ == "__main__":
+    unittest.main()
