@@ -122,6 +122,8 @@ def main():
     ap.add_argument("--size", type=int, default=40)
     ap.add_argument("--screenshot", help="also photograph the workbook in a visible office under Xvfb")
     ap.add_argument("--no-window", action="store_true", help="never open a window, even with a display")
+    ap.add_argument("--live-seconds", type=int, default=20,
+                    help="feed orders with `kpi simulate` this long and show the open workbook following them")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     os.environ.setdefault("SALESKPI_BUILD_DIR", build)
@@ -139,11 +141,13 @@ def main():
     ods = os.path.join(out, "saleskpi-demo.ods")
     pdf = os.path.join(out, "saleskpi-demo.pdf")
     say("building the workbook in a headless office with the extension installed")
-    with office_harness.Office() as office:
+    with office_harness.Office(env={"KPI_REFRESH_SECONDS": "3"}) as office:
         doc = office.new_spreadsheet()
         sheet, _ = fill_workbook(doc, store, people)
         if not wait_for_figures(sheet, "C5"):
             sys.exit("demo: the KPI cells did not fill within 60 s: " + sheet.getCellRangeByName("E2").String)
+        if args.live_seconds > 0:
+            watch_live(office_harness, sheet, len(people), os.path.join(build, "bin", "kpi"), store, args.live_seconds)
         doc.calculateAll()
         tmp = office.private_dir("out")
         office_harness.store_as(doc, os.path.join(tmp, "demo.ods"), "calc8")
@@ -160,6 +164,23 @@ def main():
         subprocess.run(["soffice", "--calc", ods])
     else:
         say("no display: open the workbook above in LibreOffice Calc with the extension installed (make install)")
+
+
+def watch_live(office_harness, sheet, people, kpi, store, seconds):
+    """`kpi simulate` writes orders into the store as a DMS would; the open
+    workbook's cells follow by themselves (refresh every 3 s here)."""
+    import threading
+    total = sheet.getCellByPosition(2, 4 + people)   # KPI.ACTUAL("*";"DS")
+    asof = sheet.getCellRangeByName("C2")            # KPI.ASOF()
+    feed = threading.Thread(target=office_harness.run_as_office_user, daemon=True, args=(
+        [kpi, "--store", store, "simulate", "--rate", "300", "--seconds", str(seconds), "--approve-after", "2"],))
+    say(f"live: kpi simulate feeds orders for {seconds} s; the company's sales this month, as the open workbook shows them:")
+    feed.start()
+    deadline = time.monotonic() + seconds + 8
+    while time.monotonic() < deadline:
+        say(f"  {time.strftime('%H:%M:%S')}  sales {total.getValue():,.0f} VND   data as of {asof.getString()}")
+        time.sleep(3)
+    feed.join(timeout=30)
 
 
 def screenshot(office_harness, ods, png):
