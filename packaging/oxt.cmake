@@ -26,16 +26,19 @@ configure_file(${packaging_dir}/saleskpi.components.in ${filled_dir}/saleskpi.co
 
 set(static_files
   config/Addons.xcu
+  config/Factories.xcu
   config/Jobs.xcu
   config/OptionsDialog.xcu
   config/ProtocolHandler.xcu
   config/Settings.xcs
+  config/Sidebar.xcu
   description/description_en.txt
   description/description_vi.txt
   dialogs/Options.xdl
   dialogs/Options_en_US.default
   dialogs/Options_en_US.properties
   dialogs/Options_vi_VN.properties
+  icons/sidebar.png
   registration/license_en.txt
   registration/license_vi.txt
 )
@@ -51,7 +54,7 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${oxt_stage}
   COMMAND ${CMAKE_COMMAND} -E make_directory
           ${oxt_stage}/META-INF ${oxt_stage}/lib ${oxt_stage}/config ${oxt_stage}/description ${oxt_stage}/registration
-          ${oxt_stage}/templates/SalesKPI ${oxt_stage}/dialogs
+          ${oxt_stage}/icons ${oxt_stage}/templates/SalesKPI ${oxt_stage}/dialogs
   COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATE_FILES} ${oxt_stage}/templates/SalesKPI
   COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATES_XCU} ${oxt_stage}/Paths.xcu
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/manifest.xml ${oxt_stage}/META-INF/manifest.xml
@@ -64,7 +67,7 @@ add_custom_command(
   # Every top-level entry of the stage, so the archive has no "./" prefixes.
   COMMAND ${CMAKE_COMMAND} -E chdir ${oxt_stage}
           ${CMAKE_COMMAND} -E tar cf ${SALESKPI_OXT} --format=zip --
-          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration Paths.xcu templates dialogs
+          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration icons Paths.xcu templates dialogs
   DEPENDS
     saleskpi
     saleskpi_templates ${SALESKPI_TEMPLATE_FILES} ${SALESKPI_TEMPLATES_XCU}

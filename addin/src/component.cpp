@@ -13,6 +13,7 @@
 #include "kpi_functions.hpp"
 #include "options_page.hpp"
 #include "report_documents.hpp"
+#include "sidebar_factory.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
@@ -36,6 +37,7 @@ uno::Sequence<rtl::OUString> SAL_CALL kpiFunctionsServiceNames() { return salesk
 const cppu::ImplementationEntry kImplementations[] = {
     {createKpiFunctions, kpiFunctionsImplementationName, kpiFunctionsServiceNames, cppu::createSingleComponentFactory,
      nullptr, 0},
+    saleskpi::addin::componentEntry<saleskpi::addin::SidebarPanelFactory>(),
     saleskpi::addin::componentEntry<saleskpi::addin::Commands>(),
     saleskpi::addin::componentEntry<saleskpi::addin::ReportSheetsJob>(),
     saleskpi::addin::componentEntry<saleskpi::addin::OptionsPage>(),

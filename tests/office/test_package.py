@@ -42,6 +42,10 @@ COMMAND_CONFIGURATION = {"config/%s.xcu" % name for name in ("Addons", "Protocol
 COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/Options.xdl", "dialogs/Options_en_US.default",
                                          "dialogs/Options_en_US.properties", "dialogs/Options_vi_VN.properties"}
 
+# The sidebar deck and its panel's factory (docs/sidebar.md).
+SIDEBAR_CONFIGURATION = {"config/Sidebar.xcu", "config/Factories.xcu"}
+SIDEBAR_FILES = SIDEBAR_CONFIGURATION | {"icons/sidebar.png"}
+
 
 class Package(unittest.TestCase):
     @classmethod
@@ -70,7 +74,8 @@ class Package(unittest.TestCase):
             "META-INF/manifest.xml", "description.xml", "saleskpi.components", "saleskpi.rdb",
             "lib/libsaleskpi.so", "config/Settings.xcs",
             "description/description_en.txt", "description/description_vi.txt",
-            "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES | COMMAND_FILES)
+            "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES | COMMAND_FILES
+            | SIDEBAR_FILES)
         self.assertFalse(any(name.startswith("./") or name.startswith("/") for name in self.names))
 
     def test_the_manifest_lists_components_types_and_configuration(self):
@@ -81,7 +86,7 @@ class Package(unittest.TestCase):
             "saleskpi.rdb": "application/vnd.sun.star.uno-typelibrary;type=RDB",
             "config/Settings.xcs": "application/vnd.sun.star.configuration-schema",
             "Paths.xcu": "application/vnd.sun.star.configuration-data",
-        } | {xcu: "application/vnd.sun.star.configuration-data" for xcu in COMMAND_CONFIGURATION})
+        } | {xcu: "application/vnd.sun.star.configuration-data" for xcu in COMMAND_CONFIGURATION | SIDEBAR_CONFIGURATION})
         for path in entries:
             self.assertIn(path, self.names)
 
