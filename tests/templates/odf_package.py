@@ -4,28 +4,14 @@ user-defined properties, named ranges, validations, conditional formats,
 charts. Standard library only.
 """
 
+import os
 import re
+import sys
 import xml.etree.ElementTree as ET
 import zipfile
 
-NS = {
-    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
-    "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
-    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
-    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
-    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
-    "xlink": "http://www.w3.org/1999/xlink",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
-    "chart": "urn:oasis:names:tc:opendocument:xmlns:chart:1.0",
-    "calcext": "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0",
-    "manifest": "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
-}
-
-
-def q(name):
-    prefix, local = name.split(":")
-    return "{%s}%s" % (NS[prefix], local)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "templates"))
+from odf_names import NS, q, col_name  # noqa: E402,F401  (templates/odf_names.py)
 
 
 def col_index(letters):
@@ -33,15 +19,6 @@ def col_index(letters):
     for letter in letters:
         index = index * 26 + ord(letter.upper()) - 64
     return index - 1
-
-
-def col_name(col):
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 def address(col, row):
