@@ -38,6 +38,10 @@ set(static_files
   dialogs/Options_en_US.default
   dialogs/Options_en_US.properties
   dialogs/Options_vi_VN.properties
+  dialogs/ReportSheet.xdl
+  dialogs/ReportSheet_en_US.default
+  dialogs/ReportSheet_en_US.properties
+  dialogs/ReportSheet_vi_VN.properties
   icons/sidebar.png
   registration/license_en.txt
   registration/license_vi.txt

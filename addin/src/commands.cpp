@@ -7,6 +7,7 @@
 
 #include <com/sun/star/awt/MessageBoxButtons.hpp>
 #include <com/sun/star/awt/MessageBoxType.hpp>
+#include <com/sun/star/awt/XDialogEventHandler.hpp>
 #include <com/sun/star/awt/Toolkit.hpp>
 #include <com/sun/star/awt/XMessageBox.hpp>
 #include <com/sun/star/awt/XToolkit2.hpp>
@@ -14,6 +15,7 @@
 #include <com/sun/star/awt/XWindowPeer.hpp>
 #include <com/sun/star/beans/PropertyValue.hpp>
 #include <com/sun/star/beans/XPropertySet.hpp>
+#include <com/sun/star/container/XNamed.hpp>
 #include <com/sun/star/frame/DispatchResultEvent.hpp>
 #include <com/sun/star/frame/DispatchResultState.hpp>
 #include <com/sun/star/frame/FeatureStateEvent.hpp>
@@ -22,11 +24,13 @@
 #include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/frame/XStatusListener.hpp>
 #include <com/sun/star/sheet/XSpreadsheetDocument.hpp>
+#include <com/sun/star/sheet/XSpreadsheetView.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <cppuhelper/supportsservice.hxx>
 
 #include "main_thread.hpp"
 #include "report_documents.hpp"
+#include "report_sheet_dialog.hpp"
 #include "report_sheets.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
@@ -39,7 +43,7 @@ namespace {
 
 constexpr std::string_view kProtocol = "org.saleskpi.commands:";
 
-enum class Command { RefreshNow, AddReportSheet, PublishTargets };
+enum class Command { RefreshNow, AddReportSheet, EditReportSheet, PublishTargets };
 
 std::optional<Command> commandOf(const util::URL& url) {
     std::string path;
@@ -54,6 +58,7 @@ std::optional<Command> commandOf(const util::URL& url) {
     }
     if (path == "RefreshNow") return Command::RefreshNow;
     if (path == "AddReportSheet") return Command::AddReportSheet;
+    if (path == "EditReportSheet") return Command::EditReportSheet;
     if (path == "PublishTargets") return Command::PublishTargets;
     return std::nullopt;
 }
@@ -61,6 +66,7 @@ std::optional<Command> commandOf(const util::URL& url) {
 struct Outcome {
     bool success = false;
     std::string message;
+    bool cancelled = false;  // the user cancelled a dialog: no message box, State DONTKNOW
 };
 
 std::string argument(const uno::Sequence<beans::PropertyValue>& arguments, const char* name) {
@@ -83,6 +89,100 @@ Outcome refreshNow(const uno::Reference<uno::XComponentContext>& context,
     // Report sheets the user changed by hand are written again too.
     ReportDocuments::instance().writeNow(context, document);
     return {true, "Checking " + location.path.string() + " for changes now."};
+}
+
+// What the report sheet dialog offers, from the figures in memory (never the
+// store's file: the dialog opens on the main thread). nullopt and `problem`
+// when they are not loaded.
+std::optional<ReportSheetChoices> dialogChoices(const uno::Reference<uno::XComponentContext>& context,
+                                                const uno::Reference<frame::XModel>& document, Language language,
+                                                std::string& problem) {
+    const StoreLocation location =
+        StoreSessions::instance().locate(context, uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY));
+    if (!location.problem.empty()) {
+        problem = location.problem;
+        return std::nullopt;
+    }
+    const auto session = StoreSessions::instance().sessionFor(context, location);
+    std::optional<ReportSheetChoices> choices;
+    const bool answered = session && session->tryQuery([&](kpi::Engine& engine) {
+        choices = reportSheetChoices(engine.employees(), engine.kpis(), language);
+    });
+    if (!answered) problem = "the store's figures are not loaded yet (try again in a moment)";
+    return choices;
+}
+
+// Add report sheet… (no arguments) and Edit report sheet…: the dialog, then
+// the definition written into the document and the sheet written.
+Outcome reportSheetDialog(const uno::Reference<uno::XComponentContext>& context,
+                          const uno::Reference<frame::XFrame>& frame, const uno::Reference<frame::XModel>& document,
+                          const uno::Sequence<beans::PropertyValue>& arguments, bool editing) {
+    const std::string what = editing ? "Cannot edit the report sheet: " : "Cannot add a report sheet: ";
+    const std::string current = reportDefinitionsOf(document).value_or("");
+    const ReportDefinitions existing = parseReportDefinitions(current);
+    const auto sheets = uno::Reference<sheet::XSpreadsheetDocument>(document, uno::UNO_QUERY_THROW)->getSheets();
+
+    ReportSheetDialogRequest request;
+    request.language = officeLanguage(context);
+    request.today = kpi::today();
+    for (const auto& name : sheets->getElementNames()) request.place.documentSheets.insert(toUtf8(name));
+    for (const auto& report : existing.reports) request.place.reportSheets.insert(report.sheet);
+
+    std::optional<ReportDefinition> edited;
+    if (editing) {
+        const uno::Reference<sheet::XSpreadsheetView> view(document->getCurrentController(), uno::UNO_QUERY);
+        const uno::Reference<container::XNamed> active(view.is() ? view->getActiveSheet() : nullptr, uno::UNO_QUERY);
+        const std::string name = active.is() ? toUtf8(active->getName()) : std::string();
+        for (const auto& report : existing.reports)
+            if (report.sheet == name) edited = report;
+        if (!edited)
+            return {false, what + "the active sheet '" + name +
+                               "' is not a report sheet (its name is not in the document's SalesKPI.Reports)"};
+        request.place.editing = edited->sheet;
+    }
+
+    std::string problem;
+    auto choices = dialogChoices(context, document, request.language, problem);
+    if (!choices) return {false, what + problem};
+    request.choices = std::move(*choices);
+    if (edited) {
+        request.shown = entryOf(*edited, request.choices);
+    } else {
+        // A new sheet: KPI attainment this month for everyone and every KPI,
+        // named after the kind (with a number when taken).
+        ReportSheetEntry shown;
+        const std::string base(reportKindTitle(ReportKind::Attainment, documentLanguage(document)));
+        shown.sheet = base;
+        for (int number = 2; request.place.documentSheets.count(shown.sheet) ||
+                             request.place.reportSheets.count(shown.sheet);
+             ++number)
+            shown.sheet = base + " " + std::to_string(number);
+        shown.kind = 1;
+        shown.period = request.choices.periods.at(2).label;  // this month
+        shown.scope = 0;                                    // everyone
+        for (std::size_t i = 0; i < request.choices.kpis.size(); ++i) shown.kpis.push_back(static_cast<int>(i));
+        request.shown = shown;
+    }
+
+    uno::Reference<awt::XDialogEventHandler> driver;
+    for (const auto& value : arguments)
+        if (value.Name == "DialogDriver") value.Value >>= driver;
+    const auto accepted = runReportSheetDialog(context, frame->getContainerWindow(), request, driver);
+    if (!accepted) return {true, editing ? "The report sheet was not changed." : "No report sheet was added.", true};
+
+    setReportDefinitions(document, withReportDefinition(current, *accepted));
+    const std::string written = ReportDocuments::instance().writeNow(context, document);
+    std::string message = (editing ? "Changed the report sheet " : "Added the report sheet ") +
+                          formatReportDefinition(*accepted) + ".";
+    if (!written.empty()) message += " Not written yet: " + written + ".";
+    return {true, message};
+}
+
+bool hasDefinitionArguments(const uno::Sequence<beans::PropertyValue>& arguments) {
+    for (const char* name : {"Sheet", "Kind", "Period", "Scope", "Kpis"})
+        for (const auto& value : arguments)
+            if (value.Name.equalsAscii(name)) return true;
+    return false;
 }
 
 Outcome addReportSheet(const uno::Reference<uno::XComponentContext>& context,
@@ -150,14 +250,16 @@ void reply(const uno::Reference<uno::XComponentContext>& context, const uno::Ref
            const uno::Reference<uno::XInterface>& source, const Outcome& outcome, bool showSuccess) {
     if (listener.is()) {
         try {
-            listener->dispatchFinished(frame::DispatchResultEvent(
-                source, outcome.success ? frame::DispatchResultState::SUCCESS : frame::DispatchResultState::FAILURE,
-                uno::Any(toOUString(outcome.message))));
+            const sal_Int16 state = outcome.cancelled  ? frame::DispatchResultState::DONTKNOW
+                                    : outcome.success ? frame::DispatchResultState::SUCCESS
+                                                      : frame::DispatchResultState::FAILURE;
+            listener->dispatchFinished(
+                frame::DispatchResultEvent(source, state, uno::Any(toOUString(outcome.message))));
         } catch (...) {
             // A listener gone away (a client disconnected) changes nothing.
         }
     }
-    if (outcome.success && !showSuccess) return;
+    if (outcome.cancelled || (outcome.success && !showSuccess)) return;
     try {
         const uno::Reference<awt::XWindow> window = frame.is() ? frame->getContainerWindow() : nullptr;
         const uno::Reference<awt::XWindow2> shown(window, uno::UNO_QUERY);
@@ -237,7 +339,13 @@ void SAL_CALL Commands::dispatchWithNotification(const util::URL& url,
                     return answer({false, "SalesKPI commands work on a spreadsheet"}, false);
                 switch (*command) {
                     case Command::RefreshNow: return answer(refreshNow(context, document), false);
-                    case Command::AddReportSheet: return answer(addReportSheet(context, document, arguments), false);
+                    case Command::AddReportSheet:
+                        // From a macro with a definition's fields: no dialog.
+                        if (hasDefinitionArguments(arguments))
+                            return answer(addReportSheet(context, document, arguments), false);
+                        return answer(reportSheetDialog(context, frame, document, arguments, false), false);
+                    case Command::EditReportSheet:
+                        return answer(reportSheetDialog(context, frame, document, arguments, true), false);
                     case Command::PublishTargets: {
                         // The outcome comes from the worker, later. A caller
                         // waiting on the main thread cannot have it: it hears

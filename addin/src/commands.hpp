@@ -4,9 +4,15 @@
 //   RefreshNow      asks the document's store session to check the store now
 //                   (non-blocking); the report sheets are rewritten then.
 //   AddReportSheet  adds a line to SalesKPI.Reports and writes the sheet.
-//                   Optional arguments Sheet, Kind, Period, Scope, Kpis; by
-//                   default an attainment sheet of this month for everyone
-//                   and every KPI of the store.
+//                   Without arguments: the report sheet dialog
+//                   (report_sheet_dialog.hpp), which offers an attainment
+//                   sheet of this month for everyone and every KPI. With any
+//                   of the arguments Sheet, Kind, Period, Scope, Kpis (a
+//                   macro): no dialog; the others default as the dialog's.
+//   EditReportSheet the same dialog for the active sheet's definition; OK
+//                   rewrites its line and the sheet. Cancelled dialogs answer
+//                   State DONTKNOW. The argument DialogDriver (an
+//                   awt::XDialogEventHandler) stands in for the user (tests).
 //   PublishTargets  publishes the sheet Targets to the store (targets_publisher).
 //
 // Every command runs on the main thread: called there (a menu, a Basic macro)

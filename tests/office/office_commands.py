@@ -11,13 +11,14 @@ import threading
 
 import uno
 import unohelper
-from com.sun.star.awt import XCallback
+from com.sun.star.awt import XCallback, XDialogEventHandler
 from com.sun.star.frame import XDispatchResultListener
 
 import office_harness as oh
 
 SUCCESS = 1
 FAILURE = 0
+CANCELLED = 2  # DONTKNOW: the user cancelled a dialog
 REPORTS_PROPERTY = "SalesKPI.Reports"
 
 
@@ -121,3 +122,39 @@ def wait_for_report(document, sheet_name, condition=lambda report: True, timeout
         return report if report and report[1] and condition(report) else None
     return oh.wait_for(ready, timeout, what=lambda: "report sheet %r: %r" % (sheet_name, report_rows(document,
                                                                                                      sheet_name)))
+
+
+class DialogDriver(unohelper.Base, XDialogEventHandler):
+    """Stands in for the user of the report sheet dialog (the command's
+    argument DialogDriver): each time the dialog waits for a button, the next
+    of `presses` gets the dialog (its controls by name, as in
+    dialogs/ReportSheet.xdl), may change them, and returns True for OK or
+    False for Cancel. Runs on the office's main thread, inside the command."""
+
+    def __init__(self, *presses):
+        self.remaining = list(presses)
+        self.presses = 0
+
+    def callHandlerMethod(self, dialog, event, method):
+        if method != "press" or not self.remaining:
+            return False
+        self.presses += 1
+        return bool(self.remaining.pop(0)(dialog))
+
+    def getSupportedMethodNames(self):
+        return ("press",)
+
+
+def dialog_state(dialog):
+    """What the report sheet dialog shows: its title, the sheet name, each
+    list as (items, selected items), the period as (items, text), a label."""
+    control = dialog.getControl
+    state = {"title": dialog.getTitle(),
+             "SheetName": control("SheetName").getText(),
+             "SheetNameEditable": control("SheetName").isEditable(),
+             "Period": (list(control("Period").getItems()), control("Period").getText()),
+             "PeriodLabel": control("PeriodLabel").getPeer().getProperty("Text"),  # the label as shown
+             "Problem": control("Problem").getText()}
+    for name in ("Kind", "Scope", "Kpis"):
+        state[name] = (list(control(name).getItems()), list(control(name).getSelectedItems()))
+    return state

@@ -1,5 +1,6 @@
-"""The SalesKPI menu and the options page Tools ▸ Options ▸ SalesKPI ▸ Store
-and refresh (docs/reports-and-targets.md), in English and in Vietnamese.
+"""The SalesKPI menu, the report sheet dialog's labels, and the options page
+Tools ▸ Options ▸ SalesKPI ▸ Store and refresh (docs/reports-and-targets.md),
+in English and in Vietnamese.
 
 The page is registered in OptionsDialog.xcu, its window made from
 dialogs/Options.xdl with English or Vietnamese labels, filled from and saved to
@@ -10,17 +11,23 @@ from the configuration) and calls the handler as the dialog does; the menu's
 entries are read from the configuration (Addons.xcu) and dispatched.
 """
 
+import os
+import shutil
 import unittest
 
 import uno
 
+import office_commands as oc
 import office_harness as oh
+from kpi_data import TINY_CSV, make_store
 
 NODE = "/org.openoffice.Office.OptionsDialog/Nodes/org.saleskpi.Options"
 LEAF = NODE + "/Leaves/org.saleskpi.Options.Store"
 MENU = "/org.openoffice.Office.Addons/AddonUI/OfficeMenuBar/org.saleskpi.menu"
 OPTIONS = "/org.saleskpi.Settings/Store"
 LABELS = ("StoreHeading", "StorePathLabel", "StorePathHint", "RefreshHeading", "RefreshLabel", "RefreshHint")
+DIALOG_LABELS = ("SheetLabel", "KindLabel", "PeriodLabel", "PeriodHint", "ScopeLabel", "KpisLabel", "OkButton",
+                 "CancelButton")
 
 
 class UserInterfaceTest:
@@ -29,9 +36,13 @@ class UserInterfaceTest:
     locale = None
     expected_labels = {}
     expected_menu = []
+    expected_dialog = {}
 
     @classmethod
     def setUpClass(cls):
+        data_dir = oh.make_private_dir("saleskpi-data-")
+        cls.addClassCleanup(shutil.rmtree, data_dir, True)
+        cls.cli = make_store(os.path.join(data_dir, "tiny"), TINY_CSV)
         cls.office = oh.Office(locale=cls.locale)
         cls.addClassCleanup(cls.office.stop)
         cls.office.start()
@@ -123,15 +134,51 @@ class UserInterfaceTest:
         self.assertIn("retrying every 120 s", status)
         self.assertFalse(handler.callHandlerMethod(window, "unknown", "external_event"))
 
+    def test_the_report_sheet_dialog_speaks_the_offices_language(self):
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        oh.set_kpi_store(document, self.cli.store)
+        oh.wait_until_ready(document.Sheets.getByIndex(0))
+        shown = {}
+
+        def look_and_cancel(dialog):
+            shown.update(oc.dialog_state(dialog))
+            shown["labels"] = {name: dialog.getControl(name).getPeer().getProperty("Text")  # as shown
+                               for name in DIALOG_LABELS}
+            return False
+
+        state, message = oc.run_command(self.office, document, "AddReportSheet",
+                                        DialogDriver=oc.DialogDriver(look_and_cancel))
+        self.assertEqual(state, oc.CANCELLED, message)
+        self.assertEqual(shown["labels"], self.expected_dialog["labels"])
+        self.assertEqual(shown["title"], self.expected_dialog["title"])
+        self.assertEqual(shown["Period"][0], self.expected_dialog["periods"])
+        self.assertEqual(shown["Scope"][0][0], self.expected_dialog["scopes"][0])
+        self.assertIn(self.expected_dialog["scopes"][1], shown["Scope"][0])
+        self.assertEqual(shown["Kpis"][0], self.expected_dialog["kpis"])
+
 
 class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
     locale = "en-US"
     expected_menu = [
         ("~Refresh now", "org.saleskpi.commands:RefreshNow"),
         (None, "private:separator"),
-        ("~Add report sheet (KPI attainment, this month)", "org.saleskpi.commands:AddReportSheet"),
+        ("~Add report sheet…", "org.saleskpi.commands:AddReportSheet"),
+        ("~Edit report sheet…", "org.saleskpi.commands:EditReportSheet"),
         ("~Publish targets", "org.saleskpi.commands:PublishTargets"),
     ]
+    expected_dialog = {
+        "title": "Add report sheet",
+        "labels": {"SheetLabel": "Sheet name:", "KindLabel": "Report:", "PeriodLabel": "Period:",
+                   "PeriodHint": "Today, this week, this month and last month follow the calendar. Or type a fixed "
+                                 "period: 2026-11, 2026-W48, 2026-Q4, 2026, 2026-11-27, 2026-11-01..2026-11-20.",
+                   "ScopeLabel": "Employees (a manager's team, one employee or everyone):",
+                   "KpisLabel": "KPIs (daily sales shows the first one chosen):",
+                   "OkButton": "OK", "CancelButton": "Cancel"},
+        "periods": ["Today", "This week", "This month", "Last month"],
+        "scopes": ["Everyone", "Team of SS01 Nguyễn Văn An"],
+        "kpis": ["REV — Revenue"],
+    }
     expected_labels = {
         "StoreHeading": "Store",
         "StorePathLabel": "SalesKPI store (the kpi.sqlite file):",
@@ -148,9 +195,22 @@ class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
     expected_menu = [
         ("~Làm mới ngay", "org.saleskpi.commands:RefreshNow"),
         (None, "private:separator"),
-        ("~Thêm trang báo cáo (hoàn thành KPI, tháng này)", "org.saleskpi.commands:AddReportSheet"),
+        ("~Thêm trang báo cáo…", "org.saleskpi.commands:AddReportSheet"),
+        ("~Sửa trang báo cáo…", "org.saleskpi.commands:EditReportSheet"),
         ("~Xuất bản chỉ tiêu", "org.saleskpi.commands:PublishTargets"),
     ]
+    expected_dialog = {
+        "title": "Thêm trang báo cáo",
+        "labels": {"SheetLabel": "Tên trang:", "KindLabel": "Loại báo cáo:", "PeriodLabel": "Kỳ:",
+                   "PeriodHint": "Hôm nay, tuần này, tháng này và tháng trước thay đổi theo lịch. Hoặc nhập một kỳ "
+                                 "cố định: 2026-11, 2026-W48, 2026-Q4, 2026, 2026-11-27, 2026-11-01..2026-11-20.",
+                   "ScopeLabel": "Nhân viên (nhóm của một quản lý, một nhân viên hoặc toàn công ty):",
+                   "KpisLabel": "KPI (doanh số theo ngày hiển thị KPI đầu tiên được chọn):",
+                   "OkButton": "OK", "CancelButton": "Hủy"},
+        "periods": ["Hôm nay", "Tuần này", "Tháng này", "Tháng trước"],
+        "scopes": ["Toàn công ty", "Nhóm của SS01 Nguyễn Văn An"],
+        "kpis": ["REV — Doanh số"],
+    }
     expected_labels = {
         "StoreHeading": "Kho dữ liệu",
         "StorePathLabel": "Kho dữ liệu SalesKPI (tệp kpi.sqlite):",

@@ -39,8 +39,9 @@ TEMPLATE_FILES = {"Paths.xcu"} | {"templates/SalesKPI/%s-%s.ots" % (name, langua
 # The SalesKPI menu, its commands, the report sheets' job and the options page
 # (docs/reports-and-targets.md).
 COMMAND_CONFIGURATION = {"config/%s.xcu" % name for name in ("Addons", "ProtocolHandler", "Jobs", "OptionsDialog")}
-COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/Options.xdl", "dialogs/Options_en_US.default",
-                                         "dialogs/Options_en_US.properties", "dialogs/Options_vi_VN.properties"}
+COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/%s%s" % (dialog, suffix) for dialog in ("Options", "ReportSheet")
+                                         for suffix in (".xdl", "_en_US.default", "_en_US.properties",
+                                                        "_vi_VN.properties")}
 
 # The sidebar deck and its panel's factory (docs/sidebar.md).
 SIDEBAR_CONFIGURATION = {"config/Sidebar.xcu", "config/Factories.xcu"}

@@ -2,7 +2,8 @@
 property SalesKPI.Reports defines them gets them written when it is loaded —
 each KIND with the engine's figures (the kpi CLI's, and the KPI.* cells') —
 and rewritten when new orders arrive, without touching the user's sheets,
-selection, undo or redo stack. The commands Add report sheet and Refresh now.
+selection, undo or redo stack. The commands Add report sheet (from a macro
+and through its dialog), Edit report sheet and Refresh now.
 """
 
 import os
@@ -143,7 +144,7 @@ class ReportKinds(oh.OfficeTestCase):
         self.assertEqual(sorted(row[0] for row in team), sorted(below))
 
 
-class LiveReports(oh.OfficeTestCase):
+class TinyDocument(oh.OfficeTestCase):
     """The tiny store, checked every 3 s; a saved document with report sheets
     and a sheet of the user's own."""
 
@@ -168,6 +169,10 @@ class LiveReports(oh.OfficeTestCase):
         self.document = save_and_reload(self.office, document, os.path.join(folder, "%s.ods" % self.id()))
         self.addCleanup(self.document.close, True)
         self.mine = self.document.Sheets.getByName("Mine")
+
+
+class LiveReports(TinyDocument):
+    """Report sheets following the store; the commands from macros."""
 
     def daily_total(self):
         report = oc.report_rows(self.document, "Daily")
@@ -239,7 +244,7 @@ class LiveReports(oh.OfficeTestCase):
 
     def test_add_report_sheet_adds_an_attainment_sheet_for_this_month(self):
         oc.wait_for_report(self.document, "Daily")
-        state, message = oc.run_command(self.office, self.document, "AddReportSheet")
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", Kind="attainment")
         self.assertEqual(state, oc.SUCCESS, message)
         self.assertIn("KPI attainment|attainment|this_month|*|REV", message)
         title, headers, rows = oc.report_rows(self.document, "KPI attainment")
@@ -251,7 +256,7 @@ class LiveReports(oh.OfficeTestCase):
                          ["Daily|daily_sales|%s|SS01|REV" % NOVEMBER, "Attainment|attainment|%s|*|REV" % NOVEMBER,
                           "KPI attainment|attainment|this_month|*|REV"])
         # A second one gets a name of its own; given a sheet, its definition is edited.
-        state, message = oc.run_command(self.office, self.document, "AddReportSheet")
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", Kind="attainment")
         self.assertIn("KPI attainment 2|", message)
         state, message = oc.run_command(self.office, self.document, "AddReportSheet", Sheet="Daily",
                                         Kind="ranking", Period=NOVEMBER)
@@ -307,6 +312,149 @@ class LiveReports(oh.OfficeTestCase):
         title, headers, _ = oc.report_rows(self.document, "Attainment")
         self.assertTrue(title.startswith("Hoàn thành KPI · toàn công ty · 2026-11"), title)
         self.assertEqual(headers, ["Mã", "Họ tên", "KPI", "Thực hiện", "Chỉ tiêu", "Tỷ lệ hoàn thành", "Dự báo"])
+
+
+
+class ReportSheetDialog(TinyDocument):
+    """SalesKPI ▸ Add report sheet… and Edit report sheet…: the dialog
+    (dialogs/ReportSheet.xdl, addin/src/report_sheet_dialog.cpp). Headless
+    offices run no modal dialog, so a DialogDriver stands in for the user:
+    the command makes the real dialog, fills it, and asks the driver to
+    "press" a button; the driver sets the controls as a user would and
+    presses OK (the dialog's own OK handling checks the entry) or Cancel."""
+
+    def reports(self):
+        properties = self.document.getDocumentProperties().getUserDefinedProperties()
+        return properties.getPropertyValue(oc.REPORTS_PROPERTY).split("\n")
+
+    def test_the_dialog_adds_the_report_sheet_the_user_chose(self):
+        oc.wait_for_report(self.document, "Daily")
+        shown = {}
+
+        def choose(dialog):
+            shown.update(oc.dialog_state(dialog))
+            dialog.getControl("SheetName").setText("Team sales")
+            dialog.getControl("Kind").selectItemPos(0, True)  # daily sales
+            dialog.getControl("Period").setText(NOVEMBER)
+            scope = dialog.getControl("Scope")
+            scope.selectItemPos(list(scope.getItems()).index("Team of SS01 Nguyễn Văn An"), True)
+            return True
+
+        driver = oc.DialogDriver(choose)
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", DialogDriver=driver)
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.assertEqual(driver.presses, 1)
+        # What the dialog offered: a new attainment sheet of this month for
+        # everyone and every KPI; the store's employees and KPIs.
+        self.assertEqual(shown["title"], "Add report sheet")
+        self.assertEqual(shown["SheetName"], "KPI attainment")
+        self.assertEqual(shown["Kind"], (["Daily sales", "KPI attainment", "Ranking by KPI score", "Employees"],
+                                         ["KPI attainment"]))
+        self.assertEqual(shown["Period"], (["Today", "This week", "This month", "Last month"], "This month"))
+        # Everyone, then the store's employees in the engine's tree order.
+        self.assertEqual(shown["Scope"], (["Everyone", "1001 Phạm Thị Dung", "Team of SS01 Nguyễn Văn An",
+                                           "SR01 Trần Thị Bình", "SR02 Lê Văn Cường"], ["Everyone"]))
+        self.assertEqual(shown["Kpis"], (["REV — Revenue"], ["REV — Revenue"]))
+        self.assertEqual(shown["PeriodLabel"], "Period:")
+        self.assertEqual(message, "Added the report sheet Team sales|daily_sales|%s|SS01|REV." % NOVEMBER)
+        self.assertEqual(self.reports()[-1], "Team sales|daily_sales|%s|SS01|REV" % NOVEMBER)
+        # The sheet is there, filled, when the command answers.
+        title, _, rows = oc.report_rows(self.document, "Team sales")
+        self.assertTrue(title.startswith("Daily sales (REV) · team of SS01"), title)
+        self.assertEqual([row[0] for row in rows], ["SS01", "SR01", "SR02", "SS01"])
+        self.assertEqual(rows[-1][-1], self.cli.actual("SS01", "REV", NOVEMBER))
+
+    def test_a_bad_fixed_period_is_refused_with_a_message_and_nothing_changes(self):
+        oc.wait_for_report(self.document, "Daily")
+        before = (self.reports(), self.document.Sheets.getElementNames(), self.document.isModified())
+        problems = []
+
+        def bad_period(dialog):
+            dialog.getControl("SheetName").setText("Wrong")
+            dialog.getControl("Period").setText("2026-13")
+            return True
+
+        def read_problem_and_cancel(dialog):
+            problems.append(dialog.getControl("Problem").getText())
+            return False
+
+        driver = oc.DialogDriver(bad_period, read_problem_and_cancel)
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet", DialogDriver=driver)
+        self.assertEqual(driver.presses, 2, "OK with a bad period must leave the dialog open")
+        self.assertEqual(problems, ["'2026-13' is not a period. Choose one from the list, or write a period such as "
+                                    "2026-11, 2026-W48, 2026-Q4, 2026, 2026-11-27 or 2026-11-01..2026-11-20."])
+        self.assertEqual((state, message), (oc.CANCELLED, "No report sheet was added."))
+        self.assertEqual((self.reports(), self.document.Sheets.getElementNames(), self.document.isModified()), before)
+
+    def test_a_name_already_taken_is_refused_then_corrected(self):
+        oc.wait_for_report(self.document, "Daily")
+        problems = []
+
+        def taken(dialog):
+            dialog.getControl("SheetName").setText("Mine")
+            dialog.getControl("Kind").selectItemPos(3, True)  # employees
+            return True
+
+        def renamed(dialog):
+            problems.append(dialog.getControl("Problem").getText())
+            dialog.getControl("SheetName").setText("Staff")
+            return True
+
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet",
+                                        DialogDriver=oc.DialogDriver(taken, renamed))
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.assertEqual(len(problems), 1)
+        self.assertTrue(problems[0].startswith("'Mine' is a sheet of the document already"), problems[0])
+        self.assertEqual(self.reports()[-1], "Staff|employees|this_month|*|")
+        self.assertEqual(sorted(row[0] for row in oc.report_rows(self.document, "Staff")[2]),
+                         ["1001", "SR01", "SR02", "SS01"])
+        self.assertEqual(oc.used_rows(self.document.Sheets.getByName("Mine"))[0][0], "my own text")
+
+    def test_edit_opens_the_active_report_sheet_prefilled_and_rewrites_it(self):
+        oc.wait_for_report(self.document, "Daily")
+        self.document.getCurrentController().setActiveSheet(self.document.Sheets.getByName("Daily"))
+        shown = {}
+
+        def to_ranking(dialog):
+            shown.update(oc.dialog_state(dialog))
+            dialog.getControl("SheetName").setText("ignored: the edited sheet keeps its name")
+            dialog.getControl("Kind").selectItemPos(2, True)  # ranking
+            dialog.getControl("Scope").selectItemPos(0, True)  # everyone
+            return True
+
+        state, message = oc.run_command(self.office, self.document, "EditReportSheet",
+                                        DialogDriver=oc.DialogDriver(to_ranking))
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.assertEqual(shown["title"], "Edit report sheet — Daily")
+        self.assertEqual(shown["SheetName"], "Daily")
+        self.assertFalse(shown["SheetNameEditable"])
+        self.assertEqual(shown["Kind"][1], ["Daily sales"])
+        self.assertEqual(shown["Period"][1], NOVEMBER)
+        self.assertEqual(shown["Scope"][1], ["Team of SS01 Nguyễn Văn An"])
+        self.assertEqual(shown["Kpis"][1], ["REV — Revenue"])
+        self.assertEqual(message, "Changed the report sheet Daily|ranking|%s|*|." % NOVEMBER)
+        self.assertEqual(self.reports(),
+                         ["Daily|ranking|%s|*|" % NOVEMBER, "Attainment|attainment|%s|*|REV" % NOVEMBER])
+        _, headers, rows = oc.report_rows(self.document, "Daily")
+        self.assertEqual(headers, ["Rank", "Code", "Name", "Score"])
+        self.assertEqual(rows[0][1], "SR01")
+
+    def test_edit_on_a_sheet_that_is_not_a_report_says_so(self):
+        self.document.getCurrentController().setActiveSheet(self.mine)
+        driver = oc.DialogDriver()
+        state, message = oc.run_command(self.office, self.document, "EditReportSheet", DialogDriver=driver)
+        self.assertEqual(state, oc.FAILURE)
+        self.assertIn("the active sheet 'Mine' is not a report sheet", message)
+        self.assertEqual(driver.presses, 0)
+
+    def test_without_a_driver_a_headless_office_cancels_the_dialog(self):
+        # No one can answer a modal dialog in a headless office: LibreOffice
+        # ends it at once, as Cancel.
+        oc.wait_for_report(self.document, "Daily")
+        before = self.reports()
+        state, message = oc.run_command(self.office, self.document, "AddReportSheet")
+        self.assertEqual((state, message), (oc.CANCELLED, "No report sheet was added."))
+        self.assertEqual(self.reports(), before)
 
 
 if __name__ == "__main__":
