@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "kpi/error.hpp"
 #include "loader.hpp"
@@ -20,6 +21,7 @@ public:
     long long seq = 0;
     std::shared_ptr<Dims> dims;
     bool full = false;
+    std::optional<Period> window;  // when full: the dates of the orders and visits read
     Facts facts;                  // when full
     std::vector<Bucket> buckets;  // when not: buckets rebuilt from the store
     std::vector<Bucket> additions;  // orders newly approved, added to their bucket
@@ -58,6 +60,12 @@ struct Engine::Impl {
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
 
+    // Scores of every employee by (period, as-of date), for score(); dropped
+    // whenever the data change (install()).
+    using ScoreKey = std::tuple<int, Day, Day, Day>;
+    std::map<ScoreKey, std::map<std::string, std::optional<double>, std::less<>>> scoreCache;
+    static constexpr size_t kMaxCachedScorePeriods = 64;
+
     Impl(const std::filesystem::path& p, std::optional<Period> w) : path(p), window(w) {
         db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
         schema::checkReadable(*db);
@@ -65,13 +73,22 @@ struct Engine::Impl {
         install(std::move(*pending));
     }
 
-    std::unique_ptr<PendingChanges> loadAll() const {
+    Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow) : path(p) {
+        db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
+        schema::checkReadable(*db);
+        auto pending = loadAll(chooseWindow);
+        install(std::move(*pending));
+    }
+
+    // chooseWindow (when given) sets the window once the dimensions are read.
+    std::unique_ptr<PendingChanges> loadAll(const std::function<std::optional<Period>()>& chooseWindow = {}) const {
         sql::Transaction snapshot(*db, false);
         auto p = std::make_unique<PendingChanges>();
         p->full = true;
         p->seq = maxSeq(*db);
         p->dims = loader::loadDims(*db, dims.get());
-        p->facts = loader::loadFacts(*db, *p->dims, window);
+        p->window = chooseWindow ? chooseWindow() : window;
+        p->facts = loader::loadFacts(*db, *p->dims, p->window);
         snapshot.commit();
         return p;
     }
@@ -220,6 +237,7 @@ struct Engine::Impl {
     void install(PendingChanges&& p) {
         if (p.dims) dims = std::move(p.dims);
         if (p.full) {
+            window = p.window;
             facts = std::move(p.facts);
         } else {
             facts.measures = dims->measures();
@@ -230,6 +248,7 @@ struct Engine::Impl {
         if (facts.byEmployee.size() < static_cast<size_t>(dims->employeeIds.size()))
             facts.byEmployee.resize(static_cast<size_t>(dims->employeeIds.size()));
         seq = p.seq;
+        scoreCache.clear();
         stamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
         generation = 0;
     }
@@ -529,7 +548,15 @@ struct Engine::Impl {
 Engine::Engine(const std::filesystem::path& storePath) : impl_(std::make_unique<Impl>(storePath, std::nullopt)) {}
 Engine::Engine(const std::filesystem::path& storePath, Period window)
     : impl_(std::make_unique<Impl>(storePath, window)) {}
+Engine::Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow)
+    : impl_(std::make_unique<Impl>(storePath, chooseWindow)) {}
 Engine::~Engine() = default;
+
+std::optional<Period> Engine::window() const { return impl_->window; }
+
+bool Engine::covers(const Period& period) const {
+    return !impl_->window || (impl_->window->first <= period.first && period.last <= impl_->window->last);
+}
 
 PendingChangesPtr Engine::fetchChanges() const { return PendingChangesPtr(impl_->fetch().release()); }
 
@@ -554,11 +581,18 @@ Figures Engine::figures(const std::string& employeeCode, const std::string& kpiC
 std::optional<double> Engine::score(const std::string& employeeCode, const Period& period, Day asOf) {
     if (isStarCode(employeeCode)) return std::nullopt;
     impl_->scopeOf(employeeCode);  // validates
-    ReportQuery q{period, std::nullopt, std::string(), asOf};
-    std::vector<ReportRow> rows;
-    for (auto& r : impl_->report(q))
-        if (r.employeeCode == employeeCode) rows.push_back(std::move(r));
-    return impl_->scoreOf(rows, 0, rows.size());
+    // One company report answers every employee's score: a sheet of KPI.SCORE
+    // cells builds it once per (period, as-of date) and data version, not per cell.
+    const Impl::ScoreKey key{static_cast<int>(period.type), period.first, period.last, asOf};
+    auto cached = impl_->scoreCache.find(key);
+    if (cached == impl_->scoreCache.end()) {
+        if (impl_->scoreCache.size() >= Impl::kMaxCachedScorePeriods) impl_->scoreCache.clear();
+        std::map<std::string, std::optional<double>, std::less<>> byEmployee;
+        for (auto& row : scores(period, asOf)) byEmployee.emplace(std::move(row.employeeCode), row.score);
+        cached = impl_->scoreCache.emplace(key, std::move(byEmployee)).first;
+    }
+    auto found = cached->second.find(employeeCode);
+    return found == cached->second.end() ? std::nullopt : found->second;
 }
 
 std::vector<ReportRow> Engine::report(const ReportQuery& query) { return impl_->report(query); }

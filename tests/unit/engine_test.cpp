@@ -1040,6 +1040,76 @@ TEST(Window, AnEngineLoadedForOnePeriodSeesNoActivityOutsideIt) {
     EXPECT_EQ(windowed.figures("S1", "SALES_TOTAL", P("2026-11"), kLater).target, 300000);
 }
 
+TEST(Window, AnEngineCoversOnlyPeriodsInsideItsWindow) {
+    TestStore store(districtFiles());
+    Engine windowed(store.path(), P("2026-11"));
+    EXPECT_EQ(windowed.window(), P("2026-11"));
+    EXPECT_TRUE(windowed.covers(P("2026-11")));
+    EXPECT_TRUE(windowed.covers(P("2026-11-25")));
+    EXPECT_TRUE(windowed.covers(P("2026-11-01..2026-11-15")));
+    EXPECT_TRUE(windowed.covers(P("2026-W45")));   // 2026-11-02..08
+    EXPECT_FALSE(windowed.covers(P("2026-W44")));  // 2026-10-26..11-01 reaches into October
+    EXPECT_FALSE(windowed.covers(P("2026-Q4")));
+    EXPECT_FALSE(windowed.covers(P("2026-10")));
+    EXPECT_FALSE(windowed.covers(P("2026-10-31..2026-11-30")));
+    EXPECT_EQ(engine().window(), std::nullopt);
+    EXPECT_TRUE(engine().covers(P("2026")));
+}
+
+TEST(Window, IsChosenOnceTheDimensionsAreLoaded) {
+    TestStore store(districtFiles());
+    int asked = 0;
+    Engine windowed(store.path(), [&]() -> std::optional<Period> {
+        ++asked;
+        return P("2026-11");
+    });
+    EXPECT_EQ(asked, 1);
+    EXPECT_EQ(windowed.window(), P("2026-11"));
+    Engine whole(store.path(), [] { return std::optional<Period>(); });
+    EXPECT_EQ(whole.window(), std::nullopt);
+    EXPECT_DOUBLE_EQ(whole.figures("S1", "SALES", P("2026-10"), kLater).actual,
+                     engine().figures("S1", "SALES", P("2026-10"), kLater).actual);
+}
+
+TEST(Window, AnswersEveryPeriodItCoversLikeTheFullEngine) {
+    TestStore store(districtFiles());
+    Engine windowed(store.path(), [] { return std::optional<Period>(P("2026-11")); });
+    int compared = 0;
+    for (const auto& e : {"*", "M1", "S1", "S2", "M2", "J1", "L1", "X1"})
+        for (const auto& k : {"SALES_TOTAL", "SALES_DAIRY", "VOL_OISHI", "FOCUS_P1P3", "FOCUS_TH", "NEW_ANY", "ASO_K",
+                              "PC", "LPPC", "ASO", "UB", "COVERAGE", "NEW_OUTLETS", "FOCUS_OUTLETS", "VISITS",
+                              "STRIKE_RATE", "DROP_SIZE"})
+            for (const auto& p : {"2026-11", "2026-W48", "2026-11-25", "2026-11-03", "2026-11-01..2026-11-15"}) {
+                ASSERT_TRUE(windowed.covers(P(p)));
+                Figures x = windowed.figures(e, k, P(p), D("2026-11-18")), y = engine().figures(e, k, P(p), D("2026-11-18"));
+                EXPECT_TRUE(x.exists == y.exists && x.clipped == y.clipped && x.actual == y.actual &&
+                            x.target == y.target && x.attainment == y.attainment && x.projected == y.projected)
+                    << e << " " << k << " " << p << ": windowed " << x.actual << ", full " << y.actual;
+                ++compared;
+            }
+    EXPECT_EQ(compared, 8 * 17 * 5);
+    for (const auto& e : {"S1", "S2", "J1", "L1", "X1"})
+        EXPECT_EQ(windowed.score(e, P("2026-11"), kLater), engine().score(e, P("2026-11"), kLater)) << e;
+}
+
+TEST(Score, FollowsARefreshAfterItWasAskedOnce) {
+    TestStore store(districtFiles());
+    Engine engine(store.path());
+    const auto before = engine.score("S1", P("2026-11"), kLater);
+    ASSERT_TRUE(before);
+    EXPECT_EQ(engine.score("S1", P("2026-11"), kLater), before);  // the same, from the cache
+    // S1's PC target for 2026 doubles (5 → 10): PC's attainment halves.
+    store.import({{"targets.csv", kTargetsHeader + "S1,PC,MONTH,2026-01-01,2026-12-31,10,1\n"}});
+    ASSERT_TRUE(engine.refresh());
+    Engine fresh(store.path());
+    const auto after = engine.score("S1", P("2026-11"), kLater);
+    ASSERT_TRUE(after);
+    EXPECT_NE(after, before);
+    EXPECT_EQ(after, fresh.score("S1", P("2026-11"), kLater));
+    // Another as-of date or period is its own entry.
+    EXPECT_EQ(engine.score("S1", P("2026-12"), kLater), fresh.score("S1", P("2026-12"), kLater));
+}
+
 // ---- refresh --------------------------------------------------------------------------------
 
 const std::vector<std::string> kEveryEmployee = {"*", "M1", "S1", "S2", "M2", "J1", "L1", "X1"};

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -97,6 +98,12 @@ public:
     // Loads only the orders and visits dated inside [window.first, window.last]
     // (for one-shot commands); queries outside the window see no activity.
     Engine(const std::filesystem::path& storePath, Period window);
+    // Loads every dimension table, then asks chooseWindow() which orders and
+    // visits to load: those dated inside the period it returns, or all of them
+    // for nullopt. chooseWindow runs on the constructing thread, inside the
+    // load (e.g. to look at what callers asked for while the dimensions were
+    // read). Throws like the first constructor.
+    Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -113,11 +120,21 @@ public:
 
     // Throws Error InvalidArgument for an unknown employee ("*" = the company) or KPI.
     Figures figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf);
-    // The weighted score of SPEC §6 over the employee's own report rows.
+    // The weighted score of SPEC §6 over the employee's own report rows. The
+    // scores of every employee for (period, asOf) are computed on the first
+    // call and kept until the data change (the next apply() or refresh()).
     std::optional<double> score(const std::string& employeeCode, const Period& period, Day asOf);
     std::vector<ReportRow> report(const ReportQuery& query);
     std::vector<ScoreRow> scores(const Period& period, Day asOf);
     std::vector<DetailRow> detail(const std::string& employeeCode, const std::string& kpiCode, const Period& period);
+
+    // The window of a partial load; nullopt when everything was loaded.
+    std::optional<Period> window() const;
+    // True when figures over `period` (and its clipped parts) see all of their
+    // data: everything was loaded, or the window contains the whole period.
+    // Dimensions (people, targets, routes, outlets, KPIs, calendar) are always
+    // complete; only orders and visits are windowed.
+    bool covers(const Period& period) const;
 
     bool hasEmployee(const std::string& code) const;
     bool hasKpi(const std::string& code) const;
