@@ -86,9 +86,13 @@ void validateQuery(const kpi::Engine& engine, const CellQuery& query) {
         throw invalidArgument("unknown KPI '" + query.kpi + "'");
 }
 
+kpi::Period periodOf(const CellQuery& query, kpi::Day today) {
+    return query.period ? *query.period : kpi::periodContaining(kpi::PeriodType::Month, today);
+}
+
 CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day today) {
     validateQuery(engine, query);
-    const kpi::Period period = query.period ? *query.period : kpi::periodContaining(kpi::PeriodType::Month, today);
+    const kpi::Period period = periodOf(query, today);
 
     const auto valueOrNone = [](const std::optional<double>& value) -> CellValue {
         if (value) return *value;
@@ -131,7 +135,10 @@ std::string statusText(const EngineHost::Status& status, const std::string& sour
     const std::string dataTo =
         status.data && !status.data->latestActivity.empty() ? "; data to " + status.data->latestActivity : "";
     switch (status.state) {
-        case EngineHost::State::Loading: return "loading: " + store;
+        case EngineHost::State::Loading:
+            if (status.partial) return "loading: " + store + "; figures of " + kpi::formatPeriod(*status.partial) +
+                                       " shown meanwhile";
+            return "loading: " + store;
         case EngineHost::State::Ready:
             return "ready: " + store + "; refreshed " + status.checkedAt + dataTo + "; checked every " + every;
         case EngineHost::State::Stale:

@@ -49,6 +49,9 @@ struct CellQuery {
     std::string key() const;
 };
 
+// The period a figure cell covers on `today`: its own, or the current month.
+kpi::Period periodOf(const CellQuery& query, kpi::Day today);
+
 // A table cell value; rows of KPI.DETAIL.
 using TableCell = std::variant<double, std::string>;
 using Table = std::vector<std::vector<TableCell>>;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
@@ -78,6 +79,37 @@ bool EngineHost::tryQuery(const std::function<void(kpi::Engine&)>& query) {
     return true;
 }
 
+bool EngineHost::tryQueryCovering(const kpi::Period& period, const std::function<void(kpi::Engine&)>& query) {
+    std::unique_lock lock(engineMutex_, std::try_to_lock);
+    if (!lock) return false;
+    if (engine_) {
+        query(*engine_);
+        return true;
+    }
+    // Partial data must never answer a period it does not cover entirely.
+    if (!quick_ || !quick_->covers(period)) return false;
+    query(*quick_);
+    return true;
+}
+
+void EngineHost::noteWanted(const kpi::Period& period) {
+    if (windowChosen_.load(std::memory_order_relaxed)) return;
+    std::lock_guard lock(wantedMutex_);
+    if (!wanted_) {
+        wanted_ = kpi::Period{kpi::PeriodType::Cycle, period.first, period.last};
+    } else {
+        wanted_->first = std::min(wanted_->first, period.first);
+        wanted_->last = std::max(wanted_->last, period.last);
+    }
+}
+
+std::optional<kpi::Period> EngineHost::quickWindow() {
+    windowChosen_ = true;
+    std::lock_guard lock(wantedMutex_);
+    if (!wanted_ || wanted_->last - wanted_->first + 1 > kQuickWindowMaxDays) return std::nullopt;
+    return wanted_;
+}
+
 void EngineHost::run() noexcept {
     // Nothing may escape a thread function: std::terminate would take the
     // office down with it.
@@ -102,6 +134,25 @@ void EngineHost::run() noexcept {
     }
 }
 
+void EngineHost::showQuick(std::unique_ptr<kpi::Engine> quick) {
+    const auto window = quick->window();
+    {
+        std::lock_guard lock(engineMutex_);
+        quick_.swap(quick);
+    }
+    {
+        std::lock_guard lock(stateMutex_);
+        status_.partial = window;
+    }
+    // Cells inside the window show their figures now, while the rest loads.
+    if (onChange_) onChange_();
+}
+
+bool EngineHost::stopping() const {
+    std::lock_guard lock(stateMutex_);
+    return stopRequested_;
+}
+
 bool EngineHost::check() {
     const auto identity = identityOf(store_);
     if (!engine_) return load(identity);
@@ -115,20 +166,38 @@ bool EngineHost::check() {
 bool EngineHost::load(const std::optional<FileIdentity>& identity) {
     std::unique_ptr<kpi::Engine> engine;
     try {
-        engine = std::make_unique<kpi::Engine>(store_);
+        if (!engine_ && !quick_) {
+            // The first load: only the short span cells asked for, if any, then
+            // the whole store.
+            engine = std::make_unique<kpi::Engine>(store_, [this] { return quickWindow(); });
+            if (engine->window()) {
+                showQuick(std::move(engine));
+                if (stopping()) return false;
+                engine = std::make_unique<kpi::Engine>(store_);
+            }
+        } else {
+            engine = std::make_unique<kpi::Engine>(store_);
+        }
     } catch (const std::exception& error) {
         return fail(engine_ ? State::Stale : State::Unavailable, describeStoreProblem(error));
     } catch (...) {
         return fail(engine_ ? State::Stale : State::Unavailable, "cannot read the store");
     }
     const kpi::DataState data = engine->state();
+    std::unique_ptr<kpi::Engine> quick;
     {
         std::lock_guard lock(engineMutex_);
         engine_.swap(engine);
+        quick.swap(quick_);
         if (identity) loadedIdentity_ = *identity;
     }
-    // The engine of a replaced store is freed here, after the lock.
+    // The engine of a replaced store and the quick load are freed here, after the lock.
     engine.reset();
+    quick.reset();
+    {
+        std::lock_guard lock(stateMutex_);
+        status_.partial.reset();
+    }
     return succeed(data);
 }
 

@@ -8,6 +8,14 @@
 // missing, locked or broken leaves the last figures in place: the state says
 // Stale and why.
 //
+// The first load can be quick: cells note the periods they ask for
+// (noteWanted); once the dimensions are read, when those periods fit in a short
+// window, only the orders and visits of that window are read first, and cells
+// whose period lies inside it are answered from that partial engine
+// (tryQueryCovering) while the whole store loads on the worker. Nothing else
+// (tryQuery: sidebar, report sheets) ever sees the partial engine, and a cell
+// whose period it does not cover waits for the whole store as before.
+//
 // Queries (tryQuery) never block: while the worker holds the engine (an apply
 // or a swap) they report "busy" and the caller shows what it showed before;
 // the worker's change notification follows, and the caller asks again then.
@@ -18,6 +26,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -50,7 +59,14 @@ public:
         std::string checkedAt;               // local time of the last successful read; "" before one
         std::optional<kpi::DataState> data;  // what the figures reflect; nullopt before the first load
         std::chrono::seconds interval{0};
+        // While the whole store loads: the window of the quick first load, whose
+        // periods cells already show; nullopt otherwise.
+        std::optional<kpi::Period> partial;
     };
+
+    // A quick first load reads at most this many days of orders and visits;
+    // cells asking for a longer span wait for the whole store.
+    static constexpr int kQuickWindowMaxDays = 62;
 
     // Called on the worker thread, with no lock held, after a check that may
     // have changed what a cell shows (a load, a successful check, a change of
@@ -75,6 +91,12 @@ public:
     // worker is not using it; returns false at once otherwise. Exceptions from
     // query propagate.
     bool tryQuery(const std::function<void(kpi::Engine&)>& query);
+    // Like tryQuery, and before the whole store is loaded also runs query on
+    // the quick first load when that covers `period` entirely.
+    bool tryQueryCovering(const kpi::Period& period, const std::function<void(kpi::Engine&)>& query);
+    // A period a cell asks for: the quick first load covers the periods noted
+    // before it chooses its window. Cheap once the window is chosen.
+    void noteWanted(const kpi::Period& period);
 
 private:
     struct FileIdentity {
@@ -88,6 +110,12 @@ private:
     void run() noexcept;
     bool check();
     bool load(const std::optional<FileIdentity>& identity);
+    // Puts the quick first load in place and tells the cells.
+    void showQuick(std::unique_ptr<kpi::Engine> quick);
+    bool stopping() const;
+    // The quick first load's window: the span of the periods noted so far when
+    // it is short enough, else nullopt (load everything at once).
+    std::optional<kpi::Period> quickWindow();
     bool fetch();
     bool succeed(const kpi::DataState& data);
     bool fail(State state, std::string problem);
@@ -99,6 +127,8 @@ private:
     // The engine: the worker locks it to change it, queries only try.
     std::mutex engineMutex_;
     std::unique_ptr<kpi::Engine> engine_;  // replaced only by the worker
+    // The quick first load, until engine_ is loaded; set and reset only by the worker.
+    std::unique_ptr<kpi::Engine> quick_;
     FileIdentity loadedIdentity_{};        // the worker's: the file engine_ was loaded from
 
     mutable std::mutex stateMutex_;  // guards status_ and the requests; never held for long
@@ -107,6 +137,10 @@ private:
     bool stopRequested_ = false;
     bool refreshRequested_ = false;
     std::thread worker_;
+
+    std::mutex wantedMutex_;  // guards wanted_
+    std::optional<kpi::Period> wanted_;  // the span of the periods noted (type Range)
+    std::atomic<bool> windowChosen_{false};
 };
 
 // Why a store could not be read, for KPI.STATUS.

@@ -147,12 +147,15 @@ uno::Any StoreSession::figure(const CellQuery& query) {
     // The loaded engine rejects an unknown employee or KPI here, also when Calc
     // asks again for a value made before the engine was loaded.
     const std::string key = query.key();
+    const kpi::Day today = kpi::today();
+    const kpi::Period period = periodOf(query, today);
+    host_.noteWanted(period);
     CellValue initial;
-    const bool answered = host_.tryQuery([&](kpi::Engine& engine) {
+    const bool answered = host_.tryQueryCovering(period, [&](kpi::Engine& engine) {
         if (live_.contains(key))
             validateQuery(engine, query);  // asked again: its value is kept current elsewhere
         else
-            initial = evaluateFigure(engine, query, kpi::today());
+            initial = evaluateFigure(engine, query, today);
     });
     if (!answered) ++cellQueriesRefused_;
     return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
@@ -173,7 +176,9 @@ uno::Any StoreSession::status() {
 Evaluation StoreSession::evaluate(const CellQuery& query) {
     CellValue value;
     try {
-        if (!host_.tryQuery([&](kpi::Engine& engine) { value = evaluateFigure(engine, query, kpi::today()); })) {
+        const kpi::Day today = kpi::today();
+        if (!host_.tryQueryCovering(periodOf(query, today),
+                                    [&](kpi::Engine& engine) { value = evaluateFigure(engine, query, today); })) {
             ++cellQueriesRefused_;
             return Evaluation{uno::Any(), false, true};
         }

@@ -146,6 +146,21 @@ TEST(StatusText, StartsWithTheStateAndNamesTheStore) {
     EXPECT_NE(stale.find("2026-11-27 10:00:00"), std::string::npos);
 }
 
+TEST(StatusText, SaysWhichFiguresAreShownWhileTheWholeStoreLoads) {
+    EngineHost::Status status;
+    status.store = "/data/kpi.sqlite";
+    status.partial = kpi::Period{kpi::PeriodType::Cycle, kpi::makeDay(2026, 11, 1), kpi::makeDay(2026, 11, 30)};
+    EXPECT_EQ(statusText(status, ""),
+              "loading: /data/kpi.sqlite; figures of 2026-11-01..2026-11-30 shown meanwhile");
+}
+
+TEST(PeriodOf, IsTheCellsOwnPeriodOrTheCurrentMonth) {
+    CellQuery query{FunctionId::Actual, "SR01", "REV", std::nullopt};
+    EXPECT_EQ(kpi::formatPeriod(periodOf(query, kpi::makeDay(2026, 12, 31))), "2026-12");
+    query.period = kpi::parsePeriod("2026-W48");
+    EXPECT_EQ(kpi::formatPeriod(periodOf(query, kpi::makeDay(2026, 12, 31))), "2026-W48");
+}
+
 TEST(AsOfValue, IsTheNewestActivityOnceLoaded) {
     EngineHost::Status status;
     EXPECT_TRUE(std::holds_alternative<std::monostate>(asOfValue(status, kDefaultNullDate)));
