@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <exception>
 #include <utility>
+#include <variant>
 
 #include <com/sun/star/beans/XPropertySetInfo.hpp>
 #include <com/sun/star/document/XDocumentProperties.hpp>
@@ -111,27 +112,26 @@ void KpiFunctions::rethrowForCalc() {
     }
 }
 
-StoreLocation KpiFunctions::locate(const uno::Reference<beans::XPropertySet>& document) {
-    return StoreSessions::instance().locate(context_, document);
-}
-
 // Every function: the store's session answers, or, when the store cannot be
 // located, a live #N/A (the problem, for KPI.STATUS) that Calc asks again later.
 template <typename Ask>
 uno::Any KpiFunctions::fromSession(const uno::Reference<beans::XPropertySet>& document, const std::string& key,
                                    const uno::Any& unlocatedValue, Ask&& ask) {
     auto& sessions = StoreSessions::instance();
-    const StoreLocation location = locate(document);
-    if (!location.problem.empty()) return sessions.unlocated(context_, location, key, unlocatedValue);
-    const auto session = sessions.sessionFor(context_, location);
+    const auto location = sessions.cellLocation(context_, document);
+    if (!location->problem.empty()) return sessions.unlocated(context_, *location, key, unlocatedValue);
+    const auto session = sessions.sessionFor(context_, *location);
     return session ? ask(*session) : unlocatedValue;
 }
 
 uno::Any KpiFunctions::figure(FunctionId function, const uno::Reference<beans::XPropertySet>& document,
                               const OUString& employee, const OUString& kpi, const uno::Any& period) {
     return answer([&] {
-        const CellQuery query{function, toUtf8(employee), toUtf8(kpi),
-                              periodFromArgument(periodArgument(period), nullDateOf(document))};
+        const PeriodArgument argument = periodArgument(period);
+        // The null date matters for date serials only: not read for a text period.
+        const kpi::Day nullDate =
+            std::holds_alternative<double>(argument) ? nullDateOf(document) : kDefaultNullDate;
+        const CellQuery query{function, toUtf8(employee), toUtf8(kpi), periodFromArgument(argument, nullDate)};
         return fromSession(document, query.key(), uno::Any(),
                            [&](StoreSession& session) { return session.figure(query); });
     });
@@ -177,9 +177,9 @@ uno::Any SAL_CALL KpiFunctions::kpiAsOf(const uno::Reference<beans::XPropertySet
 
 uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertySet>& document) {
     return answer([&] {
-        const StoreLocation location = locate(document);
-        const OUString problem = toOUString(location.problem.empty() ? "stopped: the office is shutting down"
-                                                                     : "unavailable: " + location.problem);
+        const auto location = StoreSessions::instance().cellLocation(context_, document);
+        const OUString problem = toOUString(location->problem.empty() ? "stopped: the office is shutting down"
+                                                                      : "unavailable: " + location->problem);
         return fromSession(document, "STATUS", uno::Any(problem),
                            [&](StoreSession& session) { return session.status(); });
     });

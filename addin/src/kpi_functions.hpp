@@ -91,7 +91,6 @@ public:
 private:
     css::uno::Any figure(FunctionId function, const css::uno::Reference<css::beans::XPropertySet>& document,
                          const OUString& employee, const OUString& kpi, const css::uno::Any& period);
-    StoreLocation locate(const css::uno::Reference<css::beans::XPropertySet>& document);
     template <typename Ask>
     css::uno::Any fromSession(const css::uno::Reference<css::beans::XPropertySet>& document, const std::string& key,
                               const css::uno::Any& unlocatedValue, Ask&& ask);

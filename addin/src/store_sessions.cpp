@@ -19,7 +19,10 @@
 #include <com/sun/star/frame/theGlobalEventBroadcaster.hpp>
 #include <com/sun/star/lang/XMultiServiceFactory.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
+#include <com/sun/star/util/XChangesListener.hpp>
+#include <com/sun/star/util/XChangesNotifier.hpp>
 #include <cppuhelper/implbase1.hxx>
+#include <cppuhelper/implbase2.hxx>
 #include <osl/file.hxx>
 
 #include "uno_text.hpp"
@@ -58,6 +61,25 @@ public:
     }
 };
 
+// Forgets the kept cell locations when a document's properties change (the
+// user-defined properties forward their changes to the document properties'
+// listeners) or the extension's options do.
+class LocationWatcher : public cppu::WeakImplHelper2<util::XModifyListener, util::XChangesListener> {
+public:
+    void SAL_CALL modified(const lang::EventObject&) override { forget(); }
+    void SAL_CALL changesOccurred(const util::ChangesEvent&) override { forget(); }
+    void SAL_CALL disposing(const lang::EventObject&) override { forget(); }
+
+private:
+    static void forget() noexcept {
+        try {
+            StoreSessions::instance().forgetLocations();
+        } catch (...) {
+            // Never into the office.
+        }
+    }
+};
+
 // The user-defined property KPIStore and the folder of a saved local document.
 StoreSources documentSources(const uno::Reference<beans::XPropertySet>& document) {
     StoreSources sources;
@@ -88,6 +110,8 @@ public:
     void SAL_CALL documentEventOccured(const document::DocumentEvent& event) override {
         try {
             // A hidden load (API) sends OnLoadFinished but no OnLoad.
+            // Any event may change a document's URL or properties, or end it.
+            StoreSessions::instance().forgetLocations();
             if (event.EventName == "OnLoadFinished" || event.EventName == "OnLoad" ||
                 event.EventName == "OnSaveAsDone")
                 StoreSessions::instance().postAskUnlocatedAgain();
@@ -166,6 +190,56 @@ StoreLocation StoreSessions::locate(const uno::Reference<uno::XComponentContext>
     return resolveStoreLocation(sources);
 }
 
+std::shared_ptr<const StoreLocation> StoreSessions::cellLocation(const uno::Reference<uno::XComponentContext>& context,
+                                                                const uno::Reference<beans::XPropertySet>& document) {
+    {
+        std::lock_guard lock(mutex_);
+        if (!shutDown_) {
+            // The document events that forget kept locations must be heard first.
+            prepare(context);
+            if (auto found = locations_.find(document.get()); found != locations_.end()) return found->second.location;
+        }
+    }
+    // Watched before it is read: a change in between forgets what is read.
+    uno::Reference<util::XModifyBroadcaster> properties;
+    uno::Reference<util::XModifyListener> watcher;
+    if (const uno::Reference<document::XDocumentPropertiesSupplier> supplier{document, uno::UNO_QUERY}; supplier.is()) {
+        properties.set(supplier->getDocumentProperties(), uno::UNO_QUERY);
+        if (properties.is()) {
+            watcher = new LocationWatcher;
+            properties->addModifyListener(watcher);
+        }
+    }
+    auto location = std::make_shared<const StoreLocation>(locate(context, document));
+    if (!watcher.is()) return location;  // nothing would say it changed: read it every time
+    bool kept = false;
+    {
+        std::lock_guard lock(mutex_);
+        if (!shutDown_ && watchingOptions_ && !locations_.count(document.get())) {
+            locations_.emplace(document.get(), KeptLocation{location, properties, watcher});
+            kept = true;
+        }
+    }
+    if (!kept) properties->removeModifyListener(watcher);
+    return location;
+}
+
+void StoreSessions::forgetLocations() {
+    std::map<const void*, KeptLocation> locations;
+    {
+        std::lock_guard lock(mutex_);
+        locations.swap(locations_);
+    }
+    // Outside the lock: the properties notify their listeners with their own held.
+    for (auto& [document, kept] : locations) {
+        try {
+            kept.properties->removeModifyListener(kept.watcher);
+        } catch (...) {
+            // A closed document's properties are gone already.
+        }
+    }
+}
+
 ExtensionOptions StoreSessions::options(const uno::Reference<uno::XComponentContext>& context) {
     uno::Reference<container::XNameAccess> access;
     {
@@ -183,8 +257,15 @@ ExtensionOptions StoreSessions::options(const uno::Reference<uno::XComponentCont
         } catch (const uno::Exception&) {
             return {};  // the schema is not installed (not from the .oxt): no options
         }
+        // Kept cell locations depend on the options: forget them when they change.
+        bool watching = false;
+        if (const uno::Reference<util::XChangesNotifier> notifier{access, uno::UNO_QUERY}; notifier.is()) {
+            notifier->addChangesListener(new LocationWatcher);
+            watching = true;
+        }
         std::lock_guard lock(mutex_);
         options_ = access;
+        watchingOptions_ = watching;
     }
     ExtensionOptions options;
     if (!access.is()) return options;
@@ -208,6 +289,7 @@ void StoreSessions::shutdown() {
         mainThread_.clear();
         options_.clear();
     }
+    forgetLocations();
     for (auto& [key, session] : sessions) session->close();
     unlocated_.dispose();
 }

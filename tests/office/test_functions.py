@@ -254,6 +254,42 @@ class FunctionsOnAStoreNamedByTheDocument(oh.OfficeTestCase):
             access.replaceByName(name, value)
         access.commitChanges()
 
+    def test_cells_follow_a_kpistore_property_changed_in_an_open_document(self):
+        # Cells keep their document's store location between calls: a change of
+        # the property (set, changed, removed) must still be seen at once.
+        other = self.office.new_spreadsheet()
+        self.addCleanup(other.close, True)
+        sheet = other.Sheets.getByIndex(0)
+        oh.set_kpi_store(other, self.cli.store)
+        self.assertIn("%s (document property KPIStore)" % self.cli.store,
+                      oh.evaluate(sheet, "=KPI.STATUS()", "A1").text)
+        self.assertShows(oh.evaluate(sheet, '=KPI.ACTUAL("SR01";"REV";"2026-11")', "A2"), 250000)
+        moved = os.path.join(self.data_dir, "kpistore-changed", "kpi.sqlite")
+        oh.set_kpi_store(other, moved)
+        status = oh.evaluate(sheet, "=KPI.STATUS()", "A3").text
+        self.assertIn(moved + " (document property KPIStore)", status)
+        oh.set_kpi_store(other, "")  # an empty KPIStore is no KPIStore
+        status = oh.evaluate(sheet, "=KPI.STATUS()", "A4").text
+        self.assertTrue(status.startswith("unavailable: no store configured"), status)
+
+    def test_cells_of_an_open_document_follow_a_changed_store_option(self):
+        other = self.office.new_spreadsheet()
+        self.addCleanup(other.close, True)
+        sheet = other.Sheets.getByIndex(0)
+        status = oh.evaluate(sheet, "=KPI.STATUS()", "A1").text
+        self.assertTrue(status.startswith("unavailable: no store configured"), status)
+        # A store of its own: a session's status names the source that first used it.
+        store = os.path.join(self.data_dir, "by-option-later", "kpi.sqlite")
+        os.makedirs(os.path.dirname(store))
+        shutil.copyfile(self.cli.store, store)
+        oh.give_to_office_user(os.path.dirname(store))
+        self.set_options({"StorePath": store})
+        self.addCleanup(self.set_options, {"StorePath": ""})
+        status = oh.evaluate(sheet, "=KPI.STATUS()", "A2").text
+        self.assertIn("%s (SalesKPI option StorePath)" % store, status)
+        oh.wait_until_ready(sheet)
+        self.assertShows(oh.evaluate(sheet, '=KPI.ACTUAL("SR01";"REV";"2026-11")', "A3"), 250000)
+
     def test_an_employee_code_may_be_a_number_in_a_cell(self):
         self.sheet.getCellRangeByName("C1").setValue(1001)
         self.assertShows(oh.evaluate(self.sheet, '=KPI.ACTUAL(C1;"REV";"2026-11")', "C2"), 0)
