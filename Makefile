@@ -1,5 +1,5 @@
 # SalesKPI front door. Every target installs the Debian packages it needs first.
-#   make demo   build, install the extension, create a demo store, show the dashboard
+#   make demo   build, install the extension, create a demo store, show the dashboard live
 #   make test   all tests: unit, engine against an independent oracle, real office
 #   make bench  benchmarks (see docs/performance.md)
 BUILD ?= build
@@ -36,9 +36,11 @@ demo: build
 bench: build
 	@scripts/bench.sh $(BUILD)
 
-# The README's pictures, taken by the project itself in a real office under Xvfb.
+# The README's pictures, taken by the project itself in a real office under Xvfb
+# (docs/images/sidebar.png comes from tests/office/test_sidebar.py, SidebarUnderXvfb).
 screenshots: build
-	@/usr/bin/python3 scripts/demo.py --build $(BUILD) --no-window --screenshot docs/images/workbook.png
+	@/usr/bin/python3 scripts/demo.py --build $(BUILD) --no-window --live-seconds 0 \
+		--screenshot docs/images/workbook.png --dashboard-screenshot docs/images/dashboard.png
 
 clean:
 	rm -rf $(BUILD)

@@ -177,6 +177,7 @@ class Office:
         self.context = None
         self.desktop = None
         self.log_path = None
+        self.port = None  # the office's UNO socket on 127.0.0.1
 
     # -- lifetime ---------------------------------------------------------
 
@@ -200,7 +201,7 @@ class Office:
         profile = os.path.join(self.home, "profile")
         shutil.copytree(source, profile, symlinks=True)
         give_to_office_user(self.home)
-        port = free_port()
+        port = self.port = free_port()
         env = {"HOME": self.home}
         env.update(self.env)
         self.log_path = os.path.join(self.home, "office.log")

@@ -1,0 +1,126 @@
+"""`make demo` with a display (scripts/demo.py, README): the manager dashboard
+template opens in a visible Calc window on the demo store, `kpi simulate`
+feeds orders while its figures follow, and closing the window stops the feed
+and ends the demo.
+
+Run under Xvfb: the test plays the user, who watches the printed figures and
+then closes the window (through UNO, on the socket the demo prints).
+"""
+
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+import uno
+
+import office_harness as oh
+
+DEMO = os.path.join(oh.REPO, "scripts", "demo.py")
+SALES = re.compile(r"team sales this month ([\d,]+) VND")
+
+
+def simulate_processes(store_dir):
+    """Pids of `kpi simulate` processes writing into a store under store_dir."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as cmdline:
+                argv = cmdline.read().decode("utf-8", "replace").split("\0")
+        except OSError:
+            continue
+        if "simulate" in argv and any(arg.startswith(store_dir) for arg in argv):
+            found.append(int(pid))
+    return found
+
+
+@unittest.skipUnless(shutil.which("Xvfb"), "needs Xvfb")
+class DemoWithADisplay(unittest.TestCase):
+
+    def setUp(self):
+        display = ":%d" % (60 + os.getpid() % 9)
+        xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(xvfb.wait)
+        self.addCleanup(xvfb.terminate)
+        time.sleep(1.5)
+        self.out = oh.make_private_dir("saleskpi-demo-")
+        self.addCleanup(shutil.rmtree, self.out, True)
+        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD)
+        env.pop("XAUTHORITY", None)
+        self.demo = subprocess.Popen(["/usr/bin/python3", "-B", DEMO, "--build", oh.BUILD, "--out", self.out,
+                                      "--size", "20"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                                     start_new_session=True)
+        self.addCleanup(self.kill_demo)
+        self.lines = []
+        self.new_lines = queue.Queue()
+        threading.Thread(target=self.read_output, daemon=True).start()
+
+    def read_output(self):
+        for raw in self.demo.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            self.lines.append(line)
+            self.new_lines.put(line)
+
+    def kill_demo(self):
+        if self.demo.poll() is None:
+            os.killpg(self.demo.pid, signal.SIGKILL)
+            self.demo.wait()
+
+    def next_line(self, pattern, timeout):
+        """The next printed line that matches pattern (a regex)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.demo.poll() is not None and self.new_lines.empty():
+                self.fail("the demo printed no line matching %r within %s s:\n%s"
+                          % (pattern, timeout, "\n".join(self.lines[-40:])))
+            try:
+                line = self.new_lines.get(timeout=min(remaining, 1))
+            except queue.Empty:
+                continue
+            match = re.search(pattern, line)
+            if match:
+                return match
+
+    def test_the_dashboard_follows_the_feed_until_its_window_is_closed(self):
+        port = int(self.next_line(r"UNO connections on 127\.0\.0\.1:(\d+)", 600).group(1))
+        self.next_line(r"live: the manager dashboard is open in a window", 120)
+        # The figures move while the feed runs: three different sales totals.
+        sales = []
+        while len(set(sales)) < 3:
+            sales.append(int(self.next_line(SALES.pattern, 90).group(1).replace(",", "")))
+        self.assertEqual(sorted(set(sales)), list(dict.fromkeys(sales)), "sales only grow: %r" % sales)
+        self.assertTrue(simulate_processes(self.out), "kpi simulate runs while the window is open")
+
+        # The user closes the window.
+        local = uno.getComponentContext()
+        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        context = resolver.resolve("uno:socket,host=127.0.0.1,port=%d;urp;StarOffice.ComponentContext" % port)
+        desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
+        components = desktop.getComponents().createEnumeration()
+        dashboards = []
+        while components.hasMoreElements():
+            component = components.nextElement()
+            if hasattr(component, "Sheets") and component.Sheets.hasByName("Overview"):
+                dashboards.append(component)
+        self.assertEqual(len(dashboards), 1)
+        frame = dashboards[0].getCurrentController().getFrame()
+        self.assertTrue(frame.getContainerWindow().isVisible(), "the dashboard is in a visible window")
+        frame.close(True)
+
+        self.assertEqual(self.demo.wait(60), 0, "\n".join(self.lines[-20:]))
+        stopped = self.next_line(r"feed stopped: simulated (\d+) orders", 5)
+        self.assertGreater(int(stopped.group(1)), 0)
+        self.assertEqual(simulate_processes(self.out), [], "the feed stops with the window")
+        self.assertIn("demo: the window was closed: demo over", self.lines)
+
+
+if __name__ == "__main__":
+    unittest.main()
