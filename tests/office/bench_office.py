@@ -93,32 +93,6 @@ def median_of(runs):
 
 # --- the office process ------------------------------------------------------
 
-def office_pid(office):
-    """The soffice.bin process under the harness's process (runuser → soffice
-    script → oosplash → soffice.bin)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-        except (OSError, IndexError, ValueError):
-            continue
-    todo = [office.process.pid]
-    while todo:
-        pid = todo.pop()
-        try:
-            with open("/proc/%d/comm" % pid) as comm:
-                if comm.read().strip() == "soffice.bin":
-                    return pid
-        except OSError:
-            pass
-        todo.extend(children.get(pid, []))
-    raise RuntimeError("no soffice.bin under process %d" % office.process.pid)
-
-
 def memory_mb(pid):
     """VmRSS and VmHWM of a process, in MB."""
     values = {}
@@ -395,7 +369,7 @@ def bench_open(oh, path, cells_address, cell_count):
     """A fresh office: its memory before and after the dashboard's figures are
     shown, and the time from loading the .ods to the figures."""
     with oh.Office() as office:
-        pid = office_pid(office)
+        pid = office.soffice_pid()
         # The idle office, with a document open and closed once: what a user
         # has before opening the workbook.
         office.new_spreadsheet().close(True)
@@ -497,6 +471,9 @@ def main():
     ap.add_argument("--sumifs-repeats", type=int, default=3)
     ap.add_argument("--sumifs-budget", type=float, default=120,
                     help="seconds of SUMIFS runs after which no further run starts")
+    ap.add_argument("--only", choices=("all", "open", "cells"), default="all",
+                    help="open: only the dashboard opened in a fresh office (4); cells: only the "
+                         "recalculations (1-3)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
     # The harness finds the extension through these.
@@ -546,7 +523,7 @@ def main():
             copy_store(oh, data, os.path.join(work, data.size))
 
         with oh.Office() as office:
-            for data in sets:
+            for data in (sets if args.only != "open" else []):
                 r = office_results["sizes"].setdefault(data.size, {})
                 employees = data.salespeople()[:EMPLOYEES]
                 r["salespeople_in_sheet"] = len(employees)
@@ -573,12 +550,12 @@ def main():
                 if not office.alive():
                     raise RuntimeError("the office died:\n" + office.log()[-3000:])
 
-        for data in sets:
+        for data in (sets if args.only != "cells" else []):
             log("%s: opening the dashboard in a fresh office…" % data.size)
             path, address, count = dashboards[data.size]
-            office_results["sizes"][data.size]["open"] = bench_open(oh, path, address, count)
+            office_results["sizes"].setdefault(data.size, {})["open"] = bench_open(oh, path, address, count)
 
-        for data in sets:
+        for data in (sets if args.only == "all" else []):
             r = office_results["sizes"][data.size]
             kpi_s, trivial_s = r["kpi"]["recalc_s"], r["trivial"]["recalc_s"]
             r["kpi_over_trivial"] = kpi_s / trivial_s
@@ -597,6 +574,10 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    if args.only != "all":
+        # A partial run: its raw figures only, and results.json is left alone.
+        print(json.dumps(office_results, indent=2, sort_keys=True))
+        return
     merge_results(results_path, office_results)
     print_table(office_results)
     print("results: %s (key \"office\")" % results_path)

@@ -280,6 +280,25 @@ class Office:
         except Exception:
             return False
 
+    def soffice_pid(self):
+        """The pid of soffice.bin, the office's own process, in the process
+        group the harness started (runuser → soffice script → oosplash →
+        soffice.bin)."""
+        group = self.process.pid
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry) as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+                with open("/proc/%s/comm" % entry) as comm:
+                    name = comm.read().strip()
+            except (OSError, IndexError):
+                continue
+            if int(fields[2]) == group and name.startswith("soffice.bin"):
+                return int(entry)
+        raise OfficeError("no soffice.bin in process group %d" % group)
+
     def log(self):
         try:
             with open(self.log_path, "rb") as log:
@@ -305,6 +324,11 @@ class Office:
         os.makedirs(path, exist_ok=True)
         give_to_office_user(path)
         return path
+
+
+def thread_count(pid):
+    """How many threads a process has now."""
+    return len(os.listdir("/proc/%d/task" % pid))
 
 
 def prop(name, value):

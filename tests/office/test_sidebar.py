@@ -89,28 +89,6 @@ def parse_number(text):
     return value, tolerance
 
 
-def soffice_pid(office):
-    """The pid of soffice.bin in the office's process group."""
-    group = office.process.pid
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % entry) as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            with open("/proc/%s/comm" % entry) as comm:
-                name = comm.read().strip()
-        except OSError:
-            continue
-        if int(fields[2]) == group and name.startswith("soffice.bin"):
-            return int(entry)
-    raise AssertionError("no soffice.bin in process group %d" % group)
-
-
-def thread_count(pid):
-    return len(os.listdir("/proc/%d/task" % pid))
-
-
 class Panel:
     """One panel made through the UI element factory manager, in a window of
     WIDTH × height px inside the document's frame, read and driven through
@@ -397,18 +375,18 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         self.assertEqual(len(panel.items("team")), len(self.employees))
 
     def test_creating_and_disposing_100_panels_leaves_the_office_alive_without_leaked_threads(self):
-        pid = soffice_pid(self.office)
+        pid = self.office.soffice_pid()
         warm_up = self.open_panel()
         self.wait_for_team(warm_up)
-        before = thread_count(pid)
+        before = oh.thread_count(pid)
         started = time.monotonic()
         for _ in range(100):
             panel = Panel(self.office, self.document)
             panel.dispose()
         elapsed = time.monotonic() - started
         print("\n100 panels created and disposed in %.2f s; threads %d before" % (elapsed, before))
-        after = oh.wait_for(lambda: thread_count(pid) <= before and thread_count(pid), 20,
-                            what=lambda: "the thread count to return to %d (it is %d)" % (before, thread_count(pid)))
+        after = oh.wait_for(lambda: oh.thread_count(pid) <= before and oh.thread_count(pid), 20,
+                            what=lambda: "the thread count to return to %d (it is %d)" % (before, oh.thread_count(pid)))
         print("threads after: %d" % after)
         self.assertTrue(self.office.alive())
         self.wait_for_team(warm_up)
