@@ -38,7 +38,19 @@ bool isValidUtf8(std::string_view s) {
 Reader::Reader(const std::filesystem::path& path) : name_(path.filename().string()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(Error::Kind::Io, "cannot read " + path.string());
-    text_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // One read into a buffer of the file's size: growing the string as it is
+    // read copies a large file several times over.
+    std::error_code sizeError;
+    auto size = std::filesystem::file_size(path, sizeError);
+    if (!sizeError) {
+        text_.resize(static_cast<size_t>(size));
+        in.read(text_.data(), static_cast<std::streamsize>(text_.size()));
+        text_.resize(static_cast<size_t>(in.gcount()));
+        if (in.bad()) throw Error(Error::Kind::Io, "cannot read " + path.string());
+        in.clear();
+    }
+    // Whatever follows (a file that grew meanwhile, or no size known).
+    text_.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (in.bad()) throw Error(Error::Kind::Io, "cannot read " + path.string());
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
 }
@@ -48,7 +60,15 @@ Reader::Reader(std::string name, std::string text) : name_(std::move(name)), tex
 }
 
 bool Reader::next(std::vector<std::string>& fields) {
-    fields.clear();
+    // Fields are overwritten in place, so that a caller reading record after
+    // record into the same vector reuses its strings' buffers.
+    size_t count = 0;
+    auto nextField = [&]() -> std::string& {
+        if (count == fields.size()) fields.emplace_back();
+        std::string& field = fields[count++];
+        field.clear();
+        return field;
+    };
     error_.clear();
     const size_t n = text_.size();
     // Blank lines between records carry nothing; skip them.
@@ -56,12 +76,14 @@ bool Reader::next(std::vector<std::string>& fields) {
         if (text_[pos_] == '\n') ++physicalLine_;
         ++pos_;
     }
-    if (pos_ >= n) return false;
+    if (pos_ >= n) {
+        fields.clear();
+        return false;
+    }
     recordLine_ = physicalLine_;
     size_t recordStart = pos_;
-    std::string field;
     while (true) {
-        field.clear();
+        std::string& field = nextField();
         if (pos_ < n && text_[pos_] == '"') {
             ++pos_;
             bool closed = false;
@@ -83,7 +105,7 @@ bool Reader::next(std::vector<std::string>& fields) {
             if (!closed) {
                 error_ = "unterminated quoted field";
                 pos_ = n;
-                fields.push_back(std::move(field));
+                fields.resize(count);
                 return true;
             }
             if (pos_ < n && text_[pos_] != ',' && text_[pos_] != '\n' && text_[pos_] != '\r' && error_.empty())
@@ -97,7 +119,6 @@ bool Reader::next(std::vector<std::string>& fields) {
             if (field.find('"') != std::string::npos && error_.empty()) error_ = "quote inside an unquoted field";
             pos_ = end;
         }
-        fields.push_back(std::move(field));
         if (pos_ >= n) break;
         if (text_[pos_] == ',') {
             ++pos_;
@@ -109,6 +130,7 @@ bool Reader::next(std::vector<std::string>& fields) {
         ++physicalLine_;
         break;
     }
+    fields.resize(count);
     if (error_.empty() && !isValidUtf8(std::string_view(text_).substr(recordStart, pos_ - recordStart)))
         error_ = "text is not valid UTF-8";
     return true;

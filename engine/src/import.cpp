@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -228,16 +229,26 @@ struct ParsedFile {
     std::string displayName;  // as given on the command line
     const FileSpec* spec;
     std::vector<Row> rows;
+    std::filesystem::path path;
+    std::vector<int> sourceOf;  // per spec column, its field in the file (-1: absent)
+    size_t headerWidth = 0;
 };
 
 using Key = std::string;
 
-Key makeKey(const Row& row, size_t keyColumns) {
-    Key key = row.values[0];
+// The key's columns joined by \x1f, into key (whose buffer is reused).
+template <typename Values>
+void buildKey(const Values& values, size_t keyColumns, Key& key) {
+    key.assign(values(0));
     for (size_t i = 1; i < keyColumns; ++i) {
         key.push_back('\x1f');
-        key += row.values[i];
+        key += values(i);
     }
+}
+
+Key makeKey(const Row& row, size_t keyColumns) {
+    Key key;
+    buildKey([&](size_t i) -> const std::string& { return row.values[i]; }, keyColumns, key);
     return key;
 }
 
@@ -245,6 +256,45 @@ struct Where {
     const ParsedFile* file;
     long long line;
 };
+
+// FNV-1a, then a final mix so that the low bits (a table slot) depend on every byte.
+std::uint64_t hashKey(std::string_view key) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : key) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return h;
+}
+
+// The largest kinds (one row per order line, visit or order) keep only a
+// 64-bit hash of each key while they are read, appended in row order: a table
+// of millions of keys costs a cache miss per row on insert, an appended hash
+// none. Once a kind is read its hashes are sorted; a hash found twice is only
+// a suspected duplicate, and the keys are compared, and the first one's line
+// found, by reading the kind's files again (Importer::confirmDuplicates). That
+// happens only when the import has a duplicate, or two keys share a hash (for
+// a million keys, about once in 10^7 imports). No store-wide rule needs to know
+// where these keys are; orders, which lines refer to, also keep their codes.
+bool keptAsHashes(Kind kind) { return kind == Kind::OrderLines || kind == Kind::Visits || kind == Kind::Orders; }
+
+struct HashedKeys {
+    std::vector<std::uint64_t> hashes;  // one per row, in the order read
+    // (row index, errors reported before that row's key was collected), each
+    // time the latter changed: where a confirmed duplicate's error belongs.
+    std::vector<std::pair<size_t, std::uint64_t>> errorsBefore;
+};
+
+std::string duplicateMessage(std::string key, const Where& first) {
+    std::replace(key.begin(), key.end(), '\x1f', ',');
+    return "key " + key + " appears twice in this import (first at " + first.file->displayName + ":" +
+           std::to_string(first.line) + ")";
+}
 
 class Importer {
 public:
@@ -282,7 +332,11 @@ public:
         storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
         for (const auto& [kind, kindPaths] : byKind) {
             if (kind != Kind::Employees) {
+                size_t first = files_.size();
                 for (const auto& path : kindPaths) parseFile(path, true);
+                if (keptAsHashes(kind)) confirmDuplicates(kind, first);
+                if (kind == Kind::Orders && !std::is_sorted(orderCodes_.begin(), orderCodes_.end()))
+                    std::sort(orderCodes_.begin(), orderCodes_.end());
                 continue;
             }
             // Employees refer to each other (manager_code): all keys first.
@@ -306,35 +360,71 @@ private:
     sql::Database& db_;
     const ImportOptions& options_;
     std::deque<ParsedFile> files_;  // stable addresses: keys point at their file
-    std::vector<std::string> errors_;
+    // Errors in the order they are found; only the first kMaxErrors are kept,
+    // except those over the store as a whole, which are all kept. The n-th
+    // error found has position 2n + 1; a duplicate confirmed later, met after
+    // n errors, has position 2n and so sorts where it was met.
+    struct Reported {
+        std::uint64_t position;
+        bool capped;
+        std::string text;
+    };
+    std::vector<Reported> errors_;
+    std::uint64_t nextOrdinal_ = 0;
     size_t errorCount_ = 0;
     ImportSummary summary_;
     bool storeHasFacts_ = false;
 
     // Keys brought by this import, per kind, with where each was first seen.
     std::map<Kind, std::unordered_map<Key, Where>> keys_;
+    // For the kinds keptAsHashes.
+    std::array<HashedKeys, 10> hashedKeys_;
+    std::vector<std::string> orderCodes_;  // sorted once the orders are read
+    // Duplicates confirmed by reading the files again, not yet in order.
+    std::vector<Reported> confirmed_;
+    Key keyBuffer_;
+    // Per kind, the last code a reference resolved to: the lines of one order
+    // follow each other and name it again and again.
+    std::array<std::string, 10> lastResolved_;
     // Store look-ups already made: table + code → exists.
     std::unordered_map<std::string, bool> storeLookups_;
     // Changes to log: fact buckets (employee, day) and dimension tables touched.
     std::set<std::pair<std::string, std::string>> buckets_;  // visits
+    std::set<std::pair<std::string, std::string>>::iterator lastBucket_;  // the last one a visit named
     struct OrderChange {
         std::string employee, day, oldStatus;  // oldStatus "" = the order is new
     };
-    std::map<std::string, OrderChange> changedOrders_;
-    std::set<std::string> changedLines_;  // order codes
+    // By order code once sorted (see writeChangeLog); a code appears once,
+    // since a duplicate order is an error and nothing is then written.
+    std::vector<std::pair<std::string, OrderChange>> changedOrders_;
+    std::vector<std::string> changedLines_;  // order codes, each once after sorting
     std::set<std::string> dimensionsTouched_;
-    // order_code → (employee, day) for orders of this import.
-    std::unordered_map<std::string, std::pair<std::string, std::string>> orderBuckets_;
+
+    static std::string at(const ParsedFile& file, long long line, const std::string& message) {
+        return file.displayName + ":" + std::to_string(line) + ": " + message;
+    }
 
     void error(const ParsedFile& file, long long line, const std::string& message) {
         ++errorCount_;
-        if (errors_.size() < kMaxErrors) errors_.push_back(file.displayName + ":" + std::to_string(line) + ": " + message);
+        std::uint64_t position = 2 * nextOrdinal_++ + 1;
+        if (errors_.size() < kMaxErrors) errors_.push_back({position, true, at(file, line, message)});
     }
 
     void throwIfErrors() {
         if (errorCount_ == 0) return;
+        if (!confirmed_.empty()) {
+            // Put the duplicates found late where they were met, and keep the
+            // first kMaxErrors as if they had been reported then.
+            std::vector<Reported> all = std::move(errors_);
+            all.insert(all.end(), std::make_move_iterator(confirmed_.begin()), std::make_move_iterator(confirmed_.end()));
+            std::stable_sort(all.begin(), all.end(),
+                             [](const Reported& a, const Reported& b) { return a.position < b.position; });
+            errors_.clear();
+            for (auto& e : all)
+                if (!e.capped || errors_.size() < kMaxErrors) errors_.push_back(std::move(e));
+        }
         std::string text;
-        for (const auto& e : errors_) text += e + "\n";
+        for (const auto& e : errors_) text += e.text + "\n";
         if (errorCount_ > errors_.size())
             text += "… and " + std::to_string(errorCount_ - errors_.size()) + " more errors\n";
         text += "import rejected: " + std::to_string(errorCount_) + (errorCount_ == 1 ? " error" : " errors") +
@@ -355,7 +445,7 @@ private:
     // and then dropped (kinds whose rows no later row of the same kind refers
     // to); otherwise the rows are kept in the ParsedFile.
     void parseFile(const std::filesystem::path& path, bool stream = false) {
-        ParsedFile parsed{path.string(), specForFile(path), {}};
+        ParsedFile parsed{path.string(), specForFile(path), {}, path, {}, 0};
         if (!parsed.spec) {
             std::string known;
             for (const auto& s : specs()) known += std::string(known.empty() ? "" : ", ") + s.file;
@@ -406,9 +496,14 @@ private:
 
         size_t nextProgress = 4 << 20;
         long long rowsRead = 0;
+        parsed.sourceOf = sourceOf;
+        parsed.headerWidth = headerWidth;
         files_.push_back(std::move(parsed));
         ParsedFile& file = files_.back();
         std::unique_ptr<FileWriter> writer = stream ? beginWrite(file) : nullptr;
+        // A streamed row is written and forgotten, so one Row serves them all:
+        // its strings and the reader's swap buffers instead of being allocated anew.
+        Row streamed{0, std::vector<std::string>(columns.size())};
         while (reader.next(fields)) {
             long long line = reader.line();
             if (!reader.error().empty()) {
@@ -420,9 +515,15 @@ private:
                                         std::to_string(headerWidth));
                 continue;
             }
-            Row row{line, std::vector<std::string>(columns.size())};
-            for (size_t c = 0; c < columns.size(); ++c)
-                if (sourceOf[c] >= 0) row.values[c] = std::move(fields[static_cast<size_t>(sourceOf[c])]);
+            Row kept;
+            Row& row = writer ? streamed : kept;
+            row.line = line;
+            row.bad = false;
+            row.values.resize(columns.size());
+            for (size_t c = 0; c < columns.size(); ++c) {
+                if (sourceOf[c] >= 0) row.values[c].swap(fields[static_cast<size_t>(sourceOf[c])]);
+                else row.values[c].clear();
+            }
             size_t before = errorCount_;
             checkFields(file, row);
             row.bad = errorCount_ != before;
@@ -528,18 +629,71 @@ private:
     }
 
     void collectKey(const ParsedFile& file, const Row& row) {
-        auto& seen = keys_[file.spec->kind];
+        Kind kind = file.spec->kind;
+        if (keptAsHashes(kind)) {
+            auto& keys = hashedKeys_[static_cast<size_t>(kind)];
+            if (keys.errorsBefore.empty() ? nextOrdinal_ != 0 : keys.errorsBefore.back().second != nextOrdinal_)
+                keys.errorsBefore.emplace_back(keys.hashes.size(), nextOrdinal_);
+            buildKey([&](size_t i) -> const std::string& { return row.values[i]; }, file.spec->keyColumns, keyBuffer_);
+            keys.hashes.push_back(hashKey(keyBuffer_));
+            if (kind == Kind::Orders) orderCodes_.push_back(row.values[0]);
+            return;
+        }
+        auto& seen = keys_[kind];
         Key key = makeKey(row, file.spec->keyColumns);
         auto [it, inserted] = seen.emplace(std::move(key), Where{&file, row.line});
-        if (!inserted) {
-            std::string shown = it->first;
-            std::replace(shown.begin(), shown.end(), '\x1f', ',');
-            error(file, row.line, "key " + shown + " appears twice in this import (first at " +
-                                      it->second.file->displayName + ":" + std::to_string(it->second.line) + ")");
+        if (!inserted) error(file, row.line, duplicateMessage(it->first, it->second));
+    }
+
+    // After the files of a kind kept as hashes (files_[first…]) are read:
+    // finds the hashes seen more than once; if any, reads the files again and
+    // reports the rows whose key is a duplicate, each with where the key was
+    // first seen and in the place among the other errors where it was met.
+    // The rows read again are the rows collectKey saw, in the same order.
+    void confirmDuplicates(Kind kind, size_t first) {
+        auto& keys = hashedKeys_[static_cast<size_t>(kind)];
+        std::vector<std::uint64_t> hashes = std::move(keys.hashes);
+        std::sort(hashes.begin(), hashes.end());
+        std::vector<std::uint64_t> repeated;
+        for (size_t i = 1; i < hashes.size(); ++i)
+            if (hashes[i] == hashes[i - 1] && (repeated.empty() || repeated.back() != hashes[i]))
+                repeated.push_back(hashes[i]);
+        std::vector<std::uint64_t>().swap(hashes);
+        if (repeated.empty()) return;
+
+        auto errorsBefore = [&](size_t index) -> std::uint64_t {
+            auto it = std::upper_bound(keys.errorsBefore.begin(), keys.errorsBefore.end(), index,
+                                       [](size_t i, const auto& change) { return i < change.first; });
+            return it == keys.errorsBefore.begin() ? 0 : std::prev(it)->second;
+        };
+        std::unordered_map<Key, Where> firstSeen;
+        std::vector<std::string> fields;
+        size_t index = 0;
+        for (size_t i = first; i < files_.size(); ++i) {
+            const ParsedFile& file = files_[i];
+            csv::Reader reader(file.path);
+            if (!reader.next(fields)) continue;  // the header, checked when first read
+            auto value = [&](size_t c) -> const std::string& {
+                static const std::string none;
+                int source = file.sourceOf[c];
+                return source >= 0 ? fields[static_cast<size_t>(source)] : none;
+            };
+            while (reader.next(fields)) {
+                if (!reader.error().empty() || fields.size() != file.headerWidth) continue;
+                size_t row = index++;
+                buildKey(value, file.spec->keyColumns, keyBuffer_);
+                if (!std::binary_search(repeated.begin(), repeated.end(), hashKey(keyBuffer_))) continue;
+                auto [it, inserted] = firstSeen.emplace(keyBuffer_, Where{&file, reader.line()});
+                if (inserted) continue;
+                ++errorCount_;
+                confirmed_.push_back({2 * errorsBefore(row), true,
+                                      at(file, reader.line(), duplicateMessage(it->first, it->second))});
+            }
         }
     }
 
     bool inImport(Kind kind, const std::string& key) {
+        if (kind == Kind::Orders) return std::binary_search(orderCodes_.begin(), orderCodes_.end(), key);
         auto it = keys_.find(kind);
         return it != keys_.end() && it->second.count(key) > 0;
     }
@@ -569,21 +723,17 @@ private:
 
     void requireRef(const ParsedFile& file, const Row& row, Kind kind, size_t column, const char* what) {
         const std::string& code = row.values[column];
-        if (code.empty() || resolves(kind, code)) return;
+        if (code.empty()) return;
+        // A code that resolved once still does: keys are only added, and the
+        // store's answers are cached anyway.
+        std::string& last = lastResolved_[static_cast<size_t>(kind)];
+        if (code == last) return;
+        if (resolves(kind, code)) {
+            last = code;
+            return;
+        }
         error(file, row.line, std::string("'") + file.spec->columns[column].name + "' refers to unknown " + what +
                                   " '" + code + "'");
-    }
-
-    // The (employee, day) an order counts on, from this import or the store.
-    std::optional<std::pair<std::string, std::string>> orderBucket(const std::string& orderCode) {
-        auto it = orderBuckets_.find(orderCode);
-        if (it != orderBuckets_.end()) return it->second;
-        auto st = db_.prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1");
-        st.bind(1, orderCode);
-        if (!st.step()) return std::nullopt;
-        std::pair<std::string, std::string> bucket{std::string(st.text(0)), std::string(st.text(1))};
-        orderBuckets_.emplace(orderCode, bucket);
-        return bucket;
     }
 
     // Prepared statements and counters for writing one file's rows.
@@ -692,7 +842,6 @@ private:
         }
         upsert.run();
         bool changed = db_.changes() > 0;
-        if (kind == Kind::Orders) orderBuckets_[v[0]] = {v[1], v[3].substr(0, 10)};
         if (!changed) return;
         ++w.written;
         if (audit) {
@@ -706,15 +855,19 @@ private:
         switch (kind) {
         case Kind::Orders:
             // The state before this import: what a reader needs to fold the change in.
-            if (oldEmployee.empty()) changedOrders_.emplace(v[0], OrderChange{v[1], v[3].substr(0, 10), ""});
-            else changedOrders_.emplace(v[0], OrderChange{oldEmployee, oldDay, oldStatus});
+            if (oldEmployee.empty()) changedOrders_.emplace_back(v[0], OrderChange{v[1], v[3].substr(0, 10), ""});
+            else changedOrders_.emplace_back(v[0], OrderChange{oldEmployee, oldDay, oldStatus});
             break;
-        case Kind::Visits:
-            buckets_.emplace(v[1], v[3].substr(0, 10));
+        case Kind::Visits: {
+            // The visits of one salesperson's day mostly follow each other.
+            std::string_view day = std::string_view(v[3]).substr(0, 10);
+            if (buckets_.empty() || lastBucket_->first != v[1] || lastBucket_->second != day)
+                lastBucket_ = buckets_.emplace(v[1], std::string(day)).first;
             if (!oldEmployee.empty()) buckets_.emplace(oldEmployee, oldDay);
             break;
+        }
         case Kind::OrderLines:
-            changedLines_.insert(v[0]);
+            if (changedLines_.empty() || changedLines_.back() != v[0]) changedLines_.push_back(v[0]);
             break;
         default:
             dimensionsTouched_.insert(tableName(kind));
@@ -771,7 +924,7 @@ private:
             if (w.file) error(*w.file, w.line, message);
             else {
                 ++errorCount_;
-                errors_.push_back("store: " + message);
+                errors_.push_back({2 * nextOrdinal_++ + 1, false, "store: " + message});
             }
         };
         if (inImportAny(Kind::Targets)) {
@@ -811,6 +964,11 @@ private:
     // The same rows the schema's triggers would write (see schema.hpp), but one
     // per order or visit bucket rather than one per line.
     void writeChangeLog() {
+        auto byCode = [](const auto& a, const auto& b) { return a.first < b.first; };
+        if (!std::is_sorted(changedOrders_.begin(), changedOrders_.end(), byCode))
+            std::sort(changedOrders_.begin(), changedOrders_.end(), byCode);
+        if (!std::is_sorted(changedLines_.begin(), changedLines_.end())) std::sort(changedLines_.begin(), changedLines_.end());
+        changedLines_.erase(std::unique(changedLines_.begin(), changedLines_.end()), changedLines_.end());
         auto fact = db_.prepare(
             "INSERT INTO changes(source, employee_code, day, ref, old_status) VALUES(?1, ?2, ?3, ?4, ?5)");
         for (const auto& [code, change] : changedOrders_) {
@@ -818,12 +976,19 @@ private:
             fact.bind(1, "orders").bind(2, change.employee).bind(3, change.day).bind(4, code);
             fact.bindOptional(5, change.oldStatus).run();
         }
+        // The (employee, day) an order counts on: the store holds this import's orders by now.
+        auto bucketOf = db_.prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1");
+        auto order = changedOrders_.begin();
         for (const auto& code : changedLines_) {
-            if (changedOrders_.count(code)) continue;  // the order's own row covers its lines
-            auto bucket = orderBucket(code);
-            if (!bucket) continue;
+            while (order != changedOrders_.end() && order->first < code) ++order;
+            if (order != changedOrders_.end() && order->first == code) continue;  // the order's own row covers its lines
+            bucketOf.reset();
+            bucketOf.bind(1, code);
+            if (!bucketOf.step()) continue;
+            std::string employee(bucketOf.text(0)), day(bucketOf.text(1));
+            bucketOf.reset();
             fact.reset();
-            fact.bind(1, "order_lines").bind(2, bucket->first).bind(3, bucket->second).bind(4, code).bindNull(5).run();
+            fact.bind(1, "order_lines").bind(2, employee).bind(3, day).bind(4, code).bindNull(5).run();
         }
         for (const auto& [employee, day] : buckets_) {
             fact.reset();

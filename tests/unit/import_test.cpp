@@ -807,6 +807,74 @@ TEST(ImportDuplicates, RejectAKeyInTwoFilesOfTheSameKind) {
     EXPECT_TRUE(at == "orders.csv:2" || at == "2026-11_orders.csv:2") << rejected.message;
 }
 
+// Order lines and visits keep only hashes of their keys while read; a
+// duplicate is confirmed, and its first place found, by reading the files again.
+TEST(ImportDuplicates, RejectAnOrderLineInTwoFilesAndNameWhereItCameFirst) {
+    TestStore store(baseFiles());
+    auto rejected = store.importRejected({{"order_lines.csv", kLinesHeader + "A1,5,P1,1,100\nA1,6,P1,1,100\n"},
+                                          {"2026-11_order_lines.csv", kLinesHeader + "A2,5,P1,1,100\nA1,6,P2,2,200\n"}});
+    ASSERT_EQ(rejected.errors.size(), 1u) << rejected.message;
+    // Files of one kind are read in the order given; either may come first.
+    std::string first = locationOf(rejected.errors[0]) == "order_lines.csv:3" ? "/2026-11_order_lines.csv:3)"
+                                                                              : "/order_lines.csv:3)";
+    EXPECT_TRUE(mentions(rejected, locationOf(rejected.errors[0]), {"key A1,6 appears twice", first})) << rejected.message;
+}
+
+TEST(ImportDuplicates, RejectAVisitTwiceAndNameWhereItCameFirst) {
+    TestStore store(baseFiles());
+    auto rejected = store.importRejected({{"visits.csv", kVisitsHeader +
+                                                             "V7,S1,O1,2026-11-04 08:00:00\n"
+                                                             "V8,S1,O1,2026-11-04 09:00:00\n"
+                                                             "V7,S2,O2,2026-11-04 10:00:00\n"}});
+    EXPECT_EQ(locations(rejected), (Strings{"visits.csv:4"})) << rejected.message;
+    EXPECT_TRUE(mentions(rejected, "visits.csv:4", {"key V7 appears twice", "/visits.csv:2)"})) << rejected.message;
+}
+
+// A duplicate confirmed late still takes its place among the errors of its
+// file: after its row's bad cells, before its row's unknown references and the
+// rows after it.
+TEST(ImportDuplicates, ReportDuplicateLinesInTheOrderTheyAreMet) {
+    TestStore store(baseFiles());
+    auto rejected = store.importRejected({{"order_lines.csv", kLinesHeader +
+                                                                  "A1,7,P1,1,100\n"
+                                                                  "A1,7,NOPE,x,100\n"
+                                                                  "A1,8,NOPE,1,100\n"
+                                                                  "A1,7,P1,1,100\n"}});
+    EXPECT_EQ(locations(rejected), (Strings{"order_lines.csv:3", "order_lines.csv:3", "order_lines.csv:3",
+                                            "order_lines.csv:4", "order_lines.csv:5"}))
+        << rejected.message;
+    ASSERT_EQ(rejected.errors.size(), 5u) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[0], "'quantity'")) << rejected.message;
+    EXPECT_TRUE(mentions(rejected, "order_lines.csv:3", {"key A1,7 appears twice", "/order_lines.csv:2)"}))
+        << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[1], "key A1,7 appears twice")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[2], "'sku' refers to unknown product 'NOPE'")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[3], "'sku' refers to unknown product 'NOPE'")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[4], "key A1,7 appears twice")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[4], "/order_lines.csv:2)")) << rejected.message;
+}
+
+// The first hundred errors are listed whatever found them: duplicates
+// confirmed late push later errors out of the list.
+TEST(ImportDuplicates, CountLateDuplicatesAmongTheFirstHundred) {
+    TestStore store(baseFiles());
+    std::string lines = kLinesHeader;
+    for (int i = 0; i < 60; ++i) lines += "A1," + std::to_string(10 + i) + ",P1,1,100\n";
+    for (int i = 0; i < 60; ++i) lines += "A1," + std::to_string(10 + i) + ",NOPE,1,100\n";
+    auto rejected = store.importRejected({{"order_lines.csv", lines}});
+    auto located = std::count_if(rejected.errors.begin(), rejected.errors.end(),
+                                 [](const std::string& e) { return e.rfind("order_lines.csv:", 0) == 0; });
+    ASSERT_EQ(located, 100) << rejected.message;
+    // Row 62 is the first repeat: its duplicate, then its unknown product.
+    EXPECT_EQ(locationOf(rejected.errors[0]), "order_lines.csv:62") << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[0], "key A1,10 appears twice")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[1], "order_lines.csv:62: 'sku'")) << rejected.message;
+    EXPECT_EQ(locationOf(rejected.errors[99]), "order_lines.csv:111") << rejected.message;
+    EXPECT_TRUE(contains(rejected.errors[99], "'sku'")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.message, "20 more")) << rejected.message;
+    EXPECT_TRUE(contains(rejected.message, "120 errors")) << rejected.message;
+}
+
 TEST(ImportDuplicates, AllowTheSameKeyInDifferentKinds) {
     TestStore store(baseFiles());
     store.import({{"outlets.csv", kOutletsHeader + "X1,Tạp hóa X,GT,,2026-11-01,\n"},
