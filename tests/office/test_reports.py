@@ -7,6 +7,10 @@ and through its dialog), Edit report sheet and Refresh now.
 """
 
 import os
+import shutil
+import subprocess
+import threading
+import time
 import unittest
 
 import uno
@@ -455,6 +459,137 @@ class ReportSheetDialog(TinyDocument):
         state, message = oc.run_command(self.office, self.document, "AddReportSheet")
         self.assertEqual((state, message), (oc.CANCELLED, "No report sheet was added."))
         self.assertEqual(self.reports(), before)
+
+
+ROLE_LABEL, ROLE_COMBO_BOX, ROLE_LIST, ROLE_PUSH_BUTTON, ROLE_TEXT = 30, 7, 32, 44, 60  # accessibility.AccessibleRole
+STATE_ENABLED = 7  # com.sun.star.accessibility.AccessibleStateType
+
+
+def accessible_nodes(context):
+    """Every accessible context below `context`, depth first."""
+    nodes = []
+    for index in range(context.getAccessibleChildCount()):
+        child = context.getAccessibleChild(index).getAccessibleContext()
+        nodes.append(child)
+        nodes.extend(accessible_nodes(child))
+    return nodes
+
+
+@unittest.skipUnless(shutil.which("Xvfb") and shutil.which("xwd") and shutil.which("convert"),
+                     "needs Xvfb, xwd and ImageMagick's convert")
+class ReportSheetDialogUnderXvfb(unittest.TestCase):
+    """The dialog as a user meets it: a visible Calc under Xvfb, the menu's
+    command with no driver, the modal dialog answered through its
+    accessibility tree (as a screen reader would) — its OK button's event
+    binding in ReportSheet.xdl included. Photographed with a refused period
+    into <build>/screenshots/report-sheet-dialog.png."""
+
+    def setUp(self):
+        data_dir = oh.make_private_dir("saleskpi-data-")
+        self.addCleanup(shutil.rmtree, data_dir, True)
+        self.cli = make_store(os.path.join(data_dir, "tiny"), TINY_CSV)
+        self.display = ":%d" % (50 + os.getpid() % 9)
+        xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1200x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(xvfb.wait)
+        self.addCleanup(xvfb.terminate)
+        time.sleep(1.5)
+        self.office = oh.Office(env={"DISPLAY": self.display, "SAL_USE_VCLPLUGIN": "gen"}, visible=True)
+        self.addCleanup(self.office.stop)
+        self.office.start()
+        self.document = self.office.desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, ())
+        self.addCleanup(self.document.close, True)  # unasked: a visible office would ask to save
+        self.document.getCurrentController().getFrame().getContainerWindow().setPosSize(0, 0, 1200, 800, 15)
+        oh.set_kpi_store(self.document, self.cli.store)
+        oh.wait_until_ready(self.document.Sheets.getByIndex(0))
+
+    def open_dialog(self):
+        """Dispatches Add report sheet as the menu does and returns (the
+        dialog's accessible context, a function giving the outcome)."""
+        outcome = {}
+        thread = threading.Thread(target=lambda: outcome.update(
+            result=oc.run_command(self.office, self.document, "AddReportSheet", timeout=120)))
+        thread.start()
+        toolkit = self.office.service("com.sun.star.awt.Toolkit")
+
+        def dialog():
+            for index in range(toolkit.getTopWindowCount()):
+                context = toolkit.getTopWindow(index).getAccessibleContext()
+                if context.getAccessibleName() == "Add report sheet":
+                    return context
+        context = oh.wait_for(dialog, 30, what="the report sheet dialog")
+        self.addCleanup(self.cancel_if_open, dialog)  # a failed test must not leave the office waiting
+
+        def result():
+            thread.join(60)
+            return outcome.get("result")
+        return context, result
+
+    def cancel_if_open(self, dialog):
+        context = dialog()
+        if context is not None:
+            self.find(context, ROLE_PUSH_BUTTON, "Cancel").doAccessibleAction(0)
+
+    def find(self, dialog, role, name=None):
+        found = [node for node in accessible_nodes(dialog)
+                 if node.getAccessibleRole() == role and (name is None or node.getAccessibleName() == name)]
+        self.assertTrue(found, "no %s %r in the dialog" % (role, name))
+        return found[0]
+
+    def test_ok_checks_the_entry_in_the_real_dialog(self):
+        dialog, result = self.open_dialog()
+        period_box = self.find(dialog, ROLE_COMBO_BOX, "Period:")
+        period_text = [node for node in accessible_nodes(period_box) if node.getAccessibleRole() == ROLE_TEXT][0]
+        self.assertEqual(period_text.getText(), "This month")
+        period_text.setText("2026-13")
+        self.find(dialog, ROLE_PUSH_BUTTON, "OK").doAccessibleAction(0)
+        problem = oh.wait_for(lambda: [node.getAccessibleName() for node in accessible_nodes(dialog)
+                                       if node.getAccessibleRole() == ROLE_LABEL
+                                       and "is not a period" in node.getAccessibleName()], 10,
+                              what="the problem under the lists")
+        self.assertTrue(problem[0].startswith("'2026-13' is not a period."), problem)
+        time.sleep(1)  # painting
+        self.photograph("report-sheet-dialog.png")
+        self.assertEqual(self.document.Sheets.getElementNames(), ("Sheet1",), "nothing written yet")
+
+        period_text.setText("2026-11")
+        self.find(dialog, ROLE_PUSH_BUTTON, "OK").doAccessibleAction(0)
+        self.assertEqual(result(), (oc.SUCCESS, "Added the report sheet KPI attainment|attainment|2026-11|*|REV."))
+        _, headers, rows = oc.report_rows(self.document, "KPI attainment")
+        self.assertEqual(headers[:3], ["Code", "Name", "KPI"])
+        self.assertEqual(sorted(row[0] for row in rows), ["1001", "SR01", "SR02", "SS01"])
+
+    def test_the_kpi_list_is_greyed_out_for_kinds_without_kpis(self):
+        dialog, result = self.open_dialog()
+        kpis = self.find(dialog, ROLE_LIST, "KPIs (daily sales shows the first one chosen):")
+        self.assertTrue(kpis.getAccessibleStateSet().contains(STATE_ENABLED))
+        kinds = [node for node in accessible_nodes(self.find(dialog, ROLE_COMBO_BOX, "Report:"))
+                 if node.getAccessibleRole() == ROLE_LIST][0]
+        kinds.selectAccessibleChild(2)  # Ranking by KPI score
+        oh.wait_for(lambda: not kpis.getAccessibleStateSet().contains(STATE_ENABLED), 10,
+                    what="the KPI list greyed out")
+        kinds.selectAccessibleChild(0)  # Daily sales
+        oh.wait_for(lambda: kpis.getAccessibleStateSet().contains(STATE_ENABLED), 10, what="the KPI list back")
+        self.find(dialog, ROLE_PUSH_BUTTON, "Cancel").doAccessibleAction(0)
+        self.assertEqual(result()[0], oc.CANCELLED)
+
+    def test_cancel_leaves_the_document_as_it_was(self):
+        dialog, result = self.open_dialog()
+        self.find(dialog, ROLE_PUSH_BUTTON, "Cancel").doAccessibleAction(0)
+        self.assertEqual(result(), (oc.CANCELLED, "No report sheet was added."))
+        self.assertEqual(self.document.Sheets.getElementNames(), ("Sheet1",))
+        properties = self.document.getDocumentProperties().getUserDefinedProperties()
+        self.assertFalse(properties.getPropertySetInfo().hasPropertyByName(oc.REPORTS_PROPERTY))
+
+    def photograph(self, name):
+        out_dir = os.path.join(oh.BUILD, "screenshots")
+        os.makedirs(out_dir, exist_ok=True)
+        png = os.path.join(out_dir, name)
+        raw = png + ".xwd"
+        subprocess.run(["xwd", "-root", "-display", self.display, "-out", raw], check=True)
+        subprocess.run(["convert", raw, png], check=True)
+        os.remove(raw)
+        print("\nscreenshot: %s" % png)
 
 
 if __name__ == "__main__":
