@@ -1,7 +1,7 @@
 #include "csv.hpp"
 
+#include <algorithm>
 #include <fstream>
-#include <iterator>
 
 #include "kpi/error.hpp"
 
@@ -38,24 +38,31 @@ bool isValidUtf8(std::string_view s) {
 Reader::Reader(const std::filesystem::path& path) : name_(path.filename().string()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(Error::Kind::Io, "cannot read " + path.string());
-    // One read into a buffer of the file's size: growing the string as it is
-    // read copies a large file several times over.
-    std::error_code sizeError;
-    auto size = std::filesystem::file_size(path, sizeError);
-    if (!sizeError) {
-        text_.resize(static_cast<size_t>(size));
-        in.read(text_.data(), static_cast<std::streamsize>(text_.size()));
-        text_.resize(static_cast<size_t>(in.gcount()));
+    // One read into a buffer of the file's size (+1 to meet the end without
+    // growing): reading through a growing string copies a large file several
+    // times, and a string zero-fills its buffer before the read overwrites it.
+    std::error_code sizeUnknown;
+    auto expected = std::filesystem::file_size(path, sizeUnknown);
+    size_t capacity = sizeUnknown ? size_t{1} << 16 : static_cast<size_t>(expected) + 1;
+    size_t size = 0;
+    fileText_.reset(new char[capacity]);
+    while (true) {
+        in.read(fileText_.get() + size, static_cast<std::streamsize>(capacity - size));
         if (in.bad()) throw Error(Error::Kind::Io, "cannot read " + path.string());
-        in.clear();
+        size += static_cast<size_t>(in.gcount());
+        if (size < capacity) break;
+        // The file is longer than it was said to be: keep reading.
+        std::unique_ptr<char[]> larger(new char[capacity * 2]);
+        std::copy(fileText_.get(), fileText_.get() + size, larger.get());
+        fileText_ = std::move(larger);
+        capacity *= 2;
     }
-    // Whatever follows (a file that grew meanwhile, or no size known).
-    text_.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (in.bad()) throw Error(Error::Kind::Io, "cannot read " + path.string());
+    text_ = std::string_view(fileText_.get(), size);
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
 }
 
-Reader::Reader(std::string name, std::string text) : name_(std::move(name)), text_(std::move(text)) {
+Reader::Reader(std::string name, std::string text) : name_(std::move(name)), givenText_(std::move(text)) {
+    text_ = givenText_;
     if (text_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
 }
 
@@ -92,7 +99,7 @@ bool Reader::next(std::vector<std::string>& fields) {
                 if (quote == std::string::npos) break;
                 for (size_t k = pos_; k < quote; ++k)
                     if (text_[k] == '\n') ++physicalLine_;
-                field.append(text_, pos_, quote - pos_);
+                field.append(text_.data() + pos_, quote - pos_);
                 pos_ = quote + 1;
                 if (pos_ < n && text_[pos_] == '"') {
                     field.push_back('"');
@@ -115,7 +122,7 @@ bool Reader::next(std::vector<std::string>& fields) {
         } else {
             size_t end = pos_;
             while (end < n && text_[end] != ',' && text_[end] != '\n' && text_[end] != '\r') ++end;
-            field.assign(text_, pos_, end - pos_);
+            field.assign(text_.data() + pos_, end - pos_);
             if (field.find('"') != std::string::npos && error_.empty()) error_ = "quote inside an unquoted field";
             pos_ = end;
         }
@@ -131,7 +138,7 @@ bool Reader::next(std::vector<std::string>& fields) {
         break;
     }
     fields.resize(count);
-    if (error_.empty() && !isValidUtf8(std::string_view(text_).substr(recordStart, pos_ - recordStart)))
+    if (error_.empty() && !isValidUtf8(text_.substr(recordStart, pos_ - recordStart)))
         error_ = "text is not valid UTF-8";
     return true;
 }

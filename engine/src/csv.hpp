@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,9 @@ public:
 
 private:
     std::string name_;
-    std::string text_;
+    std::unique_ptr<char[]> fileText_;  // a file's bytes (not zero-filled before they are read)
+    std::string givenText_;
+    std::string_view text_;  // one of the two
     size_t pos_ = 0;
     long long physicalLine_ = 1;
     long long recordLine_ = 0;

@@ -314,9 +314,19 @@ public:
         // References were checked row by row with messages that say where, and
         // this import logs changes and audits targets itself: the schema's
         // foreign keys and triggers serve writers that bypass it.
+        //
+        // A modest page cache: rows come mostly in key order, so a full page is
+        // rarely touched again and spilling it to the WAL before COMMIT costs
+        // one write either way; keeping every dirty page of a large import in
+        // memory instead costs a page fault per page (measured on L: 2–3 s more
+        // system time, 1.1 GB instead of 0.6 GB).
         struct ConnectionForImport {
             sql::Database& db;
+            std::int64_t cacheSize = 0;
             explicit ConnectionForImport(sql::Database& d) : db(d) {
+                auto st = db.prepare("PRAGMA cache_size");
+                if (st.step()) cacheSize = st.int64(0);
+                db.exec("PRAGMA cache_size=-65536");  // 64 MiB
                 db.exec("PRAGMA foreign_keys=OFF");
                 db.setTriggersEnabled(false);
             }
@@ -324,6 +334,7 @@ public:
                 try {
                     db.setTriggersEnabled(true);
                     db.exec("PRAGMA foreign_keys=ON");
+                    db.exec("PRAGMA cache_size=" + std::to_string(cacheSize));
                 } catch (...) {
                 }
             }
