@@ -23,8 +23,10 @@ Uses the data sets tests/bench/bench.py leaves in BUILD/bench/ (the stores
      salespeople × 8 KPIs, KPIStore = the store's path, saved showing #N/A so
      that what is shown on load comes from the engine, not from the file):
      the time from loadComponentFromURL to its first KPI cell showing a
-     number (and to all of them), and the office process's (soffice.bin)
-     VmRSS before the load and VmRSS/VmHWM once the figures are shown.
+     number (and to all of them, and to the whole store loaded: the figures
+     may come first from a quick load of the month), and the office process's
+     (soffice.bin) VmRSS before the load and VmRSS/VmHWM once the whole store
+     is loaded.
 Targets (the issue's acceptance): KPI ≤ 0.5 s and ≥ 30× faster than SUMIFS
 (M); KPI ≤ 3× trivial; memory growth ≤ 300 MB and load to figures ≤ 3 s (L).
 Results: a table on stdout, merged into BUILD/bench/results.json under "office".
@@ -390,11 +392,20 @@ def bench_open(oh, path, cells_address, cell_count):
         all_s = time.perf_counter() - start
         status = sheet.getCellRangeByName("K1").getString()
         time.sleep(1)
+        rss_shown, hwm_shown = memory_mb(pid)
+        # The figures may come from a quick load of the month while the whole
+        # store still loads: memory counts once everything is loaded.
+        status_cell = sheet.getCellRangeByName("K1")
+        oh.wait_for(lambda: status_cell.getString().startswith("ready"), timeout=600, interval=0.05,
+                    what=lambda: "KPI.STATUS() to say ready (it says %r)" % status_cell.getString())
+        ready_s = time.perf_counter() - start
+        time.sleep(1)
         rss_after, hwm_after = memory_mb(pid)
         runs = time_recalc(document, 3)
         document.close(True)
         return {"cells": cell_count, "load_component_s": loaded_s, "first_figure_s": first_s,
-                "figures_shown_s": all_s, "rss_before_mb": rss_before, "hwm_before_mb": hwm_before,
+                "figures_shown_s": all_s, "whole_store_loaded_s": ready_s, "rss_before_mb": rss_before,
+                "hwm_before_mb": hwm_before, "growth_when_shown_mb": rss_shown - rss_before,
                 "rss_after_mb": rss_after, "hwm_after_mb": hwm_after, "growth_mb": rss_after - rss_before,
                 "peak_growth_mb": hwm_after - rss_before, "recalc_s": median_of(runs), "status": status}
 
