@@ -154,7 +154,9 @@ private:
         control<awt::XWindow>(controls, "KpisLabel")->setEnable(usesKpis);
     }
 
-    const ReportSheetDialogRequest& request_;
+    // A copy: the dialog's event binding may hold the handler longer than
+    // runReportSheetDialog() holds the request.
+    const ReportSheetDialogRequest request_;
     std::optional<ReportDefinition> accepted_;
 };
 

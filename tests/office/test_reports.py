@@ -484,19 +484,27 @@ class ReportSheetDialogUnderXvfb(unittest.TestCase):
     binding in ReportSheet.xdl included. Photographed with a refused period
     into <build>/screenshots/report-sheet-dialog.png."""
 
-    def setUp(self):
+    @classmethod
+    def setUpClass(cls):
+        # One X server and one office for the class: an X server started again
+        # on the display just left may not be up before the office is.
         data_dir = oh.make_private_dir("saleskpi-data-")
-        self.addCleanup(shutil.rmtree, data_dir, True)
-        self.cli = make_store(os.path.join(data_dir, "tiny"), TINY_CSV)
-        self.display = ":%d" % (50 + os.getpid() % 9)
-        xvfb = subprocess.Popen(["Xvfb", self.display, "-screen", "0", "1200x800x24", "-nolisten", "tcp"],
+        cls.addClassCleanup(shutil.rmtree, data_dir, True)
+        cls.cli = make_store(os.path.join(data_dir, "tiny"), TINY_CSV)
+        cls.display = ":%d" % (50 + os.getpid() % 9)
+        xvfb = subprocess.Popen(["Xvfb", cls.display, "-screen", "0", "1200x800x24", "-nolisten", "tcp"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(xvfb.wait)
-        self.addCleanup(xvfb.terminate)
+        cls.addClassCleanup(xvfb.wait)
+        cls.addClassCleanup(xvfb.terminate)
         time.sleep(1.5)
-        self.office = oh.Office(env={"DISPLAY": self.display, "SAL_USE_VCLPLUGIN": "gen"}, visible=True)
-        self.addCleanup(self.office.stop)
-        self.office.start()
+        cls.office = oh.Office(env={"DISPLAY": cls.display, "SAL_USE_VCLPLUGIN": "gen"}, visible=True)
+        cls.addClassCleanup(cls.office.stop)
+        cls.office.start()
+
+    def tearDown(self):
+        self.assertTrue(self.office.alive(), "the office died:\n" + self.office.log()[-3000:])
+
+    def setUp(self):
         self.document = self.office.desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0, ())
         self.addCleanup(self.document.close, True)  # unasked: a visible office would ask to save
         self.document.getCurrentController().getFrame().getContainerWindow().setPosSize(0, 0, 1200, 800, 15)
