@@ -358,11 +358,8 @@ def show_live_dashboard(office_harness, kpi, store):
 
 def screenshots(office_harness, store, ods, workbook_png, dashboard_png):
     """The workbook and the manager dashboard in a visible office under Xvfb."""
-    display = ":%d" % (90 + os.getpid() % 9)
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1600x900x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    xvfb, display = office_harness.start_xvfb("1600x900x24")
     try:
-        time.sleep(1.5)
         env = {"DISPLAY": display, "KPI_STORE": store, "KPI_REFRESH_SECONDS": REFRESH_SECONDS}
         with office_harness.Office(env=env, visible=True) as office:
             import uno

@@ -99,6 +99,22 @@ def run_as_office_user(argv, env=None, home=None, timeout=300, check=True):
     return result.stdout.decode("utf-8")
 
 
+def start_xvfb(size="1400x900x24"):
+    """An X server on a display no one uses (Xvfb picks it: -displayfd), up
+    and accepting clients when this returns; returns (process, ":N")."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", size, "-nolisten", "tcp"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as announced:
+        number = announced.readline().strip()
+    if not number:
+        xvfb.kill()
+        xvfb.wait()
+        raise OfficeError("Xvfb did not start")
+    return xvfb, ":" + number
+
+
 def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -43,12 +43,9 @@ def simulate_processes(store_dir):
 class DemoWithADisplay(unittest.TestCase):
 
     def setUp(self):
-        display = ":%d" % (60 + os.getpid() % 9)
-        xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xvfb, display = oh.start_xvfb()
         self.addCleanup(xvfb.wait)
         self.addCleanup(xvfb.terminate)
-        time.sleep(1.5)
         self.out = oh.make_private_dir("saleskpi-demo-")
         self.addCleanup(shutil.rmtree, self.out, True)
         env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD)

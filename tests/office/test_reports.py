@@ -486,17 +486,13 @@ class ReportSheetDialogUnderXvfb(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        # One X server and one office for the class: an X server started again
-        # on the display just left may not be up before the office is.
+        # One X server and one office for the class.
         data_dir = oh.make_private_dir("saleskpi-data-")
         cls.addClassCleanup(shutil.rmtree, data_dir, True)
         cls.cli = make_store(os.path.join(data_dir, "tiny"), TINY_CSV)
-        cls.display = ":%d" % (50 + os.getpid() % 9)
-        xvfb = subprocess.Popen(["Xvfb", cls.display, "-screen", "0", "1200x800x24", "-nolisten", "tcp"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        xvfb, cls.display = oh.start_xvfb("1200x800x24")
         cls.addClassCleanup(xvfb.wait)
         cls.addClassCleanup(xvfb.terminate)
-        time.sleep(1.5)
         cls.office = oh.Office(env={"DISPLAY": cls.display, "SAL_USE_VCLPLUGIN": "gen"}, visible=True)
         cls.addClassCleanup(cls.office.stop)
         cls.office.start()
