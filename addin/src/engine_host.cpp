@@ -56,6 +56,7 @@ void EngineHost::stop() {
         std::lock_guard lock(stateMutex_);
         stopRequested_ = true;
     }
+    stopping_ = true;  // a load in progress gives up
     wake_.notify_all();
     if (worker_.joinable() && worker_.get_id() != std::this_thread::get_id()) worker_.join();
     std::lock_guard lock(stateMutex_);
@@ -151,10 +152,7 @@ void EngineHost::showQuick(std::unique_ptr<kpi::Engine> quick) {
     if (onChange_) onChange_();
 }
 
-bool EngineHost::stopping() const {
-    std::lock_guard lock(stateMutex_);
-    return stopRequested_;
-}
+bool EngineHost::stopping() const { return stopping_.load(std::memory_order_relaxed); }
 
 bool EngineHost::check() {
     const auto identity = identityOf(store_);
@@ -168,22 +166,27 @@ bool EngineHost::check() {
 
 bool EngineHost::load(const std::optional<FileIdentity>& identity) {
     std::unique_ptr<kpi::Engine> engine;
+    // A load in progress when the office shuts down stops early (stop() joins).
+    const auto cancelled = [this] { return stopping(); };
+    const auto everything = [] { return std::optional<kpi::Period>(); };
     try {
         if (!engine_ && !quick_) {
             // The first load: only the short span cells asked for, if any, then
             // the whole store.
-            engine = std::make_unique<kpi::Engine>(store_, [this] { return quickWindow(); });
+            engine = std::make_unique<kpi::Engine>(store_, [this] { return quickWindow(); }, cancelled);
             if (engine->window()) {
                 showQuick(std::move(engine));
                 if (stopping()) return false;
-                engine = std::make_unique<kpi::Engine>(store_);
+                engine = std::make_unique<kpi::Engine>(store_, everything, cancelled);
             }
         } else {
-            engine = std::make_unique<kpi::Engine>(store_);
+            engine = std::make_unique<kpi::Engine>(store_, everything, cancelled);
         }
     } catch (const std::exception& error) {
+        if (stopping()) return false;
         return fail(engine_ ? State::Stale : State::Unavailable, describeStoreProblem(error));
     } catch (...) {
+        if (stopping()) return false;
         return fail(engine_ ? State::Stale : State::Unavailable, "cannot read the store");
     }
     const kpi::DataState data = engine->state();

@@ -20,8 +20,9 @@
 // or a swap) they report "busy" and the caller shows what it showed before;
 // the worker's change notification follows, and the caller asks again then.
 //
-// Thread-safe. stop() (also the destructor) joins the worker; it returns once a
-// load or fetch in progress has finished.
+// Thread-safe. stop() (also the destructor) joins the worker: a load in
+// progress is cancelled (it stops within a hundred SQLite steps, or after the
+// in-memory building it is in), a fetch in progress is finished.
 #pragma once
 
 #include <sys/types.h>
@@ -141,6 +142,7 @@ private:
     std::mutex wantedMutex_;  // guards wanted_
     std::optional<kpi::Period> wanted_;  // the span of the periods noted (type Range)
     std::atomic<bool> windowChosen_{false};
+    std::atomic<bool> stopping_{false};  // stop() was called: loads give up
 };
 
 // Why a store could not be read, for KPI.STATUS.

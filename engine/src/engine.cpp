@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include <sqlite3.h>
+
 #include "kpi/error.hpp"
 #include "loader.hpp"
 #include "model.hpp"
@@ -73,11 +75,35 @@ struct Engine::Impl {
         install(std::move(*pending));
     }
 
-    Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow) : path(p) {
+    Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow,
+         const std::function<bool()>& cancelled)
+        : path(p) {
         db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
-        schema::checkReadable(*db);
-        auto pending = loadAll(chooseWindow);
-        install(std::move(*pending));
+        // SQLite asks the progress handler every 100 virtual-machine steps of a statement;
+        // a non-zero answer interrupts the statement (SQLITE_INTERRUPT).
+        struct ProgressHandler {
+            sqlite3* handle;
+            ProgressHandler(sqlite3* h, const std::function<bool()>* cancelled) : handle(h) {
+                if (cancelled && *cancelled)
+                    sqlite3_progress_handler(handle, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(cancelled));
+            }
+            ~ProgressHandler() { sqlite3_progress_handler(handle, 0, nullptr, nullptr); }
+            static int ask(void* cancelled) {
+                try {
+                    return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
+                } catch (...) {
+                    return 0;
+                }
+            }
+        } progress(db->handle(), &cancelled);
+        try {
+            schema::checkReadable(*db);
+            auto pending = loadAll(chooseWindow);
+            install(std::move(*pending));
+        } catch (const Error&) {
+            if (cancelled && cancelled()) throw Error(Error::Kind::Io, "loading the store was cancelled: " + path.string());
+            throw;
+        }
     }
 
     // chooseWindow (when given) sets the window once the dimensions are read.
@@ -548,8 +574,9 @@ struct Engine::Impl {
 Engine::Engine(const std::filesystem::path& storePath) : impl_(std::make_unique<Impl>(storePath, std::nullopt)) {}
 Engine::Engine(const std::filesystem::path& storePath, Period window)
     : impl_(std::make_unique<Impl>(storePath, window)) {}
-Engine::Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow)
-    : impl_(std::make_unique<Impl>(storePath, chooseWindow)) {}
+Engine::Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
+               const std::function<bool()>& cancelled)
+    : impl_(std::make_unique<Impl>(storePath, chooseWindow, cancelled)) {}
 Engine::~Engine() = default;
 
 std::optional<Period> Engine::window() const { return impl_->window; }

@@ -1092,6 +1092,21 @@ TEST(Window, AnswersEveryPeriodItCoversLikeTheFullEngine) {
         EXPECT_EQ(windowed.score(e, P("2026-11"), kLater), engine().score(e, P("2026-11"), kLater)) << e;
 }
 
+TEST(Window, ALoadStopsWithAnErrorOnceItIsCancelled) {
+    TestStore store(districtFiles());
+    int asked = 0;
+    try {
+        Engine cancelled(store.path(), [] { return std::optional<Period>(); }, [&] { return ++asked > 0; });
+        ADD_FAILURE() << "the load was not cancelled";
+    } catch (const kpi::Error& error) {
+        EXPECT_EQ(error.kind(), kpi::Error::Kind::Io);
+        EXPECT_NE(std::string(error.what()).find("cancelled"), std::string::npos) << error.what();
+    }
+    EXPECT_GT(asked, 0);
+    Engine loaded(store.path(), [] { return std::optional<Period>(); }, [] { return false; });
+    EXPECT_DOUBLE_EQ(loaded.figures("S1", "SALES", P("2026-11"), kLater).actual, 275000);
+}
+
 TEST(Score, FollowsARefreshAfterItWasAskedOnce) {
     TestStore store(districtFiles());
     Engine engine(store.path());

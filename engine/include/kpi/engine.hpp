@@ -102,8 +102,12 @@ public:
     // visits to load: those dated inside the period it returns, or all of them
     // for nullopt. chooseWindow runs on the constructing thread, inside the
     // load (e.g. to look at what callers asked for while the dimensions were
-    // read). Throws like the first constructor.
-    Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow);
+    // read). `cancelled`, when given, is asked every hundred SQLite steps
+    // of the load (on the constructing thread; it must not throw): once it says
+    // true the load stops and the constructor throws Error Io. Throws like the
+    // first constructor.
+    Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
+           const std::function<bool()>& cancelled = {});
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
