@@ -664,6 +664,11 @@ private:
     void confirmDuplicates(Kind kind, size_t first) {
         auto& keys = hashedKeys_[static_cast<size_t>(kind)];
         std::vector<std::uint64_t> hashes = std::move(keys.hashes);
+        // What the second read must see again: the same rows (by count and an
+        // order-free sum of their hashes), or a file changed in between.
+        const size_t rowsRead = hashes.size();
+        std::uint64_t hashSum = 0;
+        for (std::uint64_t h : hashes) hashSum += h;
         std::sort(hashes.begin(), hashes.end());
         std::vector<std::uint64_t> repeated;
         for (size_t i = 1; i < hashes.size(); ++i)
@@ -680,6 +685,7 @@ private:
         std::unordered_map<Key, Where> firstSeen;
         std::vector<std::string> fields;
         size_t index = 0;
+        std::uint64_t hashSumAgain = 0;
         for (size_t i = first; i < files_.size(); ++i) {
             const ParsedFile& file = files_[i];
             csv::Reader reader(file.path);
@@ -693,7 +699,9 @@ private:
                 if (!reader.error().empty() || fields.size() != file.headerWidth) continue;
                 size_t row = index++;
                 buildKey(value, file.spec->keyColumns, keyBuffer_);
-                if (!std::binary_search(repeated.begin(), repeated.end(), hashKey(keyBuffer_))) continue;
+                std::uint64_t hash = hashKey(keyBuffer_);
+                hashSumAgain += hash;
+                if (!std::binary_search(repeated.begin(), repeated.end(), hash)) continue;
                 auto [it, inserted] = firstSeen.emplace(keyBuffer_, Where{&file, reader.line()});
                 if (inserted) continue;
                 ++errorCount_;
@@ -701,6 +709,9 @@ private:
                                       at(file, reader.line(), duplicateMessage(it->first, it->second))});
             }
         }
+        if (index != rowsRead || hashSumAgain != hashSum)
+            for (size_t i = first; i < files_.size(); ++i)
+                error(files_[i], 1, "the file changed while it was being imported; import it again");
     }
 
     bool inImport(Kind kind, const std::string& key) {

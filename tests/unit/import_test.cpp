@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -859,8 +860,14 @@ TEST(ImportDuplicates, ReportDuplicateLinesInTheOrderTheyAreMet) {
 TEST(ImportDuplicates, CountLateDuplicatesAmongTheFirstHundred) {
     TestStore store(baseFiles());
     std::string lines = kLinesHeader;
-    for (int i = 0; i < 60; ++i) lines += "A1," + std::to_string(10 + i) + ",P1,1,100\n";
-    for (int i = 0; i < 60; ++i) lines += "A1," + std::to_string(10 + i) + ",NOPE,1,100\n";
+    for (const char* sku : {"P1", "NOPE"})
+        for (int i = 0; i < 60; ++i) {
+            lines += "A1,";
+            lines += std::to_string(10 + i);
+            lines += ',';
+            lines += sku;
+            lines += ",1,100\n";
+        }
     auto rejected = store.importRejected({{"order_lines.csv", lines}});
     auto located = std::count_if(rejected.errors.begin(), rejected.errors.end(),
                                  [](const std::string& e) { return e.rfind("order_lines.csv:", 0) == 0; });
@@ -873,6 +880,31 @@ TEST(ImportDuplicates, CountLateDuplicatesAmongTheFirstHundred) {
     EXPECT_TRUE(contains(rejected.errors[99], "'sku'")) << rejected.message;
     EXPECT_TRUE(contains(rejected.message, "20 more")) << rejected.message;
     EXPECT_TRUE(contains(rejected.message, "120 errors")) << rejected.message;
+}
+
+// The second read must see the rows the first one saw; a file rewritten in
+// between (here from the progress callback, once the first read is under way)
+// is reported rather than trusted.
+TEST(ImportDuplicates, RejectAFileThatChangesBetweenItsTwoReads) {
+    TestStore store(baseFiles());
+    std::string visits = kVisitsHeader;
+    for (int i = 0; i < 140000; ++i) {
+        visits += 'W';
+        visits += std::to_string(i);
+        visits += ",S1,O1,2026-11-04 08:00:00\n";
+    }
+    visits += "W7,S1,O1,2026-11-04 09:00:00\n";  // past 4 MiB: the progress line comes first
+    auto paths = store.write({{"visits.csv", visits}});
+    bool rewritten = false;
+    kpi::ImportOptions options;
+    options.progress = [&](const std::string&) {
+        if (rewritten) return;
+        std::ofstream(paths[0], std::ios::binary | std::ios::trunc) << kVisitsHeader << "W1,S1,O1,2026-11-04 08:00:00\n";
+        rewritten = true;
+    };
+    auto rejected = store.importPathsRejected(paths, options);
+    ASSERT_TRUE(rewritten);
+    EXPECT_TRUE(mentions(rejected, "visits.csv:1", {"changed while it was being imported"})) << rejected.message;
 }
 
 TEST(ImportDuplicates, AllowTheSameKeyInDifferentKinds) {
