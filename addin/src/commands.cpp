@@ -29,6 +29,7 @@
 #include <cppuhelper/supportsservice.hxx>
 
 #include "main_thread.hpp"
+#include "office_language.hpp"
 #include "report_documents.hpp"
 #include "report_sheet_dialog.hpp"
 #include "report_sheets.hpp"

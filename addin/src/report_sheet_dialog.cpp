@@ -13,8 +13,6 @@
 #include <com/sun/star/awt/XComboBox.hpp>
 #include <com/sun/star/awt/XTextComponent.hpp>
 #include <com/sun/star/beans/NamedValue.hpp>
-#include <com/sun/star/configuration/theDefaultProvider.hpp>
-#include <com/sun/star/container/XNameAccess.hpp>
 #include <com/sun/star/deployment/PackageInformationProvider.hpp>
 #include <com/sun/star/lang/XComponent.hpp>
 #include <com/sun/star/lang/XMultiServiceFactory.hpp>
@@ -201,28 +199,6 @@ std::optional<ReportDefinition> runReportSheetDialog(const uno::Reference<uno::X
         if (handler->accepted()) return handler->accepted();
     }
     return std::nullopt;
-}
-
-Language officeLanguage(const uno::Reference<uno::XComponentContext>& context) {
-    const auto read = [&](const char* node, const char* property) -> std::string {
-        try {
-            uno::Sequence<uno::Any> arguments(1);
-            arguments.getArray()[0] <<= beans::NamedValue("nodepath", uno::Any(OUString::createFromAscii(node)));
-            const uno::Reference<container::XNameAccess> access(
-                configuration::theDefaultProvider::get(context)->createInstanceWithArguments(
-                    "com.sun.star.configuration.ConfigurationAccess", arguments),
-                uno::UNO_QUERY);
-            OUString value;
-            if (access.is() && (access->getByName(OUString::createFromAscii(property)) >>= value))
-                return toUtf8(value);
-        } catch (const uno::Exception&) {
-            // Not set: the next source.
-        }
-        return {};
-    };
-    std::string language = read("/org.openoffice.Office.Linguistic/General", "UILocale");
-    if (language.empty()) language = read("/org.openoffice.Setup/L10N", "ooLocale");
-    return languageOf(language);
 }
 
 }  // namespace saleskpi::addin

@@ -42,8 +42,4 @@ runReportSheetDialog(const css::uno::Reference<css::uno::XComponentContext>& con
                      const css::uno::Reference<css::awt::XWindow>& parent, const ReportSheetDialogRequest& request,
                      const css::uno::Reference<css::awt::XDialogEventHandler>& driver);
 
-// The office's UI language (Tools ▸ Options ▸ Language Settings, else the
-// language it was installed with).
-Language officeLanguage(const css::uno::Reference<css::uno::XComponentContext>& context);
-
 }  // namespace saleskpi::addin

@@ -24,8 +24,6 @@
 #include <com/sun/star/awt/XWindowListener.hpp>
 #include <com/sun/star/beans/NamedValue.hpp>
 #include <com/sun/star/beans/XPropertySet.hpp>
-#include <com/sun/star/configuration/theDefaultProvider.hpp>
-#include <com/sun/star/container/XNameAccess.hpp>
 #include <com/sun/star/frame/XController.hpp>
 #include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/lang/DisposedException.hpp>
@@ -41,6 +39,7 @@
 
 #include "kpi/date.hpp"
 #include "kpi/period.hpp"
+#include "office_language.hpp"
 #include "sidebar_document.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
@@ -111,30 +110,6 @@ sal_Int32 fixedHeight() {
     // (2 lines), detail header, three buttons, and the gaps between.
     return 2 * kMargin + (2 * kText + kGap) + 4 * (kRow + kGap) + (2 * kText + kGap) + (kText + kGap) +
            3 * (kButton + kGap) + 3 * kGap;
-}
-
-// The office's UI language: the user's choice (Tools ▸ Options ▸ Language
-// Settings), else the language the office was installed with.
-Language uiLanguage(const uno::Reference<uno::XComponentContext>& context) {
-    const auto read = [&](const char* node, const char* property) -> std::string {
-        try {
-            uno::Sequence<uno::Any> arguments(1);
-            arguments.getArray()[0] <<= beans::NamedValue("nodepath", uno::Any(OUString::createFromAscii(node)));
-            const uno::Reference<container::XNameAccess> access(
-                configuration::theDefaultProvider::get(context)->createInstanceWithArguments(
-                    "com.sun.star.configuration.ConfigurationAccess", arguments),
-                uno::UNO_QUERY);
-            OUString value;
-            if (access.is() && (access->getByName(OUString::createFromAscii(property)) >>= value))
-                return toUtf8(value);
-        } catch (const uno::Exception&) {
-            // Not set: the next source.
-        }
-        return {};
-    };
-    std::string language = read("/org.openoffice.Office.Linguistic/General", "UILocale");
-    if (language.empty()) language = read("/org.openoffice.Setup/L10N", "ooLocale");
-    return languageOf(language);
 }
 
 // The toolkit's peers take their accessible name, tab stop and line breaking
@@ -288,7 +263,7 @@ SidebarPanel::SidebarPanel(uno::Reference<uno::XComponentContext> context, uno::
       context_(std::move(context)),
       frame_(std::move(frame)),
       resourceUrl_(std::move(resourceUrl)),
-      language_(uiLanguage(context_)) {
+      language_(officeLanguage(context_)) {
     // The listeners made in build() hold this object weakly; a weak reference
     // needs a living object, so keep one for the duration.
     // (A reference made and dropped while the count is 0 would delete it.)
