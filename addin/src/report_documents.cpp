@@ -40,6 +40,7 @@
 
 #include "kpi/date.hpp"
 #include "main_thread.hpp"
+#include "report_charts.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
 
@@ -72,20 +73,38 @@ uno::Reference<beans::XPropertySet> userDefinedProperties(const uno::Reference<f
 
 // One edit of a document by the extension, as if it had not happened for the
 // user: undo manager locked (nothing we do can be undone or clears the redo
-// stack), modified flag restored. Not lockControllers(): with the views locked,
-// Calc 7.4 recorded attribute changes even with the undo manager locked.
+// stack), modified flags restored (the document's and its charts'). Not
+// lockControllers(): with the views locked, Calc 7.4 recorded attribute
+// changes even with the undo manager locked.
 class InvisibleEdit {
 public:
     explicit InvisibleEdit(const uno::Reference<frame::XModel>& document)
         : undo_(uno::Reference<document::XUndoManagerSupplier>(document, uno::UNO_QUERY_THROW)->getUndoManager()),
           modifiable_(document, uno::UNO_QUERY) {
         wasModified_ = !modifiable_.is() || modifiable_->isModified();
+        if (!wasModified_) {
+            try {
+                cleanCharts_ = unmodifiedCharts(document);
+            } catch (...) {
+                // The charts' flags are left to Calc.
+            }
+        }
         undo_->lock();
     }
     ~InvisibleEdit() {
         try {
             undo_->unlock();
         } catch (...) {
+        }
+        // A chart reading the written cells is modified by their new values.
+        // (Not covered: right after loading, Calc's own chart listener, set up
+        // from the file, updates such a chart once more on a later idle turn and
+        // marks it modified — as it did before charts were fitted.)
+        for (const auto& chart : cleanCharts_) {
+            try {
+                chart->setModified(false);
+            } catch (...) {
+            }
         }
         try {
             if (!wasModified_) modifiable_->setModified(false);
@@ -106,6 +125,7 @@ private:
     uno::Reference<document::XUndoManager> undo_;
     uno::Reference<util::XModifiable> modifiable_;
     bool wasModified_ = true;
+    std::vector<uno::Reference<util::XModifiable>> cleanCharts_;  // charts to leave unmodified
 };
 
 bool hasSheet(const uno::Reference<frame::XModel>& document, const std::string& name) {
@@ -434,6 +454,16 @@ std::string ReportDocuments::update(Book& book, bool force, const std::string* o
         if (!writer) {
             edit.emplace(document);
             writer.emplace(document, *edit);
+        }
+        if (hasSheet(document, sheet)) {
+            // Charts reading the sheet's rows follow them (a sheet the writer
+            // is about to create has none).
+            try {
+                fitChartsToReport(document, toOUString(sheet), static_cast<sal_Int32>(table.rows.size()),
+                                  static_cast<sal_Int32>(table.columnCount()));
+            } catch (...) {
+                // Its charts keep the rows they had.
+            }
         }
         try {
             writer->write(sheet, table);

@@ -12,7 +12,8 @@
 // with the document's undo manager locked: the user's undo and redo stacks,
 // active sheet, selection, other sheets and the document's modified flag stay
 // as they were. A missing sheet is appended; cells beyond the table are
-// emptied (their formats stay, so a template's styles keep applying).
+// emptied (their formats stay, so a template's styles keep applying). Charts
+// reading a written sheet's data rows are fitted to them (report_charts.hpp).
 //
 // Threads: everything runs on the main thread; ReportSheetsJob only posts
 // there.

@@ -25,8 +25,10 @@ import datetime
 import json
 import math
 import os
+import re
 import shutil
 import sys
+import time
 import unittest
 import urllib.parse
 import zipfile
@@ -43,6 +45,7 @@ from com.sun.star.task import XInteractionHandler  # noqa: E402
 from com.sun.star.ucb import XCommandEnvironment  # noqa: E402
 
 import odf_package as odf  # noqa: E402
+import office_commands as oc  # noqa: E402
 import office_harness as oh  # noqa: E402
 from kpi_data import make_store  # noqa: E402
 
@@ -61,6 +64,13 @@ SCRATCH = "scratch"
 
 def entries(template_id=None):
     return [e for e in CATALOG["templates"] if template_id in (None, e["id"])]
+
+
+def cell_range(sheet, col1, row1, col2, row2):
+    """A com.sun.star.table.CellRangeAddress."""
+    where = uno.createUnoStruct("com.sun.star.table.CellRangeAddress")
+    where.Sheet, where.StartColumn, where.StartRow, where.EndColumn, where.EndRow = sheet, col1, row1, col2, row2
+    return where
 
 
 def calc_round(value, digits):
@@ -187,21 +197,161 @@ class TemplatesInCalc(oh.OfficeTestCase):
         sales = [c for c in entry["checks"] if (c["function"], c["kpi"]) == ("ACTUAL", "DS")][0]
         self.assertTrue(oh.close_enough(oh.read(overview, sales["cell"]).value, self.cli.actual("*", "DS", PERIOD)))
 
+    def dashboard_chart(self, entry, document):
+        """The dashboard's chart, the index and name of the report sheet it reads."""
+        charts = self.sheet(document, entry["sheets"][0]).Charts
+        self.assertEqual(len(charts.ElementNames), 1)
+        report = [r["sheet"] for r in entry["reports"] if r["kind"] == "attainment" and r["kpis"] == ["DS"]][0]
+        return charts.getByIndex(0), entry["sheets"].index(report), report
+
+    @staticmethod
+    def ranges(chart):
+        return [(r.Sheet, r.StartColumn, r.StartRow, r.EndColumn, r.EndRow) for r in chart.getRanges()]
+
+    @staticmethod
+    def chart_sequences(chart):
+        """What the chart itself reads: its categories' range, then each
+        series' values' range, as the chart document states them."""
+        coordinates = chart.EmbeddedObject.getFirstDiagram().getCoordinateSystems()[0]
+        shown = [coordinates.getAxisByDimension(0, 0).getScaleData().Categories.getValues()
+                 .getSourceRangeRepresentation()]
+        for chart_type in coordinates.getChartTypes():
+            for series in chart_type.getDataSeries():
+                shown += [sequence.getValues().getSourceRangeRepresentation() for sequence in series.getDataSequences()]
+        return shown
+
+    def widen_by_hand(self, chart, last_row):
+        """The chart's own data sequences made to read down to `last_row`
+        (0-based), as in a chart made for a bigger team."""
+        def widen():
+            model = chart.EmbeddedObject
+            coordinates = model.getFirstDiagram().getCoordinateSystems()[0]
+            labeled = [coordinates.getAxisByDimension(0, 0).getScaleData().Categories]
+            for chart_type in coordinates.getChartTypes():
+                for series in chart_type.getDataSeries():
+                    labeled += list(series.getDataSequences())
+            for sequence in labeled:
+                old = sequence.getValues()
+                wider = model.getDataProvider().createDataSequenceByRangeRepresentation(
+                    re.sub(r"\$\d+$", "$%d" % (last_row + 1), old.getSourceRangeRepresentation()))
+                wider.Role = old.Role
+                sequence.setValues(wider)
+        oc.on_main_thread(self.office, widen)
+        self.assertEqual({r[4] for r in self.ranges(chart)}, {last_row})
+
+    def wait_for_chart_rows(self, chart, index, rows):
+        """Until the chart reads A3 and F3 down to the last of `rows` data rows."""
+        last = 2 + max(rows, 1) - 1
+        expected = [(index, 0, 2, 0, last), (index, 5, 2, 5, last)]
+        oh.wait_for(lambda: self.ranges(chart) == expected, 30,
+                    what=lambda: "the chart's ranges %r to be %r" % (self.ranges(chart), expected))
+        return last
+
     def test_the_dashboard_chart_reads_attainment_by_employee_from_the_report_sheet(self):
         for entry in entries("manager_dashboard"):
             with self.subTest(entry["template"]):
                 document = self.open(entry)
-                charts = self.sheet(document, entry["sheets"][0]).Charts
-                self.assertEqual(len(charts.ElementNames), 1)
-                chart = charts.getByIndex(0)
+                chart, index, report = self.dashboard_chart(entry, document)
                 self.assertFalse(chart.EmbeddedObject.hasInternalDataProvider())
-                report = [r["sheet"] for r in entry["reports"] if r["kind"] == "attainment" and r["kpis"] == ["DS"]][0]
-                index = entry["sheets"].index(report)
-                ranges = [(r.Sheet, r.StartColumn, r.StartRow, r.EndColumn, r.EndRow) for r in chart.getRanges()]
-                self.assertEqual(ranges, [(index, 0, 2, 0, 301), (index, 5, 2, 5, 301)])
+                _, _, rows = oc.wait_for_report(document, report)
+                self.wait_for_chart_rows(chart, index, len(rows))
                 diagram = chart.EmbeddedObject.getFirstDiagram()
                 chart_type = diagram.getCoordinateSystems()[0].getChartTypes()[0]
                 self.assertEqual(chart_type.getChartType(), "com.sun.star.chart2.ColumnChartType")
+
+    def test_the_dashboard_chart_covers_exactly_the_rows_its_report_sheet_has(self):
+        for entry in entries("manager_dashboard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                chart, index, report = self.dashboard_chart(entry, document)
+                _, _, rows = oc.wait_for_report(document, report)
+                self.assertGreater(len(rows), 20)
+                last = self.wait_for_chart_rows(chart, index, len(rows))
+                # Row `last` is the report's last: the employee codes end there.
+                sheet = self.sheet(document, report)
+                self.assertNotEqual(sheet.getCellByPosition(0, last).getString(), "")
+                self.assertEqual(sheet.getCellByPosition(0, last + 1).getString(), "")
+                # The chart itself reads those rows: employee codes as categories, attainment as values.
+                quoted = "$'%s'" % report.replace("'", "''")
+                self.assertEqual(self.chart_sequences(chart), ["%s.$A$3:$A$%d" % (quoted, last + 1),
+                                                               "%s.$F$3:$F$%d" % (quoted, last + 1)])
+                self.assertEqual(len(chart.EmbeddedObject.getFirstDiagram().getCoordinateSystems()[0]
+                                     .getAxisByDimension(0, 0).getScaleData().Categories.getValues().getData()),
+                                 len(rows))
+                # Fitting the chart is no edit of the user's: nothing to undo, nothing to save.
+                self.widen_by_hand(chart, 301)
+                chart.EmbeddedObject.setModified(False)  # Calc counts a modified chart as a modified document
+                document.setModified(False)
+                self.assertFalse(document.isModified())
+                undo = document.UndoManager.getAllUndoActionTitles()
+                redo = document.UndoManager.getAllRedoActionTitles()
+                state, message = oc.run_command(self.office, document, "RefreshNow")
+                self.assertEqual(state, oc.SUCCESS, message)
+                self.wait_for_chart_rows(chart, index, len(rows))
+                time.sleep(1)  # anything the chart would mark later
+                self.assertEqual(document.UndoManager.getAllUndoActionTitles(), undo)
+                self.assertEqual(document.UndoManager.getAllRedoActionTitles(), redo)
+                self.assertFalse(document.isModified())
+
+    def test_the_dashboard_chart_follows_its_report_when_the_team_changes(self):
+        entry = entries("manager_dashboard")[0]
+        document = self.open(entry)
+        chart, index, report = self.dashboard_chart(entry, document)
+        _, _, everyone = oc.wait_for_report(document, report)
+        self.wait_for_chart_rows(chart, index, len(everyone))
+        # The report shows one manager's team: the chart narrows to it...
+        state, message = oc.run_command(self.office, document, "AddReportSheet", Sheet=report, Kind="attainment",
+                                        Period="this_month", Scope=MANAGER, Kpis="DS")
+        self.assertEqual(state, oc.SUCCESS, message)
+        _, _, team = oc.wait_for_report(document, report, lambda r: r[2] and r[2][0][0] == MANAGER)
+        self.assertLess(len(team), len(everyone))
+        self.wait_for_chart_rows(chart, index, len(team))
+        # ... and widens again when it shows everyone.
+        state, message = oc.run_command(self.office, document, "AddReportSheet", Sheet=report, Kind="attainment",
+                                        Period="this_month", Scope="*", Kpis="DS")
+        self.assertEqual(state, oc.SUCCESS, message)
+        _, _, again = oc.wait_for_report(document, report, lambda r: len(r[2]) == len(everyone))
+        self.wait_for_chart_rows(chart, index, len(again))
+        # A report of only its title (an unknown scope, said there) has no data columns: the chart keeps its rows.
+        state, message = oc.run_command(self.office, document, "AddReportSheet", Sheet=report, Kind="attainment",
+                                        Period="this_month", Scope="NOBODY", Kpis="DS")
+        self.assertEqual(state, oc.SUCCESS, message)
+        oh.wait_for(lambda: "NOBODY" in self.sheet(document, report).getCellByPosition(0, 0).getString(), 30,
+                    what="the report's title to name the unknown scope")
+        self.assertEqual(self.ranges(chart), [(index, 0, 2, 0, len(again) + 1), (index, 5, 2, 5, len(again) + 1)],
+                         "a report of only its title has no data columns to follow: the chart keeps its rows")
+
+    def test_a_chart_of_other_cells_is_left_as_it_is(self):
+        entry = entries("manager_dashboard")[0]
+        document = self.open(entry)
+        chart, index, report = self.dashboard_chart(entry, document)
+        _, _, rows = oc.wait_for_report(document, report)
+        self.wait_for_chart_rows(chart, index, len(rows))
+        scratch = self.sheet(document, SCRATCH)
+        scratch_index = list(document.Sheets.ElementNames).index(SCRATCH)
+        for row in range(2, 12):
+            scratch.getCellByPosition(0, row).setString("E%d" % row)
+            scratch.getCellByPosition(1, row).setValue(row)
+
+        rectangle = uno.createUnoStruct("com.sun.star.awt.Rectangle", 0, 0, 10000, 6000)
+        mine = {
+            # The user's own cells from row 3, as a report's data would be (A3:B300).
+            "Mine": cell_range(scratch_index, 0, 2, 1, 299),
+            # The report sheet, but from its header row.
+            "FromHeaders": cell_range(index, 0, 1, 5, 301),
+            # The report sheet, but right of its columns.
+            "Beside": cell_range(index, 8, 2, 9, 301),
+        }
+        for name, where in mine.items():
+            scratch.Charts.addNewByName(name, rectangle, (where,), False, True)
+        before = {name: self.ranges(scratch.Charts.getByName(name)) for name in mine}
+        # The template's chart back to 300 rows by hand; Refresh now writes every report sheet again.
+        self.widen_by_hand(chart, 301)
+        state, message = oc.run_command(self.office, document, "RefreshNow")
+        self.assertEqual(state, oc.SUCCESS, message)
+        self.wait_for_chart_rows(chart, index, len(rows))
+        self.assertEqual({name: self.ranges(scratch.Charts.getByName(name)) for name in mine}, before)
+        self.assertEqual(before["Mine"], [(scratch_index, 0, 2, 1, 299)])
 
     # -- employee scorecard ---------------------------------------------------
 
