@@ -284,7 +284,7 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
                 po::options_description("Options"), {}};
     cmd.options.add_options()("size", po::value<int>()->default_value(40), "salespeople (20–1000)")(
         "seed", po::value<unsigned>()->default_value(1), "random seed; the same seed gives the same data")(
-        "until", po::value<std::string>(), "last day with orders (default today)")(
+        "until", po::value<std::string>(), "last day with orders (default today; today's activity stops at the present time)")(
         "months", po::value<int>()->default_value(3), "months of history")(
         "lines-scale", po::value<double>()->default_value(1.0), "multiply order lines per order (benchmarks)")(
         "csv-dir", po::value<std::string>(), "keep the generated CSV files in DIR")(

@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -287,6 +288,13 @@ std::map<Day, std::string> vietnameseHolidays(int firstYear, int lastYear) {
 struct Timeline {
     Day first = 0;  // first day of the month `months - 1` months before `last`
     Day last = 0;   // options.until
+    // Now, on the local clock: nothing today happens after nowSeconds (a visit,
+    // an order or its approval later today would be in the future). Days after
+    // today are generated in full: whoever asks --until a later day wants them.
+    Day nowDay = 0;
+    int nowSeconds = 0;
+
+    bool isFuture(Day day, int seconds) const { return day == nowDay && seconds > nowSeconds; }
     std::map<Day, std::string> holidays;
 
     bool isHoliday(Day day) const { return holidays.count(day) != 0; }
@@ -842,6 +850,7 @@ private:
                 clock += random_.between(60 * 60, 90 * 60);
                 hadLunch = true;
             }
+            if (timeline_.isFuture(day, clock)) break;  // the rest of today's route is still ahead
             const Outlet& outlet = company_.outlets[static_cast<std::size_t>(outletIndex)];
             visits_.code(makeCode("VS", ++visitCount_, 9)).code(employee.code).code(outlet.code).timestamp(dayText, clock);
             visits_.endRow();
@@ -855,7 +864,7 @@ private:
             int orderClock = clock + random_.between(3 * 60, 20 * 60);
             bool productive = false;
             long long distinctLines = 0;
-            for (int o = 0; o < orderCount; ++o) {
+            for (int o = 0; o < orderCount && !timeline_.isFuture(day, orderClock); ++o) {
                 const bool isReturn = random_.chance(0.02);
                 const auto [approved, lines] =
                     writeOrder(employee, outlet, day, dayText, orderClock, isReturn, achievement);
@@ -885,7 +894,13 @@ private:
     // Returns whether the order is approved and how many lines it has.
     std::pair<bool, int> writeOrder(const Employee& employee, const Outlet& outlet, Day day,
                                     const std::string& dayText, int clock, bool isReturn, Achievement& achievement) {
-        const Status status = drawStatus(day);
+        Status status = drawStatus(day);
+        int approvedClock = 0;
+        if (status == Status::Approved) {
+            approvedClock = std::min(kSecondsPerDay - 1, clock + random_.between(10 * 60, 5 * 3600));
+            // An approval that would come after now has not happened yet.
+            if (timeline_.isFuture(day, approvedClock)) status = Status::Pending;
+        }
         const std::string code = makeCode("DH", ++orderCount_, 9);
         orders_.code(code).code(employee.code).code(outlet.code).timestamp(dayText, clock);
         orders_.code(isReturn ? "return" : "sale");
@@ -893,12 +908,7 @@ private:
             case Status::Pending: orders_.code("pending").empty(); break;
             case Status::Rejected: orders_.code("rejected").empty(); break;
             case Status::Cancelled: orders_.code("cancelled").empty(); break;
-            case Status::Approved: {
-                const int approvedClock =
-                    std::min(kSecondsPerDay - 1, clock + random_.between(10 * 60, 5 * 3600));
-                orders_.code("approved").timestamp(dayText, approvedClock);
-                break;
-            }
+            case Status::Approved: orders_.code("approved").timestamp(dayText, approvedClock); break;
         }
         orders_.endRow();
         if (orderCount_ % 100000 == 0) progress_.report("orders", orderCount_);
@@ -1311,6 +1321,13 @@ void writeDemoData(const std::filesystem::path& dir, const DemoOptions& options)
 
     Timeline timeline;
     timeline.last = options.until != 0 ? options.until : today();
+    {
+        const std::time_t now = std::time(nullptr);
+        std::tm local{};
+        localtime_r(&now, &local);
+        timeline.nowDay = today();
+        timeline.nowSeconds = local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec;
+    }
     timeline.first = monthStart(timeline.last);
     for (int i = 1; i < options.months; ++i) timeline.first = monthStart(timeline.first - 1);
     // The whole years of the range and the next one, so that every month, quarter

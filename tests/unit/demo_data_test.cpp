@@ -5,10 +5,12 @@
 
 #include "kpi/demo.hpp"
 
+#include <ctime>
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -661,6 +663,36 @@ TEST_F(DemoData, MultipliesOrderLinesByLinesScale) {
         return ratio;
     };
     EXPECT_GT(linesPerOrder(3.0), 2.5 * linesPerOrder(1.0));
+}
+
+TEST_F(DemoData, PutsNothingLaterThanNowIntoToday) {
+    // Generated up to today (the default --until): visits, orders and
+    // approvals of today stop at the present moment; earlier days are whole.
+    kpi::DemoOptions options;
+    options.salespeople = 20;
+    options.months = 1;
+    const fs::path dir = freshDirectory("today");
+    kpi::writeDemoData(dir, options);
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &local);
+    const std::string latest = stamp;  // read after generating: nothing may be later
+    std::size_t checked = 0;
+    const Table visits = readTable(dir / "visits.csv");
+    for (const Row& row : visits.rows) {
+        EXPECT_LE(row[visits.column("visit_time")], latest);
+        ++checked;
+    }
+    const Table orders = readTable(dir / "orders.csv");
+    for (const Row& row : orders.rows) {
+        EXPECT_LE(row[orders.column("order_time")], latest);
+        EXPECT_LE(row[orders.column("approved_time")], latest);
+        ++checked;
+    }
+    EXPECT_GT(checked, 1000u);
+    fs::remove_all(dir);
 }
 
 TEST_F(DemoData, OpensSomeOutletsInsideTheRangeCreatedBySalespeople) {
