@@ -181,7 +181,7 @@ uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertyS
         const OUString problem = toOUString(location->problem.empty() ? "stopped: the office is shutting down"
                                                                       : "unavailable: " + location->problem);
         return fromSession(document, "STATUS", uno::Any(problem),
-                           [&](StoreSession& session) { return session.status(); });
+                           [&](StoreSession& session) { return session.status(location->source); });
     });
 }
 

@@ -166,11 +166,11 @@ uno::Any StoreSession::asOf(kpi::Day nullDate) {
     return live_.get("ASOF@" + std::to_string(nullDate), evaluate, evaluate().value);
 }
 
-uno::Any StoreSession::status() {
-    const auto evaluate = [this] {
-        return Evaluation{uno::Any(toOUString(statusText(host_.status(), location_.source)))};
+uno::Any StoreSession::status(const std::string& source) {
+    const auto evaluate = [this, source] {
+        return Evaluation{uno::Any(toOUString(statusText(host_.status(), source)))};
     };
-    return live_.get("STATUS", evaluate, evaluate().value);
+    return live_.get("STATUS@" + source, evaluate, evaluate().value);
 }
 
 Evaluation StoreSession::evaluate(const CellQuery& query) {

@@ -81,9 +81,10 @@ public:
     // worker uses it, a new value is #N/A until the next delivery, and Calc
     // asks again then.
     css::uno::Any figure(const CellQuery& query);
-    // Live KPI.ASOF and KPI.STATUS.
+    // Live KPI.ASOF and KPI.STATUS. `source` says how the asking document
+    // found the store (documents sharing a store may have found it differently).
     css::uno::Any asOf(kpi::Day nullDate);
-    css::uno::Any status();
+    css::uno::Any status(const std::string& source);
 
     // Main thread: re-evaluates every live value and tells Calc about those
     // that changed.

@@ -196,6 +196,18 @@ class FunctionsAgainstTheEngine(oh.OfficeTestCase):
         self.assertEqual(oh.evaluate(self.sheet, '=TEXT(S2;"YYYY-MM-DD HH:MM:SS")', "S3").text, newest)
 
 
+    def test_status_names_how_each_document_found_a_shared_store(self):
+        # This document found the store through KPI_STORE; another one names
+        # the same file by its KPIStore property: one engine, two answers.
+        other = self.office.new_spreadsheet()
+        self.addCleanup(other.close, True)
+        oh.set_kpi_store(other, self.cli.store)
+        other_status = oh.evaluate(other.Sheets.getByIndex(0), "=KPI.STATUS()", "A1").text
+        self.assertIn("%s (document property KPIStore)" % self.cli.store, other_status)
+        status = oh.evaluate(self.sheet, "=KPI.STATUS()", "S4").text
+        self.assertIn("environment variable KPI_STORE", status)
+        self.assertNotIn("document property", status)
+
 def _serial(timestamp):
     moment = datetime.datetime.strptime(timestamp, "%Y-%m-%d %H:%M:%S")
     return (moment - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
