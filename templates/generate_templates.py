@@ -14,7 +14,8 @@ employee scorecard, the finance reward workbook and the targets sheet (SPEC §8)
 
 Things the extension relies on, kept in one place here:
   * report sheets are declared in the user-defined document property
-    SalesKPI.Reports: one line per sheet, SHEET|KIND|PERIOD|SCOPE|KPIS;
+    SalesKPI.Reports: one line per sheet, SHEET|KIND|PERIOD|SCOPE|KPIS (PERIOD
+    and SCOPE may name a cell, =$Overview.$B$4: the dashboard's do);
   * the targets sheet is named `Targets` in every language, its row 1 holds the
     column names of targets.csv and the rows below it the targets;
   * the add-in's functions are written under the names documents store them by,
@@ -26,6 +27,7 @@ Standard library only; the output is deterministic.
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from xml.sax.saxutils import escape, quoteattr
@@ -686,6 +688,15 @@ def workbook_xml(book):
 # ---------------------------------------------------------------------------
 # Building blocks shared by the templates.
 
+def cell_reference(sheet, col, row):
+    """A report definition's PERIOD or SCOPE read from a cell of the document:
+    '=$Overview.$B$4', the sheet name quoted when it holds spaces, dots or
+    quotes ('=$'Tổng quan'.$B$4')."""
+    if re.search(r"[ .'$]", sheet) or sheet[:1].isdigit():
+        sheet = "'%s'" % sheet.replace("'", "''")
+    return "=$%s.%s" % (sheet, abs_addr(col, row))
+
+
 def report_sheet(book, name, title, kind, period, scope, kpis, widths):
     """An empty report sheet: the extension writes row 2 (headers) and the rows
     below on each refresh; row 1 keeps the title."""
@@ -845,17 +856,20 @@ def manager_dashboard(lang):
         chart_range(sales_att_name, 5, REPORT_FIRST_ROW, CHART_LAST_ROW),
         24.0, 10.0))
 
-    report_sheet(book, t["dash_daily"], t["dash_daily_title"], "daily_sales", "this_month", "*", ["DS"],
+    # The report sheets follow the Manager and Period cells, as the KPI cells do.
+    manager_cell = cell_reference(overview.name, 1, 3)
+    period_cell = cell_reference(overview.name, 1, 4)
+    report_sheet(book, t["dash_daily"], t["dash_daily_title"], "daily_sales", period_cell, manager_cell, ["DS"],
                  [(2.6, "SalesKPI_Code"), (5.5, None)] + [(2.6, "SalesKPI_VND")] * 32)
     attainment_widths = [(2.6, "SalesKPI_Code"), (5.5, None), (2.4, "SalesKPI_Code"), (3.6, None),
                          (3.6, None), (3.0, "SalesKPI_Percent"), (3.6, None)]
-    report_sheet(book, t["dash_att"], t["dash_att_title"], "attainment", "this_month", "*",
+    report_sheet(book, t["dash_att"], t["dash_att_title"], "attainment", period_cell, manager_cell,
                  ["DS", "SL", "PC", "LPPC", "ASO", "COV", "NEW", "FOCUS", "VISIT", "SR_RATE", "DROP"],
                  attainment_widths)
-    report_sheet(book, sales_att_name, t["dash_sales_att_title"], "attainment", "this_month", "*", ["DS"],
+    report_sheet(book, sales_att_name, t["dash_sales_att_title"], "attainment", period_cell, manager_cell, ["DS"],
                  [(2.6, "SalesKPI_Code"), (5.5, None), (2.4, "SalesKPI_Code"), (3.6, "SalesKPI_VND"),
                   (3.6, "SalesKPI_VND"), (3.0, "SalesKPI_Percent"), (3.6, "SalesKPI_VND")])
-    report_sheet(book, t["dash_rank"], t["dash_rank_title"], "ranking", "this_month", "*", [],
+    report_sheet(book, t["dash_rank"], t["dash_rank_title"], "ranking", period_cell, manager_cell, [],
                  [(2.0, None), (2.6, "SalesKPI_Code"), (5.5, None), (2.4, None), (3.0, None)])
     book.chart = {"sheet": overview.name, "categories": chart_range(sales_att_name, 0, REPORT_FIRST_ROW, CHART_LAST_ROW),
                   "values": chart_range(sales_att_name, 5, REPORT_FIRST_ROW, CHART_LAST_ROW)}

@@ -145,7 +145,7 @@ Outcome reportSheetDialog(const uno::Reference<uno::XComponentContext>& context,
     std::string problem;
     auto choices = dialogChoices(context, document, request.language, problem);
     if (!choices) return {false, what + problem};
-    request.choices = std::move(*choices);
+    request.choices = edited ? withCellsOf(std::move(*choices), *edited, request.language) : std::move(*choices);
     if (edited) {
         request.shown = entryOf(*edited, request.choices);
     } else {

@@ -1,8 +1,10 @@
 #include "report_documents.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <exception>
 #include <optional>
+#include <sstream>
 #include <utility>
 
 #include <com/sun/star/beans/NamedValue.hpp>
@@ -20,6 +22,7 @@
 #include <com/sun/star/lang/Locale.hpp>
 #include <com/sun/star/sheet/CellFlags.hpp>
 #include <com/sun/star/sheet/ConditionOperator.hpp>
+#include <com/sun/star/sheet/FormulaResult.hpp>
 #include <com/sun/star/sheet/XCellRangeAddressable.hpp>
 #include <com/sun/star/sheet/XCellRangeData.hpp>
 #include <com/sun/star/sheet/XSheetCellCursor.hpp>
@@ -29,15 +32,21 @@
 #include <com/sun/star/sheet/XSpreadsheetDocument.hpp>
 #include <com/sun/star/sheet/XSpreadsheets.hpp>
 #include <com/sun/star/sheet/XUsedAreaCursor.hpp>
+#include <com/sun/star/table/CellContentType.hpp>
+#include <com/sun/star/table/XCell.hpp>
 #include <com/sun/star/table/XCellRange.hpp>
 #include <com/sun/star/table/XColumnRowRange.hpp>
+#include <com/sun/star/text/XTextRange.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <com/sun/star/util/XModifiable.hpp>
 #include <com/sun/star/util/XNumberFormatTypes.hpp>
 #include <com/sun/star/util/XNumberFormats.hpp>
 #include <com/sun/star/util/XNumberFormatsSupplier.hpp>
+#include <cppuhelper/implbase1.hxx>
 #include <cppuhelper/supportsservice.hxx>
+#include <rtl/ref.hxx>
 
+#include "cell_query.hpp"
 #include "kpi/date.hpp"
 #include "main_thread.hpp"
 #include "report_charts.hpp"
@@ -289,7 +298,83 @@ private:
     lang::Locale locale_;
 };
 
+// Listens to the cells a document's definitions read. Calc calls it on the
+// thread that changed the cell (a bridge thread for a remote client): it only
+// posts the check to the main thread, once until that check has run.
+class SourceCellListener : public cppu::WeakImplHelper1<util::XModifyListener> {
+public:
+    SourceCellListener(uno::Reference<uno::XComponentContext> context, const uno::Reference<frame::XModel>& document)
+        : context_(std::move(context)), document_(document) {}
+
+    void SAL_CALL modified(const lang::EventObject&) override {
+        try {
+            // The report writer's own writes (a source cell inside a report
+            // sheet, say) never start another write.
+            if (ReportDocuments::instance().writing() || posted_.exchange(true)) return;
+            const rtl::Reference<SourceCellListener> self(this);
+            const bool queued = postToMainThread(context_, [self] {
+                self->posted_ = false;
+                const uno::Reference<frame::XModel> document(self->document_);
+                if (document.is()) ReportDocuments::instance().sourceCellsChanged(document);
+            });
+            if (!queued) posted_ = false;
+        } catch (...) {
+            // The next change tries again.
+        }
+    }
+    void SAL_CALL disposing(const lang::EventObject&) override {}
+
+private:
+    const uno::Reference<uno::XComponentContext> context_;
+    const uno::WeakReference<frame::XModel> document_;
+    std::atomic<bool> posted_{false};
+};
+
+// What a source cell holds, as the text of the field it stands for: a text
+// as it is; a number, for a PERIOD, as the day it is (a date typed in the
+// cell; 0 is an empty cell, as for KPI.* functions), for a SCOPE as the code
+// it is (1001); empty for an empty cell. nullopt for a cell showing an error.
+std::optional<std::string> fieldTextOf(const uno::Reference<table::XCell>& cell, bool period) {
+    bool text = false;
+    switch (cell->getType()) {
+        case table::CellContentType_EMPTY: return std::string();
+        case table::CellContentType_TEXT: text = true; break;
+        case table::CellContentType_VALUE: break;
+        default: {  // a formula: what it shows
+            if (cell->getError() != 0) return std::nullopt;
+            sal_Int32 result = sheet::FormulaResult::VALUE;
+            uno::Reference<beans::XPropertySet>(cell, uno::UNO_QUERY_THROW)->getPropertyValue("FormulaResultType2") >>=
+                result;
+            text = result == sheet::FormulaResult::STRING;
+            break;
+        }
+    }
+    if (text) return toUtf8(uno::Reference<text::XTextRange>(cell, uno::UNO_QUERY_THROW)->getString());
+    const double value = cell->getValue();
+    if (period) {
+        if (!std::isfinite(value) || value < 0) return std::to_string(value);  // not a period: said in the title
+        if (value < 1) return std::string();
+        return kpi::formatDay(dayFromSerial(value, kDefaultNullDate));
+    }
+    std::ostringstream number;
+    if (value == std::floor(value) && std::fabs(value) < 1e15)
+        number << static_cast<long long>(value);
+    else
+        number << value;
+    return number.str();
+}
+
 }  // namespace
+
+ReportDocuments::Book::~Book() {
+    for (const auto& [name, cell] : sourceCells) {
+        try {
+            cell->removeModifyListener(sourceListener);
+        } catch (...) {
+            // The document is gone, and the cell with it.
+        }
+    }
+}
 
 std::optional<std::string> reportDefinitionsOf(const uno::Reference<frame::XModel>& document) {
     const uno::Reference<beans::XPropertySet> userDefined = userDefinedProperties(document);
@@ -402,7 +487,61 @@ void ReportDocuments::retryLater(const uno::Reference<frame::XModel>& document) 
     });
 }
 
-std::string ReportDocuments::update(Book& book, bool force, const std::string* onlyStore) {
+ReportDocuments::ReadDefinition ReportDocuments::readCells(Book& book, const uno::Reference<frame::XModel>& document,
+                                                           const ReportDefinition& report) {
+    std::string texts[2];  // PERIOD's cell, SCOPE's cell
+    const std::string* fields[2] = {&report.period, &report.scope};
+    for (int i = 0; i < 2; ++i) {
+        if (!isCellReference(*fields[i])) continue;
+        const char* what = i == 0 ? "the period" : "the scope";
+        const auto reference = parseCellReference(*fields[i]);
+        if (!reference) return {report, std::string(what) + " '" + *fields[i] + "' is not a cell reference"};
+        const std::string name = formatCellReference(*reference);
+        try {
+            const auto sheets =
+                uno::Reference<sheet::XSpreadsheetDocument>(document, uno::UNO_QUERY_THROW)->getSheets();
+            if (!sheets->hasByName(toOUString(reference->sheet))) {
+                // A sheet of that name made later is listened to afresh.
+                book.sourceCells.erase(name);
+                return {report, "the cell " + name + " of " + what + " is on a sheet the document does not have"};
+            }
+            const uno::Reference<sheet::XSpreadsheet> sheet(sheets->getByName(toOUString(reference->sheet)),
+                                                            uno::UNO_QUERY_THROW);
+            const uno::Reference<table::XCell> cell = sheet->getCellByPosition(reference->column, reference->row);
+            if (!book.sourceCells.count(name)) {
+                if (!book.sourceListener.is()) book.sourceListener = new SourceCellListener(context_, document);
+                const uno::Reference<util::XModifyBroadcaster> broadcaster(cell, uno::UNO_QUERY_THROW);
+                broadcaster->addModifyListener(book.sourceListener);
+                book.sourceCells.emplace(name, broadcaster);
+            }
+            const auto text = fieldTextOf(cell, i == 0);
+            if (!text) return {report, "the cell " + name + " of " + what + " shows an error"};
+            texts[i] = *text;
+        } catch (const uno::Exception&) {
+            return {report, "the cell " + name + " of " + what + " cannot be read"};
+        }
+    }
+    return {withCellValues(report, texts[0], texts[1]), {}};
+}
+
+void ReportDocuments::sourceCellsChanged(const uno::Reference<frame::XModel>& document) {
+    if (shutDown_ || writing_) return;
+    Book* book = find(document);
+    if (!book) return;
+    const auto property = reportDefinitionsOf(document);
+    if (!property) return;
+    std::set<std::string> changed;
+    for (const auto& report : parseReportDefinitions(*property).reports) {
+        if (!isCellReference(report.period) && !isCellReference(report.scope)) continue;
+        const auto last = book->read.find(report.sheet);
+        if (last == book->read.end() || !(last->second == readCells(*book, document, report)))
+            changed.insert(report.sheet);
+    }
+    if (!changed.empty()) update(*book, false, nullptr, &changed);
+}
+
+std::string ReportDocuments::update(Book& book, bool force, const std::string* onlyStore,
+                                    const std::set<std::string>* onlySheets) {
     const uno::Reference<frame::XModel> document(book.document);
     if (!document.is()) return "the document is closed";
     const auto property = reportDefinitionsOf(document);
@@ -418,15 +557,25 @@ std::string ReportDocuments::update(Book& book, bool force, const std::string* o
     listenTo(session);
 
     const ReportDefinitions definitions = parseReportDefinitions(*property);
+    const auto wanted = [onlySheets](const std::string& sheet) { return !onlySheets || onlySheets->count(sheet); };
+    // Cells are read here, on the main thread, not inside the query.
+    std::vector<ReadDefinition> reports;
+    for (const auto& report : definitions.reports)
+        if (wanted(report.sheet)) reports.push_back(readCells(book, document, report));
     const Language language = documentLanguage(document);
     const kpi::Day today = kpi::today();
     std::vector<std::pair<std::string, ReportTable>> tables;
     const bool answered = session->tryQuery([&](kpi::Engine& engine) {
-        for (const auto& report : definitions.reports) {
+        for (const auto& report : reports) {
+            const std::string& sheet = report.definition.sheet;
+            if (!report.problem.empty()) {
+                tables.emplace_back(sheet, problemReport(sheet, report.problem, language));
+                continue;
+            }
             try {
-                tables.emplace_back(report.sheet, buildReport(engine, report, today, language));
+                tables.emplace_back(sheet, buildReport(engine, report.definition, today, language));
             } catch (const std::exception& error) {
-                tables.emplace_back(report.sheet, problemReport(report.sheet, error.what(), language));
+                tables.emplace_back(sheet, problemReport(sheet, error.what(), language));
             }
         }
     });
@@ -441,9 +590,16 @@ std::string ReportDocuments::update(Book& book, bool force, const std::string* o
     }
     book.busyRetries = 0;
     book.forcePending = false;
+    for (const auto& report : reports) book.read[report.definition.sheet] = report;
     for (const auto& problem : definitions.problems)
-        if (!problem.sheet.empty())
+        if (!problem.sheet.empty() && wanted(problem.sheet))
             tables.emplace_back(problem.sheet, problemReport(problem.sheet, problem.problem, language));
+
+    writing_ = true;
+    struct WritingEnds {
+        std::atomic<bool>& writing;
+        ~WritingEnds() { writing = false; }
+    } writingEnds{writing_};
 
     // Only what changed is written; a sheet the user deleted comes back.
     std::optional<InvisibleEdit> edit;

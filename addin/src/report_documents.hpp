@@ -15,13 +15,23 @@
 // emptied (their formats stay, so a template's styles keep applying). Charts
 // reading a written sheet's data rows are fitted to them (report_charts.hpp).
 //
-// Threads: everything runs on the main thread; ReportSheetsJob only posts
-// there.
+// A definition whose PERIOD or SCOPE names a cell (=$Overview.$B$4) reads that
+// cell on the main thread each time its sheet is built, and the extension
+// listens to the cell (util::XModifyListener): when its value changes, the
+// report sheets that read it — and only those — are written again at once,
+// not at the next refresh. An empty cell means the default (this month,
+// everyone); a missing sheet or a cell showing an error is said in the report's
+// title.
+//
+// Threads: everything runs on the main thread; ReportSheetsJob and the cell
+// listener (called on whichever thread changed the cell) only post there.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -29,6 +39,8 @@
 #include <com/sun/star/lang/XServiceInfo.hpp>
 #include <com/sun/star/task/XJob.hpp>
 #include <com/sun/star/uno/XComponentContext.hpp>
+#include <com/sun/star/util/XModifyBroadcaster.hpp>
+#include <com/sun/star/util/XModifyListener.hpp>
 #include <cppuhelper/implbase2.hxx>
 #include <cppuhelper/weakref.hxx>
 
@@ -64,11 +76,36 @@ public:
                          const css::uno::Reference<css::frame::XModel>& document);
     // Releases every document (office termination).
     void shutdown();
+    // Main thread. A cell some definition of the document reads has changed:
+    // writes again the sheets whose cells now hold something else.
+    void sourceCellsChanged(const css::uno::Reference<css::frame::XModel>& document);
+    // Whether the main thread is writing report sheets now (the cell listener
+    // ignores what that changes).
+    bool writing() const { return writing_; }
 
 private:
+    // A definition with its cells read: what its sheet is built from, or why
+    // a cell could not be read.
+    struct ReadDefinition {
+        ReportDefinition definition;
+        std::string problem;
+
+        bool operator==(const ReadDefinition&) const = default;
+    };
+
     struct Book {
+        Book() = default;
+        Book(const Book&) = delete;
+        Book& operator=(const Book&) = delete;
+        ~Book();  // stops listening to the source cells
+
         css::uno::WeakReference<css::frame::XModel> document;
         std::map<std::string, ReportTable> written;  // by sheet: what was last written there
+        std::map<std::string, ReadDefinition> read;  // by sheet: the definition its last table was built from
+        // The cells definitions read, by formatCellReference(), and the one
+        // listener added to each.
+        std::map<std::string, css::uno::Reference<css::util::XModifyBroadcaster>> sourceCells;
+        css::uno::Reference<css::util::XModifyListener> sourceListener;
         bool retryPosted = false;
         int busyRetries = 0;        // turns in a row the engine was busy
         bool forcePending = false;  // a forced write found the engine busy
@@ -78,7 +115,12 @@ private:
     // Locates the document's store, listens to its refreshes and writes what
     // changed (everything with `force`). Does nothing when `onlyStore` is given
     // and the document uses another store. "" or why nothing was written.
-    std::string update(Book& book, bool force, const std::string* onlyStore);
+    // With `onlySheets`, only those sheets are built and written.
+    std::string update(Book& book, bool force, const std::string* onlyStore,
+                       const std::set<std::string>* onlySheets = nullptr);
+    // The definition with the cells it names read (and listened to from now on).
+    ReadDefinition readCells(Book& book, const css::uno::Reference<css::frame::XModel>& document,
+                             const ReportDefinition& report);
     void refreshed(const std::string& storeKey);
     void listenTo(const std::shared_ptr<StoreSession>& session);
     Book* find(const css::uno::Reference<css::frame::XModel>& document);
@@ -90,6 +132,7 @@ private:
     std::vector<std::unique_ptr<Book>> books_;
     std::map<std::string, std::weak_ptr<StoreSession>> listening_;  // by store key
     bool shutDown_ = false;
+    std::atomic<bool> writing_{false};  // read by the cell listener on any thread
 };
 
 // The job Jobs.xcu runs for every spreadsheet that is loaded, created or saved

@@ -26,13 +26,14 @@ const std::array<PeriodText, 4>& relativePeriods() {
 }
 
 struct FormTexts {
-    LocalizedText everyone, teamOf, noName, notAPeriod, noPeriod, tooLong, noKpi, noKind, noScope, badSheetName,
-        isReportSheet, sheetTaken;
+    LocalizedText everyone, teamOf, fromCell, noName, notAPeriod, noPeriod, tooLong, noKpi, noKind, noScope,
+        badSheetName, isReportSheet, sheetTaken;
 };
 const FormTexts& texts() {
     static const FormTexts t{
         .everyone = {"Everyone", "Toàn công ty"},
         .teamOf = {"Team of", "Nhóm của"},
+        .fromCell = {"From cell", "Theo ô"},
         .noName = {"Give the sheet a name.", "Hãy đặt tên cho trang."},
         .notAPeriod = {"is not a period. Choose one from the list, or write a period such as 2026-11, 2026-W48, "
                        "2026-Q4, 2026, 2026-11-27 or 2026-11-01..2026-11-20.",
@@ -94,6 +95,13 @@ ReportSheetChoices reportSheetChoices(const std::vector<kpi::EmployeeInfo>& empl
     return choices;
 }
 
+ReportSheetChoices withCellsOf(ReportSheetChoices choices, const ReportDefinition& report, Language language) {
+    if (const auto cell = parseCellReference(report.scope))
+        choices.scopes.push_back({report.scope, std::string(texts().fromCell.in(language)) + " " +
+                                                    formatCellReference(*cell)});
+    return choices;
+}
+
 ReportSheetEntry entryOf(const ReportDefinition& report, const ReportSheetChoices& choices) {
     const auto position = [](const std::vector<FormOption>& options, const std::string& value) {
         for (std::size_t i = 0; i < options.size(); ++i)
@@ -135,10 +143,16 @@ ReportSheetCheck checkReportSheetEntry(const ReportSheetEntry& entry, const Repo
     report.period = period;
     for (const auto& option : choices.periods)
         if (period == option.label || period == option.value) report.period = option.value;
-    const auto resolved = resolveReportPeriod(report.period, today);
-    if (!resolved) return refused(inQuotes(period) + " " + in(t.notAPeriod));
-    if (report.kind == ReportKind::DailySales && resolved->last - resolved->first + 1 > kMaxDailyDays)
-        return refused(in(t.tooLong));
+    if (isCellReference(report.period)) {
+        // The period a cell of the document holds (a definition edited, or
+        // typed so): read when the sheet is written, problems said there.
+        if (!parseCellReference(report.period)) return refused(inQuotes(period) + " " + in(t.notAPeriod));
+    } else {
+        const auto resolved = resolveReportPeriod(report.period, today);
+        if (!resolved) return refused(inQuotes(period) + " " + in(t.notAPeriod));
+        if (report.kind == ReportKind::DailySales && resolved->last - resolved->first + 1 > kMaxDailyDays)
+            return refused(in(t.tooLong));
+    }
 
     if (entry.scope < 0 || entry.scope >= static_cast<int>(choices.scopes.size())) return refused(in(t.noScope));
     report.scope = choices.scopes[static_cast<std::size_t>(entry.scope)].value;

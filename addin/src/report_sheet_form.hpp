@@ -52,6 +52,13 @@ struct ReportSheetEntry {
     bool operator==(const ReportSheetEntry&) const = default;
 };
 
+// The choices with, for a definition whose SCOPE names a cell
+// (=$Overview.$B$4), that cell as one more scope ("From cell $Overview.$B$4"),
+// so that editing the definition shows it and keeps it. A PERIOD naming a
+// cell needs nothing: it is shown as typed, and checkReportSheetEntry accepts
+// a cell reference as a period.
+ReportSheetChoices withCellsOf(ReportSheetChoices choices, const ReportDefinition& report, Language language);
+
 // The entry that shows an existing definition (Edit report sheet…). A scope or
 // KPI the store does not know is left unchosen.
 ReportSheetEntry entryOf(const ReportDefinition& report, const ReportSheetChoices& choices);

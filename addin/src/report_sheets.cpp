@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -277,6 +278,16 @@ ReportDefinitions parseReportDefinitions(std::string_view property) {
                     "' (daily_sales, attainment, ranking or employees)");
             continue;
         }
+        bool cellsReadable = true;
+        for (const auto& [field, what] : {std::pair{trim(fields[2]), "PERIOD"}, std::pair{trim(fields[3]), "SCOPE"}}) {
+            if (isCellReference(field) && !parseCellReference(field)) {
+                problem("the " + std::string(what) + " '" + std::string(field) +
+                        "' is not a cell reference (write it as =$Overview.$B$4)");
+                cellsReadable = false;
+                break;
+            }
+        }
+        if (!cellsReadable) continue;
         if (!sheets.insert(sheet).second) {
             // The first line of a sheet writes it; this one is reported only.
             definitions.problems.push_back({{}, "the sheet '" + sheet + "' is defined twice"});
@@ -326,6 +337,85 @@ std::string withReportDefinition(std::string_view property, const ReportDefiniti
     }
     if (!replaced) add(formatReportDefinition(report));
     return lines;
+}
+
+bool isCellReference(std::string_view field) { return !field.empty() && field.front() == '='; }
+
+std::optional<CellReference> parseCellReference(std::string_view field) {
+    field = trim(field);
+    if (!isCellReference(field)) return std::nullopt;
+    std::string_view rest = trim(field.substr(1));
+    if (!rest.empty() && rest.front() == '$') rest.remove_prefix(1);
+    CellReference cell;
+    if (!rest.empty() && rest.front() == '\'') {
+        std::size_t at = 1;
+        while (true) {
+            const auto quote = rest.find('\'', at);
+            if (quote == std::string_view::npos) return std::nullopt;
+            cell.sheet += rest.substr(at, quote - at);
+            if (quote + 1 < rest.size() && rest[quote + 1] == '\'') {
+                cell.sheet += '\'';
+                at = quote + 2;
+                continue;
+            }
+            rest.remove_prefix(quote + 1);
+            break;
+        }
+        if (rest.empty() || rest.front() != '.') return std::nullopt;
+        rest.remove_prefix(1);
+    } else {
+        const auto dot = rest.rfind('.');
+        if (dot == std::string_view::npos) return std::nullopt;
+        cell.sheet = std::string(rest.substr(0, dot));
+        rest.remove_prefix(dot + 1);
+    }
+    if (cell.sheet.empty()) return std::nullopt;
+
+    if (!rest.empty() && rest.front() == '$') rest.remove_prefix(1);
+    std::size_t at = 0;
+    long column = 0;
+    while (at < rest.size() && std::isalpha(static_cast<unsigned char>(rest[at])) && at < 3)
+        column = column * 26 + (std::toupper(static_cast<unsigned char>(rest[at++])) - 'A' + 1);
+    if (at == 0 || column > 16384) return std::nullopt;  // XFD: Calc's widest
+    rest.remove_prefix(at);
+    if (!rest.empty() && rest.front() == '$') rest.remove_prefix(1);
+    if (rest.empty() || rest.size() > 7 || rest.front() == '0') return std::nullopt;
+    long row = 0;
+    for (const char digit : rest) {
+        if (!std::isdigit(static_cast<unsigned char>(digit))) return std::nullopt;
+        row = row * 10 + (digit - '0');
+    }
+    if (row > 1048576) return std::nullopt;
+    cell.column = static_cast<int>(column - 1);
+    cell.row = static_cast<int>(row - 1);
+    return cell;
+}
+
+std::string formatCellReference(const CellReference& cell) {
+    std::string sheet = cell.sheet;
+    const bool quoted = sheet.find_first_of(" .'$") != std::string::npos ||
+                        std::isdigit(static_cast<unsigned char>(sheet.front()));
+    if (quoted) {
+        std::string escaped = "'";
+        for (const char c : sheet) escaped += c == '\'' ? std::string("''") : std::string(1, c);
+        sheet = escaped + "'";
+    }
+    std::string column;
+    for (int number = cell.column + 1; number > 0; number = (number - 1) / 26)
+        column.insert(column.begin(), static_cast<char>('A' + (number - 1) % 26));
+    return "$" + sheet + ".$" + column + "$" + std::to_string(cell.row + 1);
+}
+
+ReportDefinition withCellValues(ReportDefinition report, std::string_view periodCell, std::string_view scopeCell) {
+    if (isCellReference(report.period)) {
+        const std::string_view value = trim(periodCell);
+        report.period = value.empty() ? std::string("this_month") : std::string(value);
+    }
+    if (isCellReference(report.scope)) {
+        const std::string_view value = trim(scopeCell);
+        report.scope = value.empty() ? std::string("*") : std::string(value);
+    }
+    return report;
 }
 
 std::optional<kpi::Period> resolveReportPeriod(std::string_view text, kpi::Day today) {

@@ -7,7 +7,9 @@
 // KIND daily_sales, attainment, ranking or employees; PERIOD this_month,
 // last_month, this_week, today or a period of the SPEC grammar; SCOPE an
 // employee code (their subtree) or *; KPIS comma-separated KPI codes (empty
-// for ranking and employees).
+// for ranking and employees). PERIOD and SCOPE may instead name a cell of the
+// document, "=" then the cell as Calc writes it (=$Overview.$B$4): the report
+// then shows what that cell holds (report_documents reads it).
 //
 // This part knows nothing of UNO: it parses definitions and computes what a
 // sheet shows from a loaded engine, as a table whose row 1 is a title, row 2
@@ -43,8 +45,8 @@ std::string_view reportKindTitle(ReportKind kind, Language language);
 struct ReportDefinition {
     std::string sheet;
     ReportKind kind = ReportKind::Attainment;
-    std::string period;  // as written: this_month, 2026-11, …
-    std::string scope;   // an employee code or "*"
+    std::string period;  // as written: this_month, 2026-11, … or a cell reference
+    std::string scope;   // an employee code, "*" or a cell reference
     std::vector<std::string> kpis;
 
     bool operator==(const ReportDefinition&) const = default;
@@ -72,6 +74,32 @@ std::vector<std::string> parseKpiCodes(std::string_view field);
 // The property with the report's line in place of the line that defines the
 // same sheet, or appended; other lines are kept as they are, blank ones dropped.
 std::string withReportDefinition(std::string_view property, const ReportDefinition& report);
+
+// A cell of the document a PERIOD or SCOPE field takes its value from. The
+// field starts with "=", which neither an employee code nor a period can, then
+// the cell as Calc writes it: =$Overview.$B$4, =Overview.B4, ='Tổng quan'.$B$4
+// (a sheet name with spaces or dots in single quotes, '' for a quote in it).
+struct CellReference {
+    std::string sheet;
+    int column = 0;  // 0-based: A is 0
+    int row = 0;     // 0-based: row 1 is 0
+
+    bool operator==(const CellReference&) const = default;
+};
+
+// Whether a field is meant as a cell reference (it starts with "=").
+bool isCellReference(std::string_view field);
+// The cell a field names; nullopt when it is not a cell reference or a
+// malformed one (no sheet, no cell, a column beyond XFD…).
+std::optional<CellReference> parseCellReference(std::string_view field);
+// The cell as Calc shows it: $Overview.$B$4, $'Tổng quan'.$B$4.
+std::string formatCellReference(const CellReference& cell);
+
+// The definition a report is built from once its cell fields are read: the
+// text of the cell (trimmed) in place of the reference, and for an empty cell
+// the default — "*" for SCOPE, this_month for PERIOD. `periodCell` and
+// `scopeCell` are the cells' texts (ignored for fields that name no cell).
+ReportDefinition withCellValues(ReportDefinition report, std::string_view periodCell, std::string_view scopeCell);
 
 // The period a report shows on `today`: this_month, last_month, this_week and
 // today follow the calendar; anything else must be a period of the SPEC

@@ -121,5 +121,28 @@ TEST(ReportSheetForm, EditingKeepsTheSheetAndShowsItsDefinition) {
     EXPECT_EQ(formatReportDefinition(*check.definition), "Team|daily_sales|2026-11|SR02|PC");
 }
 
+TEST(ReportSheetForm, EditingADefinitionThatReadsCellsShowsAndKeepsTheCells) {
+    const ReportDefinition report{"Team", ReportKind::Attainment, "=$Overview.$B$5", "=$Overview.$B$4", {"REV"}};
+    const ReportSheetChoices choices = withCellsOf(tinyChoices(), report, Language::English);
+    ASSERT_EQ(choices.scopes.size(), 5u);
+    EXPECT_EQ(choices.scopes.back(), (FormOption{"=$Overview.$B$4", "From cell $Overview.$B$4"}));
+    EXPECT_EQ(withCellsOf(tinyChoices(Language::Vietnamese), report, Language::Vietnamese).scopes.back().label,
+              "Theo ô $Overview.$B$4");
+    const ReportSheetEntry entry = entryOf(report, choices);
+    EXPECT_EQ(entry, (ReportSheetEntry{"Team", 1, "=$Overview.$B$5", 4, {0}}));
+    const ReportSheetPlace place{{"Team", "Overview"}, {"Team"}, std::string("Team")};
+    const auto check = checkReportSheetEntry(entry, choices, place, kNovember27, Language::English);
+    ASSERT_TRUE(check.definition) << check.problem;
+    EXPECT_EQ(*check.definition, report);
+    // Fixed scopes add nothing; a malformed cell is refused as a period.
+    EXPECT_EQ(withCellsOf(tinyChoices(), {"T", ReportKind::Ranking, "today", "SS01", {}}, Language::English).scopes,
+              tinyChoices().scopes);
+    ReportSheetEntry malformed = entry;
+    malformed.period = "=B5";
+    EXPECT_NE(checkReportSheetEntry(malformed, choices, place, kNovember27, Language::English)
+                  .problem.find("'=B5' is not a period"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace saleskpi::addin

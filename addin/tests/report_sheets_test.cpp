@@ -75,6 +75,71 @@ TEST(ReportDefinitions, AnAddedDefinitionReplacesTheLineOfItsSheetOrIsAppended) 
     EXPECT_EQ(parseKpiCodes(" DS, ,PC ,"), (std::vector<std::string>{"DS", "PC"}));
 }
 
+TEST(ReportCellReferences, ReadTheCellAsCalcWritesIt) {
+    EXPECT_EQ(parseCellReference("=$Overview.$B$4"), (CellReference{"Overview", 1, 3}));
+    EXPECT_EQ(parseCellReference(" = Overview.b5 "), (CellReference{"Overview", 1, 4}));
+    EXPECT_EQ(parseCellReference("=$'Tổng quan'.$B$4"), (CellReference{"Tổng quan", 1, 3}));
+    EXPECT_EQ(parseCellReference("='It''s.here'.AA10"), (CellReference{"It's.here", 26, 9}));
+    EXPECT_EQ(parseCellReference("=Sheet.v1.$XFD$1048576"), (CellReference{"Sheet.v1", 16383, 1048575}));
+}
+
+TEST(ReportCellReferences, RefuseWhatIsNoCell) {
+    for (const char* field : {"SS01", "*", "this_month", "=", "=B4", "=Overview.", "=Overview.B", "=Overview.4",
+                              "=Overview.B0", "=Overview.XFE1", "=Overview.B4x", "='Overview.B4", "=''.B4",
+                              "=Overview.B1048577"})
+        EXPECT_FALSE(parseCellReference(field)) << field;
+    EXPECT_TRUE(isCellReference("=anything"));
+    EXPECT_FALSE(isCellReference("SS01"));
+    EXPECT_FALSE(isCellReference(""));
+}
+
+TEST(ReportCellReferences, FormatReadsBackTheSame) {
+    for (const CellReference& cell : {CellReference{"Overview", 1, 3}, CellReference{"Tổng quan", 27, 99},
+                                      CellReference{"It's", 0, 0}, CellReference{"2026", 701, 4}}) {
+        EXPECT_EQ(parseCellReference("=" + formatCellReference(cell)), cell) << formatCellReference(cell);
+    }
+    EXPECT_EQ(formatCellReference({"Overview", 1, 3}), "$Overview.$B$4");
+    EXPECT_EQ(formatCellReference({"Tổng quan", 1, 3}), "$'Tổng quan'.$B$4");
+}
+
+TEST(ReportDefinitions, KeepCellReferencesAsWrittenAndRefuseMalformedOnes) {
+    const auto parsed = parseReportDefinitions(
+        "Team|attainment|=$Overview.$B$5|=$Overview.$B$4|DS\nBad|ranking|this_month|=Overview|\n"
+        "Worse|ranking|=B5|*|");
+    ASSERT_EQ(parsed.reports.size(), 1u);
+    EXPECT_EQ(parsed.reports[0].period, "=$Overview.$B$5");
+    EXPECT_EQ(parsed.reports[0].scope, "=$Overview.$B$4");
+    EXPECT_EQ(parseReportDefinitions(formatReportDefinition(parsed.reports[0])).reports.at(0), parsed.reports[0]);
+    ASSERT_EQ(parsed.problems.size(), 2u);
+    EXPECT_EQ(parsed.problems[0].sheet, "Bad");
+    EXPECT_NE(parsed.problems[0].problem.find("SCOPE '=Overview' is not a cell reference"), std::string::npos)
+        << parsed.problems[0].problem;
+    EXPECT_EQ(parsed.problems[1].sheet, "Worse");
+    EXPECT_NE(parsed.problems[1].problem.find("PERIOD '=B5'"), std::string::npos) << parsed.problems[1].problem;
+}
+
+TEST(ReportCellReferences, AnEmptyCellMeansTheDefaultAndFixedFieldsIgnoreTheCells) {
+    const ReportDefinition fromCells{"Team", ReportKind::Ranking, "=$Overview.$B$5", "=$Overview.$B$4", {}};
+    EXPECT_EQ(withCellValues(fromCells, "  ", ""),
+              (ReportDefinition{"Team", ReportKind::Ranking, "this_month", "*", {}}));
+    EXPECT_EQ(withCellValues(fromCells, " 2026-10 ", " SS01 "),
+              (ReportDefinition{"Team", ReportKind::Ranking, "2026-10", "SS01", {}}));
+    const ReportDefinition fixed{"Team", ReportKind::Ranking, "2026-11", "SS02", {}};
+    EXPECT_EQ(withCellValues(fixed, "2026-10", "SS01"), fixed);
+}
+
+TEST_F(Reports, ACellWithAnUnknownCodeOrABadPeriodIsSaidInTheTitle) {
+    const ReportDefinition fromCells{"Team", ReportKind::Ranking, "=$Overview.$B$5", "=$Overview.$B$4", {}};
+    const ReportTable unknown = buildReport(*engine_, withCellValues(fromCells, "", "SS99"), kNovember27,
+                                            Language::English);
+    ASSERT_EQ(unknown.rows.size(), 1u);
+    EXPECT_NE(text(unknown.rows[0][0]).find("unknown employee 'SS99' as the scope"), std::string::npos);
+    const ReportTable badPeriod = buildReport(*engine_, withCellValues(fromCells, "2026-13", ""), kNovember27,
+                                              Language::English);
+    ASSERT_EQ(badPeriod.rows.size(), 1u);
+    EXPECT_NE(text(badPeriod.rows[0][0]).find("unknown period '2026-13'"), std::string::npos);
+}
+
 TEST(ReportPeriod, CalendarWordsFollowToday) {
     const kpi::Day january2 = kpi::makeDay(2027, 1, 2);  // a Saturday
     EXPECT_EQ(kpi::formatPeriod(*resolveReportPeriod("this_month", january2)), "2027-01");

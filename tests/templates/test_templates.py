@@ -39,6 +39,8 @@ PERIOD_WORDS = {"this_month", "last_month", "this_week", "today"}
 PERIOD_GRAMMAR = re.compile(r"\d{4}(-\d{2}(-\d{2}(\.\.\d{4}-\d{2}-\d{2})?)?|-W\d{2}|-Q[1-4])?")
 CODE = re.compile(r"[A-Za-z0-9_.\-]+")
 KPI_CODE = re.compile(r"[A-Z][A-Z0-9_]*")
+# A PERIOD or SCOPE read from a cell of the document (docs/reports-and-targets.md).
+CELL_REFERENCE = re.compile(r"=\$?('(?:[^']|'')+'|[^'.]+)\.\$?[A-Z]{1,3}\$?[1-9][0-9]*")
 # What UTF-8 text read as Latin-1 (or cp1252) looks like: "áº", "Ã", "Æ°".
 MOJIBAKE = re.compile("Ã|áº|á»|Æ°|Ä‘|â€")
 VIETNAMESE_LETTERS = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ")
@@ -182,8 +184,13 @@ def template_tests(entry):
                 self.assertNotIn(sheet, seen, line)
                 seen.add(sheet)
                 self.assertIn(kind, REPORT_KINDS, line)
-                self.assertTrue(period in PERIOD_WORDS or PERIOD_GRAMMAR.fullmatch(period), line)
-                self.assertTrue(scope == "*" or CODE.fullmatch(scope), line)
+                for field in (period, scope):
+                    if CELL_REFERENCE.fullmatch(field):
+                        sheet_of_cell, _ = odf.split_reference(field[1:])
+                        self.assertIn(sheet_of_cell, self.package().sheet_names, line)
+                self.assertTrue(period in PERIOD_WORDS or PERIOD_GRAMMAR.fullmatch(period)
+                                or CELL_REFERENCE.fullmatch(period), line)
+                self.assertTrue(scope == "*" or CODE.fullmatch(scope) or CELL_REFERENCE.fullmatch(scope), line)
                 codes = kpis.split(",") if kpis else []
                 for code in codes:
                     self.assertRegex(code, KPI_CODE, line)
@@ -330,6 +337,13 @@ class ManagerDashboard(unittest.TestCase):
             kinds = [r["kind"] for r in entry["reports"]]
             for kind in ("daily_sales", "attainment", "ranking"):
                 self.assertIn(kind, kinds)
+
+    def test_every_report_sheet_follows_the_manager_and_period_cells(self):
+        for entry in entries("manager_dashboard"):
+            document = Cached.package(entry)
+            for report in entry["reports"]:
+                self.assertEqual(odf.split_reference(report["scope"][1:]), document.names["Manager"], report)
+                self.assertEqual(odf.split_reference(report["period"][1:]), document.names["Period"], report)
 
     def test_a_bar_chart_reads_attainment_by_employee_from_a_report_sheet(self):
         for entry in entries("manager_dashboard"):

@@ -321,6 +321,102 @@ class TemplatesInCalc(oh.OfficeTestCase):
         self.assertEqual(self.ranges(chart), [(index, 0, 2, 0, len(again) + 1), (index, 5, 2, 5, len(again) + 1)],
                          "a report of only its title has no data columns to follow: the chart keeps its rows")
 
+    def team_of(self, manager):
+        """The manager and everyone below them, from the demo store's employees.csv."""
+        employees = self.cli.csv_rows("employees.csv")
+        team = {manager}
+        while True:
+            below = team | {row["code"] for row in employees if row["manager_code"] in team}
+            if below == team:
+                return team
+            team = below
+
+    def wait_for_reports(self, document, entry, condition, what):
+        """Every report sheet of the dashboard once `condition(report, (title,
+        headers, rows))` holds for it; returns them by sheet."""
+        shown = {}
+        for report in entry["reports"]:
+            def holds(found, report=report):
+                return condition(report, found)
+            try:
+                shown[report["sheet"]] = oc.wait_for_report(document, report["sheet"], holds, timeout=30)
+            except oh.OfficeError as error:
+                self.fail("%s: %s: %s" % (what, report["sheet"], error))
+        return shown
+
+    @staticmethod
+    def listed_codes(report, rows):
+        """The employee codes a report sheet lists (ranking: column B; daily
+        sales: without its total row)."""
+        column = 1 if report["kind"] == "ranking" else 0
+        data = rows[:-1] if report["kind"] == "daily_sales" else rows
+        return {row[column] for row in data}
+
+    def test_the_dashboard_s_report_sheets_and_chart_follow_the_manager_and_period_cells(self):
+        for entry in entries("manager_dashboard"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                overview = self.sheet(document, entry["sheets"][0])
+                chart, index, chart_report = self.dashboard_chart(entry, document)
+                everyone = self.wait_for_reports(document, entry, lambda r, found: True, "everyone at first")
+                self.wait_for_chart_rows(chart, index, len(everyone[chart_report][2]))
+                all_codes = {row["code"] for row in self.cli.csv_rows("employees.csv")}
+                team = self.team_of(MANAGER)
+                self.assertLess(len(team), len(all_codes))
+
+                # A manager typed in B4: every report lists that team, the chart narrows to it.
+                overview.getCellRangeByName("B4").setString(MANAGER)
+                undo = document.UndoManager.getAllUndoActionTitles()
+                redo = document.UndoManager.getAllRedoActionTitles()
+                shown = self.wait_for_reports(
+                    document, entry,
+                    lambda r, found: MANAGER in found[0] and found[2]
+                    and self.listed_codes(r, found[2]) <= team, "the team of %s" % MANAGER)
+                for report in entry["reports"]:
+                    title, _, rows = shown[report["sheet"]]
+                    if report["kind"] != "ranking":
+                        self.assertEqual(rows[0][0], MANAGER, report["sheet"])
+                    if report["kind"] == "daily_sales":
+                        self.assertEqual(rows[-1][0], MANAGER, "the total row is the team's figure")
+                    self.assertLess(len(rows), len(everyone[report["sheet"]][2]), report["sheet"])
+                self.wait_for_chart_rows(chart, index, len(shown[chart_report][2]))
+                categories = (chart.EmbeddedObject.getFirstDiagram().getCoordinateSystems()[0]
+                              .getAxisByDimension(0, 0).getScaleData().Categories.getValues().getData())
+                self.assertLessEqual(set(categories), team)
+                # The rewrite was no edit of the user's: their typing is the last thing to undo.
+                self.assertEqual(document.UndoManager.getAllUndoActionTitles(), undo)
+                self.assertEqual(document.UndoManager.getAllRedoActionTitles(), redo)
+
+                # A period typed in B5 is the reports' period.
+                overview.getCellRangeByName("B5").setString(PAID_PERIOD)
+                self.wait_for_reports(document, entry, lambda r, found: PAID_PERIOD in found[0] and MANAGER in found[0],
+                                      "the period %s" % PAID_PERIOD)
+                daily = [r["sheet"] for r in entry["reports"] if r["kind"] == "daily_sales"][0]
+                self.assertEqual(oc.report_rows(document, daily)[1][2], PAID_PERIOD + "-01")
+                overview.getCellRangeByName("B5").setString("")
+
+                # * again: everyone, and the chart widens back.
+                overview.getCellRangeByName("B4").setString("*")
+                again = self.wait_for_reports(
+                    document, entry,
+                    lambda r, found: len(found[2]) == len(everyone[r["sheet"]][2]) and PAID_PERIOD not in found[0],
+                    "everyone again")
+                self.wait_for_chart_rows(chart, index, len(again[chart_report][2]))
+
+                # An unknown code: each report says so in its title, and the office carries on.
+                overview.getCellRangeByName("B4").setString("SS99")
+                oh.wait_for(lambda: all("unknown employee 'SS99' as the scope" in
+                                        self.sheet(document, r["sheet"]).getCellByPosition(0, 0).getString()
+                                        for r in entry["reports"]), 30,
+                            what="every report's title to name the unknown scope")
+                overview.getCellRangeByName("B4").setString(MANAGER)
+                overview.getCellRangeByName("B5").setString("2026-13")
+                oh.wait_for(lambda: all("'2026-13'" in
+                                        self.sheet(document, r["sheet"]).getCellByPosition(0, 0).getString()
+                                        for r in entry["reports"]), 30,
+                            what="every report's title to name the bad period")
+                self.assertEqual(oh.read(overview, "B8").error, 0)  # KPI.STATUS(): the office is alive
+
     def test_a_chart_of_other_cells_is_left_as_it_is(self):
         entry = entries("manager_dashboard")[0]
         document = self.open(entry)
