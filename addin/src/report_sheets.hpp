@@ -76,7 +76,8 @@ std::vector<std::string> parseKpiCodes(std::string_view field);
 std::string withReportDefinition(std::string_view property, const ReportDefinition& report);
 
 // A cell of the document a PERIOD or SCOPE field takes its value from. The
-// field starts with "=", which neither an employee code nor a period can, then
+// field starts with "=" (no period does, nor do codes in practice; a code
+// that did could not be a fixed SCOPE), then
 // the cell as Calc writes it: =$Overview.$B$4, =Overview.B4, ='Tổng quan'.$B$4
 // (a sheet name with spaces or dots in single quotes, '' for a quote in it).
 struct CellReference {
