@@ -29,6 +29,7 @@ import unittest
 import uno
 from com.sun.star.beans import PropertyValue
 from com.sun.star.connection import NoConnectException
+from com.sun.star.uno import Exception as UnoException
 
 PROGRAM_DIR = "/usr/lib/libreoffice/program"
 SOFFICE = os.path.join(PROGRAM_DIR, "soffice")
@@ -231,6 +232,29 @@ class Office:
         self.context = self._connect(port)
         self.desktop = self.context.ServiceManager.createInstanceWithContext(
             "com.sun.star.frame.Desktop", self.context)
+        if self.visible:
+            self._settle(port)
+
+    def _settle(self, port):
+        """A visible office may still be starting when it first accepts a
+        connection: a document loaded then can come without a window, and an
+        office that restarts itself once (oosplash restarts soffice.bin) drops
+        the first connection. Open and close one hidden document, reconnecting
+        while the office runs, so that tests start on a settled office."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                document = self.desktop.loadComponentFromURL("private:factory/scalc", "_blank", 0,
+                                                             (prop("Hidden", True),))
+                document.close(True)
+                return
+            except UnoException:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(1)
+                self.context = self._connect(port)
+                self.desktop = self.context.ServiceManager.createInstanceWithContext(
+                    "com.sun.star.frame.Desktop", self.context)
 
     def _connect(self, port):
         local = uno.getComponentContext()
