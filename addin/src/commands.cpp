@@ -26,8 +26,8 @@
 #include <com/sun/star/sheet/XSpreadsheetDocument.hpp>
 #include <com/sun/star/sheet/XSpreadsheetView.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
-#include <cppuhelper/supportsservice.hxx>
 
+#include "component_entry.hpp"
 #include "main_thread.hpp"
 #include "office_language.hpp"
 #include "report_documents.hpp"
@@ -401,29 +401,13 @@ void SAL_CALL Commands::addStatusListener(const uno::Reference<frame::XStatusLis
 
 void SAL_CALL Commands::removeStatusListener(const uno::Reference<frame::XStatusListener>&, const util::URL&) {}
 
-OUString SAL_CALL Commands::getImplementationName() {
-    try {
-        return OUString::createFromAscii(kImplementationName);
-    } catch (...) {
-        return {};
-    }
-}
+OUString SAL_CALL Commands::getImplementationName() { return implementationNameOf<Commands>(); }
 
 sal_Bool SAL_CALL Commands::supportsService(const OUString& serviceName) {
-    try {
-        return cppu::supportsService(this, serviceName);
-    } catch (...) {
-        return false;
-    }
+    return supportsServiceOf(this, serviceName);
 }
 
-uno::Sequence<OUString> SAL_CALL Commands::getSupportedServiceNames() {
-    try {
-        return serviceNames();
-    } catch (...) {
-        return {};
-    }
-}
+uno::Sequence<OUString> SAL_CALL Commands::getSupportedServiceNames() { return serviceNamesOf<Commands>(); }
 
 uno::Sequence<OUString> Commands::serviceNames() {
     uno::Sequence<OUString> names(2);

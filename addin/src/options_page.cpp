@@ -13,7 +13,8 @@
 #include <com/sun/star/lang/XMultiServiceFactory.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <com/sun/star/util/XChangesBatch.hpp>
-#include <cppuhelper/supportsservice.hxx>
+
+#include "component_entry.hpp"
 
 using namespace css;
 
@@ -96,29 +97,13 @@ uno::Sequence<OUString> SAL_CALL OptionsPage::getSupportedMethodNames() {
     }
 }
 
-OUString SAL_CALL OptionsPage::getImplementationName() {
-    try {
-        return OUString::createFromAscii(kImplementationName);
-    } catch (...) {
-        return {};
-    }
-}
+OUString SAL_CALL OptionsPage::getImplementationName() { return implementationNameOf<OptionsPage>(); }
 
 sal_Bool SAL_CALL OptionsPage::supportsService(const OUString& serviceName) {
-    try {
-        return cppu::supportsService(this, serviceName);
-    } catch (...) {
-        return false;
-    }
+    return supportsServiceOf(this, serviceName);
 }
 
-uno::Sequence<OUString> SAL_CALL OptionsPage::getSupportedServiceNames() {
-    try {
-        return serviceNames();
-    } catch (...) {
-        return {};
-    }
-}
+uno::Sequence<OUString> SAL_CALL OptionsPage::getSupportedServiceNames() { return serviceNamesOf<OptionsPage>(); }
 
 uno::Sequence<OUString> OptionsPage::serviceNames() {
     uno::Sequence<OUString> names(1);

@@ -43,10 +43,10 @@
 #include <com/sun/star/util/XNumberFormats.hpp>
 #include <com/sun/star/util/XNumberFormatsSupplier.hpp>
 #include <cppuhelper/implbase1.hxx>
-#include <cppuhelper/supportsservice.hxx>
 #include <rtl/ref.hxx>
 
 #include "cell_query.hpp"
+#include "component_entry.hpp"
 #include "kpi/date.hpp"
 #include "main_thread.hpp"
 #include "report_charts.hpp"
@@ -659,29 +659,13 @@ uno::Any SAL_CALL ReportSheetsJob::execute(const uno::Sequence<beans::NamedValue
     return uno::Any();
 }
 
-OUString SAL_CALL ReportSheetsJob::getImplementationName() {
-    try {
-        return OUString::createFromAscii(kImplementationName);
-    } catch (...) {
-        return {};
-    }
-}
+OUString SAL_CALL ReportSheetsJob::getImplementationName() { return implementationNameOf<ReportSheetsJob>(); }
 
 sal_Bool SAL_CALL ReportSheetsJob::supportsService(const OUString& serviceName) {
-    try {
-        return cppu::supportsService(this, serviceName);
-    } catch (...) {
-        return false;
-    }
+    return supportsServiceOf(this, serviceName);
 }
 
-uno::Sequence<OUString> SAL_CALL ReportSheetsJob::getSupportedServiceNames() {
-    try {
-        return serviceNames();
-    } catch (...) {
-        return {};
-    }
-}
+uno::Sequence<OUString> SAL_CALL ReportSheetsJob::getSupportedServiceNames() { return serviceNamesOf<ReportSheetsJob>(); }
 
 uno::Sequence<OUString> ReportSheetsJob::serviceNames() {
     uno::Sequence<OUString> names(2);

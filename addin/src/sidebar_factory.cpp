@@ -10,8 +10,8 @@
 #include <com/sun/star/lang/IllegalArgumentException.hpp>
 #include <com/sun/star/uno/RuntimeException.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
-#include <cppuhelper/supportsservice.hxx>
 
+#include "component_entry.hpp"
 #include "sidebar_panel.hpp"
 
 using namespace css;
@@ -51,25 +51,13 @@ uno::Reference<ui::XUIElement> SAL_CALL SidebarPanelFactory::createUIElement(
     }
 }
 
-OUString SAL_CALL SidebarPanelFactory::getImplementationName() {
-    return OUString::createFromAscii(kSidebarFactoryImplementation);
-}
+OUString SAL_CALL SidebarPanelFactory::getImplementationName() { return implementationNameOf<SidebarPanelFactory>(); }
 
 sal_Bool SAL_CALL SidebarPanelFactory::supportsService(const OUString& serviceName) {
-    try {
-        return cppu::supportsService(this, serviceName);
-    } catch (...) {
-        return false;
-    }
+    return supportsServiceOf(this, serviceName);
 }
 
-uno::Sequence<OUString> SAL_CALL SidebarPanelFactory::getSupportedServiceNames() {
-    try {
-        return serviceNames();
-    } catch (...) {
-        return {};
-    }
-}
+uno::Sequence<OUString> SAL_CALL SidebarPanelFactory::getSupportedServiceNames() { return serviceNamesOf<SidebarPanelFactory>(); }
 
 uno::Sequence<OUString> SidebarPanelFactory::serviceNames() {
     uno::Sequence<OUString> names(1);
