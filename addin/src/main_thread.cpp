@@ -90,6 +90,8 @@ bool postToMainThread(const uno::Reference<uno::XComponentContext>& context, std
     return true;
 }
 
+uno::Reference<awt::XCallback> mainThreadTask(std::function<void()> task) { return new Task(std::move(task)); }
+
 bool onMainThread() {
     const std::thread::id seen = seenMainThread;
     if (seen != std::thread::id()) return seen == std::this_thread::get_id();

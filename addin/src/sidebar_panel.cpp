@@ -14,7 +14,6 @@
 #include <com/sun/star/awt/WindowDescriptor.hpp>
 #include <com/sun/star/awt/XActionListener.hpp>
 #include <com/sun/star/awt/XButton.hpp>
-#include <com/sun/star/awt/XCallback.hpp>
 #include <com/sun/star/awt/XFixedText.hpp>
 #include <com/sun/star/awt/XItemListener.hpp>
 #include <com/sun/star/awt/XListBox.hpp>
@@ -33,12 +32,12 @@
 #include <com/sun/star/ui/UIElementType.hpp>
 #include <com/sun/star/uno/RuntimeException.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
-#include <cppuhelper/implbase1.hxx>
 #include <cppuhelper/implbase4.hxx>
 #include <cppuhelper/weakref.hxx>
 
 #include "kpi/date.hpp"
 #include "kpi/period.hpp"
+#include "main_thread.hpp"
 #include "office_language.hpp"
 #include "sidebar_document.hpp"
 #include "store_session.hpp"
@@ -129,26 +128,6 @@ uno::Sequence<OUString> sequenceOf(const std::vector<std::string>& lines) {
     for (std::size_t i = 0; i < count; ++i) sequence.getArray()[i] = toOUString(lines[i]);
     return sequence;
 }
-
-// Hands a worker's snapshot to the panel on the main thread.
-class SnapshotDelivery : public cppu::WeakImplHelper1<awt::XCallback> {
-public:
-    SnapshotDelivery(uno::WeakReference<uno::XInterface> panel, std::shared_ptr<const PanelSnapshot> snapshot)
-        : panel_(std::move(panel)), snapshot_(std::move(snapshot)) {}
-
-    void SAL_CALL notify(const uno::Any&) override {
-        try {
-            const uno::Reference<uno::XInterface> hold(panel_);
-            if (auto* panel = dynamic_cast<SidebarPanel*>(hold.get())) panel->show(snapshot_);
-        } catch (...) {
-            // Nothing may escape into the office's event loop.
-        }
-    }
-
-private:
-    uno::WeakReference<uno::XInterface> panel_;
-    std::shared_ptr<const PanelSnapshot> snapshot_;
-};
 
 // Everything a worker job needs, copied: jobs hold no reference to the panel.
 struct Job {
@@ -688,7 +667,13 @@ void SidebarPanel::requestUpdate() {
         auto snapshot = computeSnapshot(job, cancelled);
         if (!snapshot || cancelled()) return;
         try {
-            job.mainThread->addCallback(new SnapshotDelivery(job.panel, std::move(snapshot)), uno::Any());
+            // The snapshot reaches the panel on the main thread, if the panel is still there.
+            job.mainThread->addCallback(mainThreadTask([panel = job.panel, snapshot = std::move(snapshot)] {
+                                            const uno::Reference<uno::XInterface> hold(panel);
+                                            if (auto* shown = dynamic_cast<SidebarPanel*>(hold.get()))
+                                                shown->show(snapshot);
+                                        }),
+                                        uno::Any());
         } catch (...) {
             // The office is going away.
         }

@@ -4,10 +4,9 @@
 #include <utility>
 #include <vector>
 
-#include <com/sun/star/awt/XCallback.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
-#include <cppuhelper/implbase1.hxx>
 
+#include "main_thread.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
@@ -38,44 +37,6 @@ uno::Any anyOf(const CellValue& value) {
     }
     return uno::Any();
 }
-
-// Runs StoreSession::deliverUpdates() when AsyncCallback calls it on the main
-// thread. Holds the session weakly: a callback that arrives after shutdown does
-// nothing.
-class UpdateDelivery : public cppu::WeakImplHelper1<awt::XCallback> {
-public:
-    explicit UpdateDelivery(std::weak_ptr<StoreSession> session) : session_(std::move(session)) {}
-
-    void SAL_CALL notify(const uno::Any&) override {
-        try {
-            if (auto session = session_.lock()) session->deliverUpdates();
-        } catch (...) {
-            // Nothing may escape into the office's event loop; the next refresh
-            // delivers again.
-        }
-    }
-
-private:
-    std::weak_ptr<StoreSession> session_;
-};
-
-// Asks every live cell value again on the main thread (no refresh
-// listeners): cells that found the engine busy while a panel's worker held it.
-class CellRedelivery : public cppu::WeakImplHelper1<awt::XCallback> {
-public:
-    explicit CellRedelivery(std::weak_ptr<StoreSession> session) : session_(std::move(session)) {}
-
-    void SAL_CALL notify(const uno::Any&) override {
-        try {
-            if (auto session = session_.lock()) session->redeliverCells();
-        } catch (...) {
-            // Nothing may escape into the office's event loop.
-        }
-    }
-
-private:
-    std::weak_ptr<StoreSession> session_;
-};
 
 }  // namespace
 
@@ -260,7 +221,12 @@ void StoreSession::close() {
 void StoreSession::postCellRedelivery() {
     if (closed_ || redeliveryPosted_.exchange(true)) return;
     try {
-        mainThread_->addCallback(new CellRedelivery(weak_from_this()), uno::Any());
+        // Asks every live cell value again (no refresh listeners): cells that
+        // found the engine busy while a panel's worker held it.
+        mainThread_->addCallback(mainThreadTask([session = weak_from_this()] {
+                                     if (auto alive = session.lock()) alive->redeliverCells();
+                                 }),
+                                 uno::Any());
     } catch (...) {
         redeliveryPosted_ = false;
     }
@@ -269,7 +235,11 @@ void StoreSession::postCellRedelivery() {
 void StoreSession::postUpdate() {
     if (closed_ || updatePosted_.exchange(true)) return;
     try {
-        mainThread_->addCallback(new UpdateDelivery(weak_from_this()), uno::Any());
+        // Held weakly: a callback that arrives after shutdown does nothing.
+        mainThread_->addCallback(mainThreadTask([session = weak_from_this()] {
+                                     if (auto alive = session.lock()) alive->deliverUpdates();
+                                 }),
+                                 uno::Any());
     } catch (...) {
         updatePosted_ = false;
     }

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include <com/sun/star/awt/AsyncCallback.hpp>
-#include <com/sun/star/awt/XCallback.hpp>
 #include <com/sun/star/beans/NamedValue.hpp>
 #include <com/sun/star/beans/XPropertySetInfo.hpp>
 #include <com/sun/star/document/XDocumentProperties.hpp>
@@ -25,6 +24,7 @@
 #include <cppuhelper/implbase2.hxx>
 #include <osl/file.hxx>
 
+#include "main_thread.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
@@ -47,18 +47,6 @@ public:
         }
     }
     void SAL_CALL disposing(const lang::EventObject&) override {}
-};
-
-// Runs StoreSessions::askUnlocatedAgain() on the main thread.
-class AskUnlocatedAgain : public cppu::WeakImplHelper1<awt::XCallback> {
-public:
-    void SAL_CALL notify(const uno::Any&) override {
-        try {
-            StoreSessions::instance().askUnlocatedAgain();
-        } catch (...) {
-            // Nothing may escape into the office's event loop.
-        }
-    }
 };
 
 // Forgets the kept cell locations when a document's properties change (the
@@ -158,7 +146,8 @@ void StoreSessions::postAskUnlocatedAgain() {
     }
     // After the event: the document is complete (its URL set) by the time the
     // callback runs.
-    if (mainThread.is()) mainThread->addCallback(new AskUnlocatedAgain, uno::Any());
+    if (mainThread.is())
+        mainThread->addCallback(mainThreadTask([] { StoreSessions::instance().askUnlocatedAgain(); }), uno::Any());
 }
 
 void StoreSessions::askUnlocatedAgain() { unlocated_.deliver(/*force=*/true); }
