@@ -73,7 +73,10 @@ class Workbooks(oh.OfficeTestCase):
         document.storeAsURL(uno.systemPathToFileUrl(os.path.join(self.folder, "saved-later.ods")),
                             (oh.prop("FilterName", "calc8"),))
         oh.wait_for(lambda: oh.read(sheet, "A1").value == 250000.0, what="A1 once the document is saved")
-        self.assertTrue(oh.read(sheet, "A2").text.startswith("ready: " + self.cli.store))
+        # The status cell is told of the loaded store by the same delivery as
+        # A1, and Calc may show it a moment later.
+        oh.wait_for(lambda: oh.read(sheet, "A2").text.startswith("ready: " + self.cli.store), 10,
+                    what=lambda: "the status once the store is loaded (it says %r)" % oh.read(sheet, "A2").text)
 
     def test_an_ods_workbook_reopens_with_the_same_figures(self):
         document = self.new_workbook()
