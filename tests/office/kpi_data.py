@@ -9,7 +9,7 @@ import io
 import os
 import shutil
 
-from office_harness import KPI, give_to_office_user, make_private_dir, run_as_office_user
+from office_harness import KPI, OfficeTestCase, give_to_office_user, make_private_dir, run_as_office_user
 
 DEMO_ARGS = ["--size", "20", "--seed", "7", "--until", "2026-11-20"]
 
@@ -121,3 +121,15 @@ def make_store(directory, files=None):
     give_to_office_user(directory)
     return cli
 
+
+class DemoStoreTestCase(OfficeTestCase):
+    """An office whose KPI_STORE names the demo distributor, made for the
+    class in <data_dir>/demo; cls.cli gives the engine's word on it."""
+
+    @classmethod
+    def prepare_data(cls):
+        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
+
+    @classmethod
+    def office_env(cls, data_dir):
+        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}

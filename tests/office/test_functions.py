@@ -10,21 +10,13 @@ import shutil
 import unittest
 
 import office_harness as oh
-from kpi_data import TINY_CSV, make_store, number
+from kpi_data import DemoStoreTestCase, TINY_CSV, make_store, number
 
 NOVEMBER = "2026-11"
 
 
-class FunctionsAgainstTheEngine(oh.OfficeTestCase):
+class FunctionsAgainstTheEngine(DemoStoreTestCase):
     """The demo distributor, found through KPI_STORE."""
-
-    @classmethod
-    def prepare_data(cls):
-        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
-
-    @classmethod
-    def office_env(cls, data_dir):
-        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
 
     @classmethod
     def setUpClass(cls):

@@ -17,7 +17,7 @@ import uno
 
 import office_commands as oc
 import office_harness as oh
-from kpi_data import TINY_CSV, extra_order_csv, make_store, number
+from kpi_data import DemoStoreTestCase, TINY_CSV, extra_order_csv, make_store, number
 
 NOVEMBER = "2026-11"
 REFRESH_SECONDS = 3
@@ -31,19 +31,11 @@ def save_and_reload(office, document, path):
     return office.load(path)
 
 
-class ReportKinds(oh.OfficeTestCase):
+class ReportKinds(DemoStoreTestCase):
     """One sheet of every KIND over the demo distributor, compared with the
     kpi CLI and with KPI.* cells."""
 
     DEMO_KPIS = ["DS", "SL", "PC", "LPPC", "ASO", "COV", "FOCUS", "VISIT", "SR_RATE", "DROP"]
-
-    @classmethod
-    def prepare_data(cls):
-        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
-
-    @classmethod
-    def office_env(cls, data_dir):
-        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
 
     @classmethod
     def setUpClass(cls):

@@ -16,7 +16,7 @@ import uno
 
 import office_commands as oc
 import office_harness as oh
-from kpi_data import TINY_CSV, make_store
+from kpi_data import DemoStoreTestCase, TINY_CSV, make_store
 
 REFRESH_SECONDS = 2
 HEADER = ("employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight")
@@ -180,17 +180,9 @@ TARGETS_TEMPLATE = os.path.join(oh.BUILD, "templates", "targets-en.ots")
 
 
 @unittest.skipUnless(os.path.exists(TARGETS_TEMPLATE), "the templates are not built")
-class TargetsTemplate(oh.OfficeTestCase):
+class TargetsTemplate(DemoStoreTestCase):
     """The department template "Targets sheet" (templates/), as a user gets
     it from File ▸ New ▸ Templates, published to the demo distributor."""
-
-    @classmethod
-    def prepare_data(cls):
-        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
-
-    @classmethod
-    def office_env(cls, data_dir):
-        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
 
     def test_its_sample_targets_publish_with_dates_read_from_date_cells(self):
         document = self.office.desktop.loadComponentFromURL(

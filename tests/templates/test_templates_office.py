@@ -47,7 +47,7 @@ from com.sun.star.ucb import XCommandEnvironment  # noqa: E402
 import odf_package as odf  # noqa: E402
 import office_commands as oc  # noqa: E402
 import office_harness as oh  # noqa: E402
-from kpi_data import make_store  # noqa: E402
+from kpi_data import DemoStoreTestCase  # noqa: E402
 
 SOURCES = os.path.join(REPO, "templates")
 TEMPLATES_DIR = os.environ.get("SALESKPI_TEMPLATES_DIR", os.path.join(oh.BUILD, "templates"))
@@ -79,10 +79,10 @@ def calc_round(value, digits):
     return math.copysign(math.floor(abs(value) * factor + 0.5), value) / factor
 
 
-class TemplatesInCalc(oh.OfficeTestCase):
+class TemplatesInCalc(DemoStoreTestCase):
     @classmethod
     def prepare_data(cls):
-        cls.cli = make_store(os.path.join(cls.data_dir, "demo"))
+        super().prepare_data()
         cls.templates = os.path.join(cls.data_dir, "templates")
         os.makedirs(cls.templates)
         for entry in entries():
@@ -91,10 +91,6 @@ class TemplatesInCalc(oh.OfficeTestCase):
                 raise oh.OfficeError("%s is missing: build it first (make build)" % source)
             shutil.copyfile(source, os.path.join(cls.templates, entry["template"]))
         oh.give_to_office_user(cls.data_dir)
-
-    @classmethod
-    def office_env(cls, data_dir):
-        return {"KPI_STORE": os.path.join(data_dir, "demo", "kpi.sqlite")}
 
     def open(self, entry):
         """A new document from the template, with a scratch sheet at the end
