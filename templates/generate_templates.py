@@ -285,7 +285,7 @@ T = {
         # targets
         "tgt_title": "SalesKPI — Bảng chỉ tiêu",
         "tgt_desc": "Chỉ tiêu theo nhân viên, KPI và kỳ, đưa vào kho dữ liệu SalesKPI bằng lệnh "
-                    "Publish targets (Đăng chỉ tiêu) của tiện ích.",
+                    "Xuất bản chỉ tiêu (Publish targets) của tiện ích.",
         "tgt_help": "Hướng dẫn",
         "tgt_heading": "Cách điền trang Targets",
         "tgt_lines": [
@@ -299,7 +299,7 @@ T = {
             "weight — trọng số của KPI trong điểm của nhân viên, ≥ 0 (để trống = 1).",
             "Hai dòng cùng nhân viên, KPI và loại kỳ không được trùng thời gian; đăng lại một dòng cùng "
             "nhân viên, KPI, loại kỳ và valid_from sẽ thay chỉ tiêu cũ (lịch sử giữ cả hai).",
-            "Đăng bằng SalesKPI ▸ Publish targets (Đăng chỉ tiêu): mọi dòng được kiểm tra trước; nếu có "
+            "Đăng bằng SalesKPI ▸ Xuất bản chỉ tiêu (Publish targets): mọi dòng được kiểm tra trước; nếu có "
             "dòng sai thì không dòng nào được đăng và các lỗi được liệt kê theo dòng.",
             "Các dòng mẫu chỉ là ví dụ: hãy thay bằng chỉ tiêu của đơn vị bạn.",
         ],
