@@ -42,6 +42,18 @@ REFRESH_SECONDS = "3"
 KPIS = [("DS", "Doanh số / Sales"), ("PC", "PC"), ("LPPC", "LPPC"), ("ASO", "ASO"), ("COV", "Độ phủ / Coverage")]
 
 
+# The demo runs on the real calendar, unless KPI_TODAY fixes the product's
+# today (docs/design.md): the offices and `kpi simulate` get the same value
+# (the office harness would otherwise pin the tests' date).
+TODAY_ENV = {"KPI_TODAY": os.environ.get("KPI_TODAY", "")}
+
+
+def product_today():
+    """The date the product takes for today: KPI_TODAY, else the clock's."""
+    pinned = TODAY_ENV["KPI_TODAY"]
+    return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
+
+
 def say(text):
     print(f"demo: {text}", file=sys.stderr, flush=True)
 
@@ -85,7 +97,7 @@ def fill_workbook(doc, store, people):
     set_kpi_store(doc, store)
     sheet = doc.Sheets.getByIndex(0)
     sheet.Name = "Tháng này"
-    month = datetime.date.today().strftime("%Y-%m")
+    month = product_today().strftime("%Y-%m")
     sheet.getCellRangeByName("A1").String = f"SalesKPI — đội bán hàng tháng {month} / the team this month"
     sheet.getCellRangeByName("A2").String = "Dữ liệu đến / data as of"
     put_formula(sheet, "C2", "=KPI.ASOF()")
@@ -173,7 +185,7 @@ def main():
     ods = os.path.join(out, "saleskpi-demo.ods")
     pdf = os.path.join(out, "saleskpi-demo.pdf")
     say("building the workbook in a headless office with the extension installed")
-    with office_harness.Office(env={"KPI_REFRESH_SECONDS": REFRESH_SECONDS, "KPI_STORE": store}) as office:
+    with office_harness.Office(env=dict(TODAY_ENV, KPI_REFRESH_SECONDS=REFRESH_SECONDS, KPI_STORE=store)) as office:
         doc = office.new_spreadsheet()
         sheet, _ = fill_workbook(doc, store, people)
         if not wait_for_figures(sheet, "C5"):
@@ -259,7 +271,7 @@ def start_feed(office_harness, kpi, store, seconds, log):
     office user, who owns the store), in a process group of its own so that
     stop_feed() reaches it through runuser too."""
     argv = [kpi, "--store", store, "simulate", "--rate", "300", "--seconds", str(seconds), "--approve-after", "2"]
-    return subprocess.Popen(office_harness._as_office_user(argv, {"HOME": tempfile.gettempdir()}),
+    return subprocess.Popen(office_harness._as_office_user(argv, dict(TODAY_ENV, HOME=tempfile.gettempdir())),
                             stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
 
 
@@ -323,7 +335,7 @@ def show_live_dashboard(office_harness, kpi, store):
     """The dashboard in a window while `kpi simulate` feeds orders, until the
     window is closed."""
     env = display_environment(office_harness)
-    env.update({"KPI_STORE": store, "KPI_REFRESH_SECONDS": REFRESH_SECONDS})
+    env.update(TODAY_ENV, KPI_STORE=store, KPI_REFRESH_SECONDS=REFRESH_SECONDS)
     with office_harness.Office(env=env, visible=True) as office, tempfile.TemporaryFile() as log:
         say(f"the office takes UNO connections on 127.0.0.1:{office.port}")
         document = open_dashboard(office, hidden=False)
@@ -360,7 +372,7 @@ def screenshots(office_harness, store, ods, workbook_png, dashboard_png):
     """The workbook and the manager dashboard in a visible office under Xvfb."""
     xvfb, display = office_harness.start_xvfb("1600x900x24")
     try:
-        env = {"DISPLAY": display, "KPI_STORE": store, "KPI_REFRESH_SECONDS": REFRESH_SECONDS}
+        env = dict(TODAY_ENV, DISPLAY=display, KPI_STORE=store, KPI_REFRESH_SECONDS=REFRESH_SECONDS)
         with office_harness.Office(env=env, visible=True) as office:
             import uno
             if workbook_png:

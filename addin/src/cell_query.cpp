@@ -1,6 +1,7 @@
 #include "cell_query.hpp"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "kpi/error.hpp"
 
@@ -129,7 +130,18 @@ CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate) {
     return std::monostate{};
 }
 
-std::string statusText(const EngineHost::Status& status, const std::string& source) {
+namespace {
+
+// A today fixed by KPI_TODAY (tests, demos, training) is said in the status, so
+// that nobody takes pinned figures for live ones.
+std::string pinnedTodayNote() {
+    if (auto problem = kpi::todayProblem(); !problem.empty()) return "; " + problem + " (the clock's date is used)";
+    const char* pinned = std::getenv(kpi::kTodayVariable);
+    if (!pinned || !*pinned) return {};
+    return std::string("; today is ") + pinned + " (" + kpi::kTodayVariable + ")";
+}
+
+std::string statusWithoutToday(const EngineHost::Status& status, const std::string& source) {
     const std::string store = status.store.string() + (source.empty() ? "" : " (" + source + ")");
     const std::string every = std::to_string(status.interval.count()) + " s";
     const std::string dataTo =
@@ -149,6 +161,12 @@ std::string statusText(const EngineHost::Status& status, const std::string& sour
         case EngineHost::State::Stopped: return "stopped: " + store + "; the office is shutting down";
     }
     return "unavailable: " + store;
+}
+
+}  // namespace
+
+std::string statusText(const EngineHost::Status& status, const std::string& source) {
+    return statusWithoutToday(status, source) + pinnedTodayNote();
 }
 
 }  // namespace saleskpi::addin

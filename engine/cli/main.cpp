@@ -54,6 +54,9 @@ Options:
   --store PATH   the store (default: $KPI_STORE, else ./kpi.sqlite)
   -h, --help     help; `kpi COMMAND --help` for a command's own
 
+Environment: KPI_STORE (the store), KPI_TODAY=YYYY-MM-DD (fixes "today": the
+default as-of date, demo-data's last day, the current month).
+
 Periods: 2026-11-27 (day), 2026-W48 (ISO week), 2026-11 (month), 2026-Q4,
 2026 (year), 2026-11-01..2026-11-20 (cycle). EMPLOYEE is a code, or * for all.
 )";
@@ -418,6 +421,7 @@ int dispatch(int argc, char** argv) {
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");
+    if (auto problem = todayProblem(); !problem.empty()) throw UsageError(problem);
     return it->second(store, rest);
 }
 

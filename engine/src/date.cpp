@@ -1,6 +1,7 @@
 #include "kpi/date.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 
 namespace kpi {
@@ -76,7 +77,32 @@ unsigned monthOf(Day day) {
     return static_cast<unsigned>(chr::year_month_day{chr::sys_days{chr::days{day}}}.month());
 }
 
+namespace {
+
+std::optional<Day> pinnedToday() {
+    const char* text = std::getenv(kTodayVariable);
+    if (!text || !*text) return std::nullopt;
+    return parseDay(text);
+}
+
+}  // namespace
+
+int secondsIntoToday() {
+    if (pinnedToday()) return 86400;
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    return local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec;
+}
+
+std::string todayProblem() {
+    const char* text = std::getenv(kTodayVariable);
+    if (!text || !*text || parseDay(text)) return {};
+    return std::string(kTodayVariable) + " is '" + text + "', not a date YYYY-MM-DD";
+}
+
 Day today() {
+    if (auto pinned = pinnedToday()) return *pinned;
     std::time_t now = std::time(nullptr);
     std::tm local{};
     localtime_r(&now, &local);

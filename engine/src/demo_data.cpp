@@ -1321,13 +1321,8 @@ void writeDemoData(const std::filesystem::path& dir, const DemoOptions& options)
 
     Timeline timeline;
     timeline.last = options.until != 0 ? options.until : today();
-    {
-        const std::time_t now = std::time(nullptr);
-        std::tm local{};
-        localtime_r(&now, &local);
-        timeline.nowDay = today();
-        timeline.nowSeconds = local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec;
-    }
+    timeline.nowDay = today();
+    timeline.nowSeconds = secondsIntoToday();
     timeline.first = monthStart(timeline.last);
     for (int i = 1; i < options.months; ++i) timeline.first = monthStart(timeline.first - 1);
     // The whole years of the range and the next one, so that every month, quarter

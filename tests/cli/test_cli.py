@@ -46,7 +46,14 @@ NV01,DS,MONTH,2026-11-01,2026-11-30,200000,1
 """
 
 
+# The product's today in these runs (KPI_TODAY), so that an omitted --as-of
+# means the same day whatever the calendar says.
+TODAY = "2026-11-20"
+
+
 def run(*args, check=True, env=None):
+    env = dict(os.environ if env is None else env)
+    env.setdefault("KPI_TODAY", TODAY)
     p = subprocess.run([KPI, *args], capture_output=True, text=True, env=env)
     if check and p.returncode != 0:
         raise AssertionError(f"kpi {' '.join(args)} failed ({p.returncode}):\n{p.stderr}")
@@ -157,6 +164,42 @@ class KpiCommand(unittest.TestCase):
         self.assertIn('"employee_code": "NV01"', p.stdout)
         p = run("--store", self.store, "report", "--period", "2026-11", "--format", "table")
         self.assertIn("Nguyễn Văn An", p.stdout)
+
+    def test_kpi_today_is_the_as_of_date_when_none_is_given(self):
+        run("--store", self.store, "init")
+        run("--store", self.store, "import", *self.base_files())
+
+        def projected(today):
+            p = run("--store", self.store, "report", "--period", "2026-11", env=dict(os.environ, KPI_TODAY=today))
+            return p.stdout.splitlines()[1].split(",")[8]
+
+        # 160,000 by Wednesday 4 November: 3 of the month's 25 working days.
+        self.assertEqual(projected("2026-11-04"), "1333333.333333")
+        # Sunday 1 November, the month's first day: no working day yet, the
+        # projection is the actual (SPEC §6), not a division by zero.
+        self.assertEqual(projected("2026-11-01"), "160000")
+        # After the month: the projection is the actual.
+        self.assertEqual(projected("2026-12-01"), "160000")
+
+    def test_a_malformed_kpi_today_is_refused_with_its_value(self):
+        run("--store", self.store, "init")
+        for value in ("2026-13-01", "tomorrow", "2026-11-20 08:00:00"):
+            p = run("--store", self.store, "report", "--period", "2026-11", check=False,
+                    env=dict(os.environ, KPI_TODAY=value))
+            self.assertEqual(p.returncode, 2, value)
+            self.assertIn("KPI_TODAY is '%s', not a date YYYY-MM-DD" % value, p.stderr)
+            self.assertEqual(p.stdout, "")
+
+    def test_the_first_day_of_a_month_without_orders_reports_zero(self):
+        run("--store", self.store, "init")
+        december = TARGETS + "NV01,DS,MONTH,2026-12-01,2026-12-31,300000,1\n"
+        files = self.base_files()
+        files[-1] = self.write("targets.csv", december, folder=os.path.join(self.dir, "dec"))
+        run("--store", self.store, "import", *files)
+        env = dict(os.environ, KPI_TODAY="2026-12-01")
+        p = run("--store", self.store, "report", "--period", "2026-12", env=env)
+        self.assertEqual(p.stdout.splitlines()[1], "NV01,DS,MONTH,2026-12-01,2026-12-31,0,300000,0,0,1")
+        self.assertEqual(run("--store", self.store, "actual", "SS01", "PC", "2026-12", env=env).stdout, "0\n")
 
     def test_the_store_comes_from_kpi_store_when_not_given(self):
         run("--store", self.store, "init")

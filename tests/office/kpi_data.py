@@ -9,9 +9,10 @@ import io
 import os
 import shutil
 
-from office_harness import KPI, OfficeTestCase, give_to_office_user, make_private_dir, run_as_office_user
+from office_harness import KPI, PINNED_TODAY, OfficeTestCase, give_to_office_user, make_private_dir, run_as_office_user
 
-DEMO_ARGS = ["--size", "20", "--seed", "7", "--until", "2026-11-20"]
+# The demo distributor's activity ends on the pinned today.
+DEMO_ARGS = ["--size", "20", "--seed", "7", "--until", PINNED_TODAY]
 
 # A supervisor with two salespeople, Vietnamese names; SR01 has a monthly
 # target for REV, SR02 has none. Only approved orders count (SO3 is pending).

@@ -62,9 +62,23 @@ def office_user():
     return pwd.getpwuid(os.geteuid())
 
 
+# The product's "today" in every office and kpi run of the office tests
+# (KPI_TODAY, docs/design.md): the last day of the demo store they build, so
+# that "this month" has data whatever the calendar says. A test that wants
+# another today passes KPI_TODAY in env ("" = the machine's clock).
+PINNED_TODAY = "2026-11-20"
+
+# libfaketime's settings (make test-dates): the office runs under the same
+# faked clock as the test that starts it.
+FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_RESET", "FAKETIME_NO_CACHE",
+                      "FAKETIME_DONT_FAKE_MONOTONIC", "FAKETIME_TIMESTAMP_FILE")
+
+
 def _as_office_user(argv, env):
-    """argv run as the office user with exactly env (plus PATH)."""
-    full_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    """argv run as the office user with exactly env (plus PATH, LANG, the
+    pinned KPI_TODAY and libfaketime's settings when they are set)."""
+    full_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "KPI_TODAY": PINNED_TODAY}
+    full_env.update({name: os.environ[name] for name in FAKETIME_VARIABLES if name in os.environ})
     full_env.update(env)
     assignments = ["%s=%s" % item for item in sorted(full_env.items())]
     if os.geteuid() == 0:

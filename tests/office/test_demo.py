@@ -48,7 +48,9 @@ class DemoWithADisplay(unittest.TestCase):
         self.addCleanup(xvfb.terminate)
         self.out = oh.make_private_dir("saleskpi-demo-")
         self.addCleanup(shutil.rmtree, self.out, True)
-        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD)
+        # The demo follows the product's today; pinned, its month does not
+        # turn under the test's feet (at midnight on the last of a month).
+        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=oh.PINNED_TODAY)
         env.pop("XAUTHORITY", None)
         self.demo = subprocess.Popen(["/usr/bin/python3", "-B", DEMO, "--build", oh.BUILD, "--out", self.out,
                                       "--size", "20"],

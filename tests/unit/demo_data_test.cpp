@@ -25,6 +25,7 @@
 
 #include "kpi/date.hpp"
 #include "kpi/error.hpp"
+#include "today_variable.hpp"
 
 namespace {
 
@@ -668,6 +669,7 @@ TEST_F(DemoData, MultipliesOrderLinesByLinesScale) {
 TEST_F(DemoData, PutsNothingLaterThanNowIntoToday) {
     // Generated up to today (the default --until): visits, orders and
     // approvals of today stop at the present moment; earlier days are whole.
+    const kpitest::TodayVariable clock(nullptr);
     kpi::DemoOptions options;
     options.salespeople = 20;
     options.months = 1;
@@ -693,6 +695,29 @@ TEST_F(DemoData, PutsNothingLaterThanNowIntoToday) {
     }
     EXPECT_GT(checked, 1000u);
     fs::remove_all(dir);
+}
+
+TEST_F(DemoData, WritesTheWholeOfAFixedTodayWhateverTheHour) {
+    // KPI_TODAY fixes the date: the day is whole, so the files do not depend
+    // on the hour they are made at (the office tests build stores this way).
+    const kpitest::TodayVariable pinned("2026-11-20");
+    kpi::DemoOptions options;
+    options.salespeople = 20;
+    options.months = 1;
+    const fs::path first = freshDirectory("pinned-a");
+    kpi::writeDemoData(first, options);
+    const Table orders = readTable(first / "orders.csv");
+    std::string latest;
+    for (const Row& row : orders.rows) latest = std::max(latest, row[orders.column("order_time")]);
+    EXPECT_EQ(latest.substr(0, 10), "2026-11-20");
+    EXPECT_GT(latest.substr(11), "15:00:00");  // the afternoon's calls are there
+    options.until = kpi::makeDay(2026, 11, 20);
+    const fs::path second = freshDirectory("pinned-b");
+    kpi::writeDemoData(second, options);
+    for (const char* name : {"orders.csv", "order_lines.csv", "visits.csv", "targets.csv"})
+        EXPECT_EQ(readTable(first / name).rows, readTable(second / name).rows) << name;
+    fs::remove_all(first);
+    fs::remove_all(second);
 }
 
 TEST_F(DemoData, OpensSomeOutletsInsideTheRangeCreatedBySalespeople) {

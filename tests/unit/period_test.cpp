@@ -6,11 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ctime>
 #include <string>
 #include <vector>
 
 #include "calendar.hpp"
 #include "kpi/date.hpp"
+#include "today_variable.hpp"
 
 namespace {
 
@@ -191,6 +193,45 @@ TEST(Dates, FormatAndWeekdayAgreeWithTheCalendar) {
 }
 
 // ---- WorkCalendar ------------------------------------------------------------
+
+// ---- today: the clock's date, or the one KPI_TODAY fixes ---------------------
+
+TEST(Today, IsTheDateThatKpiTodayFixes) {
+    kpitest::TodayVariable pinned("2028-02-29");
+    EXPECT_EQ(kpi::today(), day(2028, 2, 29));
+    EXPECT_EQ(kpi::todayProblem(), "");
+}
+
+TEST(Today, CountsAFixedDayAsWhollyPast) {
+    kpitest::TodayVariable pinned("2027-01-01");
+    EXPECT_EQ(kpi::secondsIntoToday(), 86400);
+}
+
+TEST(Today, FollowsTheClockWhenKpiTodayIsUnsetOrEmpty) {
+    for (const char* value : {static_cast<const char*>(nullptr), ""}) {
+        kpitest::TodayVariable clock(value);
+        const Day before = kpi::today();
+        const std::time_t now = std::time(nullptr);
+        std::tm local{};
+        localtime_r(&now, &local);
+        const Day fromClock = day(local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
+                                  static_cast<unsigned>(local.tm_mday));
+        // Read around the clock: equal to it unless midnight passed in between.
+        EXPECT_TRUE(fromClock == before || fromClock == before + 1);
+        EXPECT_GE(kpi::secondsIntoToday(), 0);
+        EXPECT_LT(kpi::secondsIntoToday(), 86400);
+        EXPECT_EQ(kpi::todayProblem(), "");
+    }
+}
+
+TEST(Today, NamesAMalformedKpiTodayAndFallsBackToTheClock) {
+    for (const char* value : {"2026-02-30", "next monday", "2026-11-20 08:00:00"}) {
+        kpitest::TodayVariable bad(value);
+        EXPECT_EQ(kpi::todayProblem(), std::string("KPI_TODAY is '") + value + "', not a date YYYY-MM-DD");
+        EXPECT_GT(kpi::today(), day(2020, 1, 1));
+        EXPECT_LT(kpi::secondsIntoToday(), 86400);
+    }
+}
 
 TEST(WorkCalendar, CountsMondayToSaturday) {
     kpi::WorkCalendar calendar;
