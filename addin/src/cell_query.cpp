@@ -141,8 +141,11 @@ std::string pinnedTodayNote() {
     return std::string("; today is ") + pinned + " (" + kpi::kTodayVariable + ")";
 }
 
-std::string statusWithoutToday(const EngineHost::Status& status, const std::string& source) {
-    const std::string store = status.store.string() + (source.empty() ? "" : " (" + source + ")");
+}  // namespace
+
+std::string statusText(const EngineHost::Status& status, const std::string& source) {
+    const std::string store =
+        status.store.string() + (source.empty() ? "" : " (" + source + ")") + pinnedTodayNote();
     const std::string every = std::to_string(status.interval.count()) + " s";
     const std::string dataTo =
         status.data && !status.data->latestActivity.empty() ? "; data to " + status.data->latestActivity : "";
@@ -161,12 +164,6 @@ std::string statusWithoutToday(const EngineHost::Status& status, const std::stri
         case EngineHost::State::Stopped: return "stopped: " + store + "; the office is shutting down";
     }
     return "unavailable: " + store;
-}
-
-}  // namespace
-
-std::string statusText(const EngineHost::Status& status, const std::string& source) {
-    return statusWithoutToday(status, source) + pinnedTodayNote();
 }
 
 }  // namespace saleskpi::addin
