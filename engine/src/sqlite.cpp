@@ -45,7 +45,11 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
         if (mode == Open::Create) exec("PRAGMA page_size=8192");
         if (mode != Open::ReadOnly) {
             exec("PRAGMA journal_mode=WAL");
-            exec("PRAGMA synchronous=NORMAL");
+            // FULL, not WAL's usual NORMAL: with NORMAL a commit reaches the disk
+            // only at the next checkpoint, so a power cut can take back an import
+            // `kpi` already reported as done. FULL syncs the WAL at each COMMIT:
+            // one fsync per transaction (docs/reliability.md has its cost).
+            exec("PRAGMA synchronous=FULL");
             // A large import's dirty pages stay in memory until COMMIT instead of
             // spilling to the WAL page by page.
             exec("PRAGMA cache_size=-2097152");  // 2 GiB at most, taken only as needed
