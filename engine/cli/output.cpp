@@ -53,6 +53,25 @@ std::string csvField(const std::string& s) {
     return out + "\"";
 }
 
+}  // namespace
+
+std::string neutralisedCsvText(const std::string& text) {
+    if (text.empty()) return text;
+    switch (text.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+        return "'" + text;
+    default:
+        return text;
+    }
+}
+
+namespace {
+
 std::string jsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -83,7 +102,8 @@ void Table::print(std::ostream& out, Format format) const {
         for (size_t c = 0; c < columns_.size(); ++c) out << (c ? "," : "") << columns_[c];
         out << '\n';
         for (const auto& row : rows_) {
-            for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csvField(row[c].text);
+            for (size_t c = 0; c < row.size(); ++c)
+                out << (c ? "," : "") << csvField(row[c].numeric ? row[c].text : neutralisedCsvText(row[c].text));
             out << '\n';
         }
         break;

@@ -14,6 +14,14 @@ enum class Format { Csv, Table, Json };
 std::string formatNumber(double value);
 std::string formatNumber(const std::optional<double>& value);  // "" when absent
 
+// A text field of a CSV output as a spreadsheet may safely open it: a text a
+// spreadsheet would take as a formula (first character =, +, - or @, or a tab
+// or carriage return, which some strip first) gets a leading apostrophe, the
+// usual neutralisation ("CSV injection"), so it shows as text and never runs.
+// Applied to every text cell of every CSV output of `kpi`; numbers (negative
+// actuals included) are never changed, nor are tables and JSON.
+std::string neutralisedCsvText(const std::string& text);
+
 // Display width of UTF-8 text in a terminal: code points, less combining marks.
 size_t displayWidth(const std::string& text);
 

@@ -3,6 +3,9 @@
 where, all-or-nothing imports, idempotent re-imports, the audit history, and a
 reader that keeps working while another process imports."""
 import argparse
+import csv
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -146,6 +149,49 @@ class KpiCommand(unittest.TestCase):
         self.assertIn(",admin.lan,new,NV01,DS,MONTH,2026-11-01,,target=200000.0;weight=1.0;valid_to=2026-11-30", lines[1])
         self.assertIn(",chị Hương,edit,NV01,DS,MONTH,2026-11-01,target=200000.0;weight=1.0;valid_to=2026-11-30,"
                       "target=250000.0;weight=1.0;valid_to=2026-11-30", lines[2])
+
+    def test_history_as_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(self):
+        run("--store", self.store, "init")
+        run("--store", self.store, "import", "--user", "=cmd|' /C calc'!A0", *self.base_files())
+        users = ["@SUM(1+1)", "+1", "-2", "\tx", "\rx", "'quoted"]
+        for n, user in enumerate(users):
+            edited = self.write("targets.csv", TARGETS.replace("200000", str(210000 + n)),
+                                folder=os.path.join(self.dir, f"v{n}"))
+            run("--store", self.store, "import", "--user", user, edited)
+        # Bytes: text mode would turn the CR inside a quoted field into a line break.
+        out = subprocess.run([KPI, "--store", self.store, "history", "--format", "csv"], capture_output=True,
+                             check=True).stdout.decode("utf-8")
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        who = [r[1] for r in rows[1:]]
+        self.assertEqual(who, ["'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'+1", "'-2", "'\tx", "'\rx", "'quoted"])
+        # The other formats show the text as it is.
+        p = run("--store", self.store, "history", "--format", "json")
+        self.assertEqual([e["changed_by"] for e in json.loads(p.stdout)], ["=cmd|' /C calc'!A0", *users])
+
+    def test_report_as_csv_neutralises_codes_but_never_numbers(self):
+        run("--store", self.store, "init")
+        files = self.base_files()
+        files.append(self.write("employees.csv", EMPLOYEES + "=E1,Mã lạ,SR,SS01,,,2025-01-01,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[0] = files.pop()
+        files.append(self.write("orders.csv", ORDERS + "R1,=E1,CH1,2026-11-05 09:00:00,return,approved,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[3] = files.pop()
+        files.append(self.write("order_lines.csv", LINES + "R1,1,P1,1,7000\n", folder=os.path.join(self.dir, "odd")))
+        files[4] = files.pop()
+        files.append(self.write("targets.csv", TARGETS + "=E1,-DS,MONTH,2026-11-01,2026-11-30,1000,1\n"
+                                "=E1,SALES,MONTH,2026-11-01,2026-11-30,1000,1\n", folder=os.path.join(self.dir, "odd")))
+        files[6] = files.pop()
+        files.append(self.write("kpis.csv", KPIS + "-DS,SALES,Doanh số trừ,Minus sales,,,VND,,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[5] = files.pop()
+        run("--store", self.store, "import", *files)
+        p = run("--store", self.store, "report", "--period", "2026-11", "--as-of", "2026-11-30")
+        lines = p.stdout.splitlines()
+        self.assertIn("'=E1,'-DS,MONTH,2026-11-01,2026-11-30,-7000,1000,-7,-7000,1", lines)
+        self.assertIn("'=E1,SALES,MONTH,2026-11-01,2026-11-30,-7000,1000,-7,-7000,1", lines)
+        p = run("--store", self.store, "score", "--period", "2026-11", "--as-of", "2026-11-30")
+        self.assertTrue(any(line.startswith("'=E1,MONTH,") for line in p.stdout.splitlines()), p.stdout)
 
     def test_actual_report_and_score_print_the_figures(self):
         run("--store", self.store, "init")
