@@ -22,7 +22,8 @@ How it goes: the "before" store is built once and its dump taken; the command
 runs once to the end on a copy (the "after" dump, and T, the time it takes);
 then, --kills times, a fresh copy of the "before" store is written by the
 command, which is killed with SIGKILL after a random delay (every other kill
-in [0, 1.1 T], the others in [0.55 T, 1.1 T], where writes and commits are); the
+in [0, 1.1 T], the others in [0.55 T, 1.1 T], where writes and commits are, or
+with --focus REGEX from the moment the command prints such a line); the
 store is then opened (its WAL recovered, as the next reader would) and
 compared. Results: one line per kill with --verbose, a summary, and JSON with
 --json (docs/reliability.md quotes it). Exit status 1 on any mismatch.
@@ -37,6 +38,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -96,6 +98,27 @@ def start(command):
                             start_new_session=True)
 
 
+class Watch:
+    """The moment a running command's stderr first shows a line matching focus."""
+
+    def __init__(self, process, focus):
+        self.seen = threading.Event()
+        self.lines = []
+        self.thread = threading.Thread(target=self._read, args=(process, re.compile(focus) if focus else None),
+                                       daemon=True)
+        self.thread.start()
+
+    def _read(self, process, focus):
+        for line in process.stderr:
+            self.lines.append(line)
+            if focus and focus.search(line):
+                self.seen.set()
+
+    def output(self):
+        self.thread.join()
+        return "".join(self.lines)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kpi", required=True, help="the kpi command ({kpi})")
@@ -106,6 +129,8 @@ def main():
     ap.add_argument("--before", action="append", default=[], help="builds the store as it is before the command")
     ap.add_argument("--command", required=True, help="the command that is killed")
     ap.add_argument("--mask", action="append", default=[], help="a regex of text to mask in dumps")
+    ap.add_argument("--focus", help="a regex of a line the command prints on stderr: every other kill falls "
+                                    "between that line and the end (e.g. the start of an import's write)")
     ap.add_argument("--json", help="write the results here")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
     ap.add_argument("--verbose", action="store_true")
@@ -129,36 +154,52 @@ def main():
         command = expand(args.command, {**values, "store": store})
 
         # The whole run, three times: the dump after, and how long it takes.
-        durations = []
+        durations, focus_at = [], []
         after = None
         for _ in range(3):
             copy_store(base, store)
             t = time.monotonic()
             p = start(command)
-            _, err = p.communicate()
+            watch = Watch(p, args.focus)
+            if args.focus and watch.seen.wait(timeout=600):
+                focus_at.append(time.monotonic() - t)
+            p.wait()
+            err = watch.output()
             durations.append(time.monotonic() - t)
             if p.returncode != 0:
                 sys.exit(f"crash_points: `{command}` failed ({p.returncode}):\n{err}")
+            if args.focus and len(focus_at) < len(durations):
+                sys.exit(f"crash_points: `{command}` never printed a line matching --focus {args.focus!r}")
             after, error = dump(store, masks)
             if error:
                 sys.exit(f"crash_points: the store after: {error}")
         if after == before:
             sys.exit("crash_points: the command changes nothing; nothing to test")
         span = 1.1 * sorted(durations)[1]
+        # The focused kills: from the focus line to a little past the end.
+        focus_span = 1.1 * sorted(durations)[1] - sorted(focus_at)[1] if focus_at else 0
 
         outcomes = {"before": 0, "after": 0, "mismatch": 0, "finished": 0}
         mismatches = []
         for kill in range(1, args.kills + 1):
             copy_store(base, store)
-            # Half the kills anywhere in the run, half in its second half,
-            # where a writer writes and commits.
-            delay = rng.uniform(0, span) if kill % 2 else rng.uniform(0.5 * span, span)
+            # Every other kill anywhere in the run; the others in its second
+            # half (where a writer writes and commits), or with --focus between
+            # the focus line and the end.
+            focused = kill % 2 == 0
             p = start(command)
+            watch = Watch(p, args.focus)
+            if focused and args.focus:
+                watch.seen.wait(timeout=600)
+                delay = rng.uniform(0, focus_span)
+            else:
+                delay = rng.uniform(0, span) if not focused else rng.uniform(0.5 * span, span)
             time.sleep(delay)
             finished = p.poll() is not None
             if not finished:
                 os.killpg(p.pid, signal.SIGKILL)
-            p.communicate()
+            p.wait()
+            watch.output()
             if finished:
                 outcomes["finished"] += 1
             state, error = dump(store, masks)
@@ -175,7 +216,8 @@ def main():
                                    "store": kept})
             outcomes[outcome] += 1
             if args.verbose:
-                print(f"kill {kill:3d} at {delay * 1000:7.1f} ms: {outcome}{' (had finished)' if finished else ''}")
+                print(f"kill {kill:3d} at {delay * 1000:7.1f} ms{' after the focus line' if focused and args.focus else ''}"
+                      f": {outcome}{' (had finished)' if finished else ''}")
         result = {"name": args.name, "command": args.command, "seed": seed, "kills": args.kills,
                   "run_s": sorted(durations)[1], **outcomes, "mismatches": mismatches}
         print(f"{args.name}: {args.kills} kills over {span * 1000:.0f} ms (seed {seed}): {outcomes['before']} left the "
