@@ -130,6 +130,11 @@ class NewYearsDay(TheDayAfterTheData):
     working day of them has passed."""
     TODAY, LAST_DAY, THIS_MONTH = "2027-01-01", "2026-12-31", "2027-01"
 
+    def test_period_words_turn_with_the_year(self):
+        for argument, text in (('"this_month"', "2027-01"), ('"last_month"', "2026-12"),
+                               ('"this_week"', "2026-W53"), ('"today"', "2027-01-01")):
+            self.assertEqual(oh.evaluate(self.sheet, "=KPI.PERIOD(%s)" % argument).text, text, argument)
+
     def test_the_week_across_the_new_year_keeps_its_december_days(self):
         # 2026-W53 runs from Monday 2026-12-28 to Sunday 2027-01-03.
         for employee in (self.top, "*"):
