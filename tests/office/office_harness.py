@@ -88,7 +88,11 @@ def _as_office_user(argv, env):
     full_env.update(env)
     assignments = ["%s=%s" % item for item in sorted(full_env.items())]
     if os.geteuid() == 0:
-        return ["runuser", "-u", office_user().pw_name, "--", "env", "-i"] + assignments + list(argv)
+        # runuser and env run unfaked: under libfaketime they would open the
+        # root-owned clock the test's processes share (FAKETIME_SHARED) as the
+        # office user and fail; the office starts its own.
+        return (["env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", office_user().pw_name, "--",
+                 "env", "-i"] + assignments + list(argv))
     return ["env", "-i"] + assignments + list(argv)
 
 
