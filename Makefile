@@ -2,6 +2,7 @@
 #   make demo   build, install the extension, create a demo store, show the dashboard live
 #   make test   all tests: unit, engine against an independent oracle, real office
 #   make bench  benchmarks (see docs/performance.md)
+#   make test-dates  the whole suite under libfaketime at four instants (docs/design.md)
 #   make test-faults  the fault suite: kill -9 at random moments, a DMS writer during imports (docs/reliability.md)
 #   make test-asan    unit and CLI tests built with AddressSanitizer + UBSan (build-asan/)
 #   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60) each (build-fuzz/, Clang)
@@ -13,7 +14,7 @@ FUZZ_JOBS ?= 1
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit test-faults test-asan fuzz demo bench install uninstall screenshots clean
+.PHONY: all deps build test test-unit test-dates test-faults test-asan fuzz demo bench install uninstall screenshots clean
 
 all: build
 
@@ -54,6 +55,10 @@ fuzz:
 # Only the tests that need no office.
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j2 -LE office
+
+# The whole suite at a new year, just before midnight, a leap day and now.
+test-dates: build
+	@scripts/test-dates.sh $(BUILD)
 
 install: build
 	@scripts/oxt-install.sh $(BUILD)/saleskpi.oxt

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SalesKPI needs, only those that are missing.
-# Usage: scripts/install-deps.sh [build|office|faults|fuzz|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|office|dates|faults|fuzz|all]   (default: all)
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
@@ -12,10 +12,11 @@ fuzz_pkgs=(clang-14 libclang-rt-14-dev)      # make fuzz: libFuzzer and the sani
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   office) pkgs=("${office_pkgs[@]}") ;;
+  dates) pkgs=(faketime) ;;  # make test-dates
   faults) pkgs=("${faults_pkgs[@]}") ;;
   fuzz) pkgs=("${fuzz_pkgs[@]}") ;;
   all) pkgs=("${build_pkgs[@]}" "${office_pkgs[@]}" "${faults_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|office|faults|fuzz|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|office|dates|faults|fuzz|all]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
