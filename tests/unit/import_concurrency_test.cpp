@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,29 @@ int writeWithoutWaiting(const fs::path& store, const std::string& sql) {
     return rc & 0xff;
 }
 
+// Options whose progress callback runs `action` once, between the check and
+// the write: after the check's snapshot ended, before the write lock is asked for.
+kpi::ImportOptions betweenCheckAndWrite(std::function<void()> action) {
+    kpi::ImportOptions options;
+    options.progress = [action = std::move(action)](const std::string& line) {
+        if (startsWith(line, "checked ")) action();
+    };
+    return options;
+}
+
+// The message of an import that must be rejected (the test fails otherwise).
+std::string rejection(TestStore& store, const std::vector<fs::path>& files, const kpi::ImportOptions& options) {
+    try {
+        kpi::Store::open(store.path(), kpi::Store::Mode::ReadWrite)->import(files, options);
+        ADD_FAILURE() << "the import was not rejected";
+    } catch (const kpi::Error& e) {
+        EXPECT_EQ(e.kind(), kpi::Error::Kind::InvalidData) << e.what();
+        EXPECT_TRUE(contains(e.what(), "the store is unchanged")) << e.what();
+        return e.what();
+    }
+    return {};
+}
+
 // Orders and lines past 4 MiB of order_lines.csv, so that the import says
 // "checking order_lines.csv" while it reads them.
 CsvFiles largeOrders(int orders) {
@@ -88,17 +112,14 @@ TEST(ImportAlongsideWriters, LetsAnotherWriterCommitWhileTheFilesAreChecked) {
 
 TEST(ImportAlongsideWriters, KeepsWhatAnotherWriterCommittedBeforeTheWrite) {
     TestStore store(people());
-    kpi::ImportOptions options;
-    options.progress = [&](const std::string& line) {
-        if (startsWith(line, "checked "))
-            store.execute("INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status) "
-                          "VALUES('D1', 'S1', 'O2', '2026-11-03 09:00:00', 'sale', 'approved');"
-                          "INSERT INTO order_lines(order_code, line_no, sku, quantity, amount) "
-                          "VALUES('D1', 1, 'P1', 2, 20000);");
-    };
     store.import({{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:00:00,sale,approved,\n"},
                   {"order_lines.csv", kLinesHeader + "A1,1,P1,1,10000\n"}},
-                 options);
+                 betweenCheckAndWrite([&] {
+                     store.execute("INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status) "
+                                   "VALUES('D1', 'S1', 'O2', '2026-11-03 09:00:00', 'sale', 'approved');"
+                                   "INSERT INTO order_lines(order_code, line_no, sku, quantity, amount) "
+                                   "VALUES('D1', 1, 'P1', 2, 20000);");
+                 }));
     EXPECT_EQ(store.query("SELECT order_code, line_no FROM order_lines ORDER BY 1"), (Strings{"A1|1", "D1|1"}));
     // Both in the change log: the direct write's by its triggers, the import's by the import.
     EXPECT_EQ(store.query("SELECT DISTINCT ref FROM changes WHERE source = 'orders' ORDER BY 1"), (Strings{"A1", "D1"}));
@@ -106,23 +127,14 @@ TEST(ImportAlongsideWriters, KeepsWhatAnotherWriterCommittedBeforeTheWrite) {
 
 TEST(ImportAlongsideWriters, RejectsAReferenceAnotherWriterRemovedAfterTheCheck) {
     TestStore store(people());
-    kpi::ImportOptions options;
-    options.progress = [&](const std::string& line) {
-        if (startsWith(line, "checked ")) store.execute("DELETE FROM outlets WHERE code = 'O2';");
-    };
     auto files = store.write({{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:00:00,sale,approved,\n"
                                                              "A2,S1,O2,2026-11-02 09:00:00,sale,approved,\n"
                                                              "A3,S1,O2,2026-11-02 10:00:00,sale,approved,\n"}});
-    try {
-        kpi::Store::open(store.path(), kpi::Store::Mode::ReadWrite)->import(files, options);
-        FAIL() << "imported orders of an outlet removed meanwhile";
-    } catch (const kpi::Error& e) {
-        EXPECT_EQ(e.kind(), kpi::Error::Kind::InvalidData);
-        // The first row that named it.
-        EXPECT_TRUE(contains(e.what(), "orders.csv:3: 'outlet_code' refers to outlet 'O2', which another writer removed"))
-            << e.what();
-        EXPECT_TRUE(contains(e.what(), "the store is unchanged")) << e.what();
-    }
+    const std::string message =
+        rejection(store, files, betweenCheckAndWrite([&] { store.execute("DELETE FROM outlets WHERE code = 'O2';"); }));
+    // The first row that named it.
+    EXPECT_TRUE(contains(message, "orders.csv:3: 'outlet_code' refers to outlet 'O2', which another writer removed"))
+        << message;
     EXPECT_EQ(store.query("SELECT count(*) FROM orders"), (Strings{"0"}));
     EXPECT_EQ(store.query("SELECT code FROM outlets"), (Strings{"O1"}));
 }
@@ -130,56 +142,31 @@ TEST(ImportAlongsideWriters, RejectsAReferenceAnotherWriterRemovedAfterTheCheck)
 TEST(ImportAlongsideWriters, RejectsAFileChangedBetweenItsCheckAndItsWrite) {
     TestStore store(people());
     auto files = store.write({{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:00:00,sale,approved,\n"}});
-    kpi::ImportOptions options;
-    options.progress = [&](const std::string& line) {
-        if (startsWith(line, "checked "))  // an unchecked row: an unknown outlet, a bad date
-            std::ofstream(files[0], std::ios::binary | std::ios::trunc) << kOrdersHeader
-                                                                        << "A1,S1,O9,yesterday,sale,approved,\n";
-    };
-    const std::string before = store.dump();
-    try {
-        kpi::Store::open(store.path(), kpi::Store::Mode::ReadWrite)->import(files, options);
-        FAIL() << "wrote a file other than the one checked";
-    } catch (const kpi::Error& e) {
-        EXPECT_EQ(e.kind(), kpi::Error::Kind::InvalidData);
-        EXPECT_TRUE(contains(e.what(), "orders.csv:1: the file changed while it was being imported")) << e.what();
-    }
-    EXPECT_EQ(store.dump(), before);
+    auto rejected = store.importPathsRejected(files, betweenCheckAndWrite([&] {
+        // An unchecked row: an unknown outlet, a bad date.
+        std::ofstream(files[0], std::ios::binary | std::ios::trunc) << kOrdersHeader << "A1,S1,O9,yesterday,sale,approved,\n";
+    }));
+    EXPECT_TRUE(contains(rejected.message, "orders.csv:1: the file changed while it was being imported"))
+        << rejected.message;
 }
 
 TEST(ImportAlongsideWriters, RejectsAFileRemovedBetweenItsCheckAndItsWrite) {
     TestStore store(people());
     auto files = store.write({{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:00:00,sale,approved,\n"}});
-    kpi::ImportOptions options;
-    options.progress = [&](const std::string& line) {
-        if (startsWith(line, "checked ")) fs::remove(files[0]);
-    };
-    const std::string before = store.dump();
-    try {
-        kpi::Store::open(store.path(), kpi::Store::Mode::ReadWrite)->import(files, options);
-        FAIL() << "imported a file that is gone";
-    } catch (const kpi::Error& e) {
-        EXPECT_TRUE(contains(e.what(), "orders.csv:1: the file changed while it was being imported")) << e.what();
-    }
-    EXPECT_EQ(store.dump(), before);
+    auto rejected = store.importPathsRejected(files, betweenCheckAndWrite([&] { fs::remove(files[0]); }));
+    EXPECT_TRUE(contains(rejected.message, "orders.csv:1: the file changed while it was being imported"))
+        << rejected.message;
 }
 
 TEST(ImportAlongsideWriters, ChecksOverlappingTargetsAgainWithWhatAnotherWriterAdded) {
     TestStore store(people());
-    kpi::ImportOptions options;
-    options.progress = [&](const std::string& line) {
-        if (startsWith(line, "checked "))
-            store.execute("INSERT INTO targets(employee_code, kpi_code, period_type, valid_from, valid_to, target) "
-                          "VALUES('S1', 'SALES', 'MONTH', '2026-10-01', '2026-12-31', 5);");
-    };
     auto files = store.write({{"targets.csv", kTargetsHeader + "S1,SALES,MONTH,2026-11-01,2026-11-30,100,\n"}});
-    try {
-        kpi::Store::open(store.path(), kpi::Store::Mode::ReadWrite)->import(files, options);
-        FAIL() << "imported a target overlapping one written meanwhile";
-    } catch (const kpi::Error& e) {
-        EXPECT_TRUE(contains(e.what(), "targets.csv:2: target S1/SALES/MONTH valid 2026-11-01..2026-11-30 overlaps"))
-            << e.what();
-    }
+    const std::string message = rejection(store, files, betweenCheckAndWrite([&] {
+        store.execute("INSERT INTO targets(employee_code, kpi_code, period_type, valid_from, valid_to, target) "
+                      "VALUES('S1', 'SALES', 'MONTH', '2026-10-01', '2026-12-31', 5);");
+    }));
+    EXPECT_TRUE(contains(message, "targets.csv:2: target S1/SALES/MONTH valid 2026-11-01..2026-11-30 overlaps"))
+        << message;
     EXPECT_EQ(store.query("SELECT valid_from FROM targets"), (Strings{"2026-10-01"}));
 }
 
