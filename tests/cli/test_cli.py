@@ -138,6 +138,17 @@ class KpiCommand(unittest.TestCase):
         self.assertIn(f"{bad_targets}:3: target NV01/DS/MONTH valid 2026-11-15..2026-12-31 overlaps", p.stderr)
         self.assertEqual(before, dump(self.store))
 
+    def test_a_reimported_order_loses_the_line_the_dms_dropped(self):
+        run("--store", self.store, "init")
+        run("--store", self.store, "import", *self.base_files())
+        self.assertEqual(run("--store", self.store, "actual", "NV01", "DS", "2026-11").stdout, "160000\n")
+        amended = self.write("order_lines.csv", "order_code,line_no,sku,quantity,amount\nO1,1,P1,10,100000\n",
+                             folder=os.path.join(self.dir, "amended"))
+        p = run("--store", self.store, "import", amended)
+        self.assertIn("0 new or changed, 1 dropped lines of amended orders removed", p.stderr)
+        # O1's second line (P2, 50000) is gone from the figures too.
+        self.assertEqual(run("--store", self.store, "actual", "NV01", "DS", "2026-11").stdout, "110000\n")
+
     def test_a_target_edit_is_in_the_history_with_who_before_and_after(self):
         run("--store", self.store, "init")
         run("--store", self.store, "import", "--user", "admin.lan", *self.base_files())
