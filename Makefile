@@ -3,11 +3,12 @@
 #   make test   all tests: unit, engine against an independent oracle, real office
 #   make bench  benchmarks (see docs/performance.md)
 #   make test-tsan  the unit tests under ThreadSanitizer (docs/reliability.md)
+#   make test-dates  the whole suite under libfaketime at four instants (docs/design.md)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit test-tsan demo bench install uninstall screenshots clean
+.PHONY: all deps build test test-unit test-tsan test-dates demo bench install uninstall screenshots clean
 
 all: build
 
@@ -33,6 +34,10 @@ test-tsan: deps
 	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target engine_tests saleskpi_addin_tests
 	@cd $(TSAN_BUILD) && export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" && \
 		./bin/engine_tests --gtest_brief=1 && ./bin/saleskpi_addin_tests --gtest_brief=1
+
+# The whole suite at a new year, just before midnight, a leap day and now.
+test-dates: build
+	@scripts/test-dates.sh $(BUILD)
 
 install: build
 	@scripts/oxt-install.sh $(BUILD)/saleskpi.oxt
