@@ -458,7 +458,7 @@ void EngineHost::Core::runWatchdog() noexcept {
             status.state = status.data ? State::Stale : State::Unavailable;
             const auto since = std::time(nullptr) - std::chrono::duration_cast<std::chrono::seconds>(silent).count();
             status.problem = "no answer from the file system of " + store.string() + " since " + localTime(since) +
-                             " (a network folder that is down?); still waiting for it";
+                             " (a network folder that is down, or a file another program holds?); still waiting for it";
             status.noAnswer = true;
             lock.unlock();
             notify();

@@ -1,12 +1,13 @@
 #include "store_file.hpp"
 
-#include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <array>
 #include <cstring>
+#include <vector>
 
 #include "kpi/error.hpp"
 
@@ -76,6 +77,37 @@ Filesystem filesystemOf(const std::filesystem::path& folder) {
 
 Journal journalFor(const Filesystem& filesystem) { return filesystem.shared ? Journal::Rollback : Journal::Wal; }
 
+namespace {
+
+// The first 100 bytes of the file, read through SQLite's own VFS: its unix
+// VFS keeps one record per inode and defers closing a descriptor while other
+// connections of this process hold POSIX locks on the file. A plain open(2)
+// and close(2) here would drop those locks (POSIX releases every lock of a
+// process on a file when any of its descriptors closes): a writer elsewhere
+// could then think it is alone, reset the WAL, and leave this process's
+// readers on a stale snapshot for ever. nullopt when the file cannot be read.
+std::optional<std::array<unsigned char, 100>> readHeader(const std::filesystem::path& path) {
+    sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+    if (!vfs) return std::nullopt;
+    // A main database's name must come from sqlite3_create_filename().
+    const char* name = sqlite3_create_filename(path.c_str(), "", "", 0, nullptr);
+    if (!name) return std::nullopt;
+    std::vector<unsigned char> storage(static_cast<std::size_t>(vfs->szOsFile) + 16);
+    auto* file = reinterpret_cast<sqlite3_file*>(storage.data());
+    int flags = 0;
+    std::optional<std::array<unsigned char, 100>> header;
+    if (vfs->xOpen(vfs, name, file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &flags) == SQLITE_OK) {
+        std::array<unsigned char, 100> bytes{};
+        const int rc = file->pMethods->xRead(file, bytes.data(), static_cast<int>(bytes.size()), 0);
+        if (rc == SQLITE_OK || rc == SQLITE_IOERR_SHORT_READ) header = bytes;  // a short file reads as zeros
+        file->pMethods->xClose(file);
+    }
+    sqlite3_free_filename(name);
+    return header;
+}
+
+}  // namespace
+
 Facts inspect(const std::filesystem::path& path) {
     Facts facts;
     const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
@@ -89,27 +121,16 @@ Facts inspect(const std::filesystem::path& path) {
     facts.size = static_cast<long long>(info.st_size);
     struct stat shm {};
     facts.walIndexExists = ::stat((path.string() + "-shm").c_str(), &shm) == 0;
-    // O_NONBLOCK: a file someone holds a lease on (or swapped for a FIFO since
-    // the stat) makes open(2) say so instead of waiting.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        if (errno == EWOULDBLOCK || errno == EAGAIN) facts.wouldBlock = true;
-        else facts.openError = errno;
+    if (facts.size == 0) return facts;
+    const auto header = readHeader(path);
+    if (!header) {
+        facts.unreadable = true;  // SQLite says why when it opens it
         return facts;
     }
-    struct stat opened {};
-    if (::fstat(fd, &opened) == 0) {
-        facts.notAFile = kindOf(opened.st_mode);
-        facts.size = static_cast<long long>(opened.st_size);
-    }
-    unsigned char header[100] = {};
-    ssize_t got = 0;
-    if (facts.notAFile.empty()) got = ::pread(fd, header, sizeof header, 0);
-    ::close(fd);
-    if (got == static_cast<ssize_t>(sizeof header) && std::memcmp(header, kSqliteMagic, sizeof kSqliteMagic) == 0) {
+    if (std::memcmp(header->data(), kSqliteMagic, sizeof kSqliteMagic) == 0) {
         facts.sqlite = true;
         // Bytes 18 and 19: the file format's write and read versions, 2 in WAL mode.
-        facts.journal = header[18] == 2 || header[19] == 2 ? Journal::Wal : Journal::Rollback;
+        facts.journal = (*header)[18] == 2 || (*header)[19] == 2 ? Journal::Wal : Journal::Rollback;
     }
     return facts;
 }
@@ -123,16 +144,9 @@ void checkOpenable(const Facts& facts, const std::filesystem::path& path, Access
     if (!facts.notAFile.empty())
         throw Error(Error::Kind::Corruption, "store " + store + " is not a file but " + facts.notAFile +
                                                  ": a store is a file made by kpi init");
-    if (facts.wouldBlock)
-        throw Error(Error::Kind::Busy, "store is busy (locked by another process): " + store +
-                                           " cannot be opened without waiting (another program holds a lease or "
-                                           "lock on the file); retrying");
-    if (facts.openError != 0 && access == Access::Read)
-        throw Error(facts.openError == ENOENT ? Error::Kind::NotFound : Error::Kind::Io,
-                    "store " + store + " cannot be opened: " + std::strerror(facts.openError));
     // An empty file is a new database to SQLite: Store::init fills it, and a
     // reader is told the store is empty.
-    if (facts.size > 0 && !facts.sqlite && facts.openError == 0)
+    if (facts.size > 0 && !facts.sqlite && !facts.unreadable)
         throw Error(Error::Kind::Corruption, "store is damaged or not a SalesKPI store: " + store +
                                                  ": not an SQLite database (it does not begin with \"SQLite format 3\")");
     if (facts.journal != Journal::Wal || access == Access::Create) return;

@@ -4,10 +4,11 @@
 // SQLite opens whatever a path names: open(2) of a FIFO waits for a writer
 // for ever, /dev/zero reads as an empty database, and a WAL store in a folder
 // the reader cannot write fails with "attempt to write a readonly database".
-// inspect() looks first — lstat-free stat(), then open(2) with O_NONBLOCK,
-// fstat and the 100-byte header — so that a connection is only ever opened on
-// a regular SQLite file, and checkOpenable() says in words what is wrong
-// otherwise.
+// inspect() looks first — stat(2) (a FIFO, directory or device is never
+// opened), then the 100-byte header read through SQLite's own VFS (never a
+// descriptor of our own: closing one would drop the POSIX locks SQLite holds
+// on the file) — so that a connection is only ever opened on a regular SQLite
+// file, and checkOpenable() says in words what is wrong otherwise.
 //
 // inspect() can still block where the file system itself does not answer (a
 // network share that is down): callers that must not wait (the Calc add-in)
@@ -43,9 +44,8 @@ Journal journalFor(const Filesystem& filesystem);
 struct Facts {
     bool exists = false;
     std::string notAFile;  // "" for a regular file, else what it is: "a directory", "a FIFO (named pipe)", …
-    bool wouldBlock = false;  // open(O_NONBLOCK) said it would have to wait (a lease, a mandatory lock)
-    int openError = 0;        // errno of that open, other than EWOULDBLOCK; 0 when it opened
     long long size = 0;
+    bool unreadable = false;  // its header could not be read (SQLite will say why)
     bool sqlite = false;      // the header says "SQLite format 3"
     std::optional<Journal> journal;  // from the header, for an SQLite file
     Filesystem filesystem;           // of the folder
@@ -61,7 +61,7 @@ enum class Access { Read, Write, Create };
 // Throws the kpi::Error a connection with this access would run into, in
 // words that say what to do; returns when SQLite may open the file.
 // Missing file: NotFound (except Create). Not a regular file, not an SQLite
-// file: Corruption. Would block: Busy. A WAL store on a network file system
+// file: Corruption. A WAL store on a network file system
 // (except Create, which switches it), or a WAL store a reader cannot open
 // because it cannot create <store>-shm: Io.
 void checkOpenable(const Facts& facts, const std::filesystem::path& path, Access access);
