@@ -117,13 +117,24 @@ po::variables_map parseCommand(const std::vector<std::string>& args, Command& cm
 }
 
 int runInit(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] init\n\nCreates the store, or upgrades an older schema in place. Safe to repeat.",
+    Command cmd{"kpi [--store PATH] init [--journal auto|wal|rollback]\n\n"
+                "Creates the store, or upgrades an older schema in place. Safe to repeat.\n"
+                "The journal: a new store gets WAL on a local disk and a rollback journal on a\n"
+                "network file system (auto); an existing one keeps its own, except WAL on a network\n"
+                "file system. Choose rollback for a folder Calc users may only read (docs/store.md).",
                 po::options_description("Options"), {}};
+    std::string journal = "auto";
+    cmd.options.add_options()("journal", po::value(&journal), "auto, wal or rollback");
     bool help = false;
     parseCommand(args, cmd, help);
     if (help) return 0;
-    Store::init(store);
-    std::cerr << "store ready: " << store.string() << " (schema version " << kSchemaVersion << ")\n";
+    JournalMode mode = JournalMode::Automatic;
+    if (journal == "wal") mode = JournalMode::Wal;
+    else if (journal == "rollback") mode = JournalMode::Rollback;
+    else if (journal != "auto") throw UsageError("--journal must be auto, wal or rollback, got '" + journal + "'");
+    const StoreInfo info = Store::init(store, mode);
+    std::cerr << "store ready: " << store.string() << " (schema version " << info.schemaVersion << ", "
+              << info.journal << " journal, store id " << info.storeId << ")\n";
     return 0;
 }
 

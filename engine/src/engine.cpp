@@ -1,6 +1,7 @@
 #include "kpi/engine.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -21,6 +22,7 @@ using namespace model;
 class PendingChanges {
 public:
     long long seq = 0;
+    std::string storeId;  // when full: the identity of the store read
     std::shared_ptr<Dims> dims;
     bool full = false;
     std::optional<Period> window;  // when full: the dates of the orders and visits read
@@ -49,6 +51,30 @@ long long maxSeq(sql::Database& db) {
 
 bool isStarCode(const std::string& code) { return code == "*"; }
 
+// Asks `cancelled` every hundred virtual-machine steps of the connection's
+// statements while it lives; a true answer interrupts the statement
+// (SQLITE_INTERRUPT). Also a heartbeat: a caller that watches it sees the
+// reading go on.
+class ProgressHandler {
+public:
+    ProgressHandler(sql::Database& db, const std::function<bool()>& cancelled) : handle_(db.handle()) {
+        if (cancelled) sqlite3_progress_handler(handle_, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(&cancelled));
+    }
+    ~ProgressHandler() { sqlite3_progress_handler(handle_, 0, nullptr, nullptr); }
+    ProgressHandler(const ProgressHandler&) = delete;
+    ProgressHandler& operator=(const ProgressHandler&) = delete;
+
+private:
+    static int ask(void* cancelled) {
+        try {
+            return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
+        } catch (...) {
+            return 0;
+        }
+    }
+    sqlite3* handle_;
+};
+
 }  // namespace
 
 struct Engine::Impl {
@@ -58,6 +84,8 @@ struct Engine::Impl {
     std::shared_ptr<Dims> dims;
     Facts facts;
     long long seq = 0;
+    std::string storeId;              // the identity of the store the facts come from
+    std::function<bool()> cancelled;  // asked while loading and fetching; may be empty
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
@@ -76,26 +104,10 @@ struct Engine::Impl {
     }
 
     Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow,
-         const std::function<bool()>& cancelled)
-        : path(p) {
+         const std::function<bool()>& cancelledBy)
+        : path(p), cancelled(cancelledBy) {
         db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
-        // SQLite asks the progress handler every 100 virtual-machine steps of a statement;
-        // a non-zero answer interrupts the statement (SQLITE_INTERRUPT).
-        struct ProgressHandler {
-            sqlite3* handle;
-            ProgressHandler(sqlite3* h, const std::function<bool()>* cancelled) : handle(h) {
-                if (cancelled && *cancelled)
-                    sqlite3_progress_handler(handle, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(cancelled));
-            }
-            ~ProgressHandler() { sqlite3_progress_handler(handle, 0, nullptr, nullptr); }
-            static int ask(void* cancelled) {
-                try {
-                    return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
-                } catch (...) {
-                    return 0;
-                }
-            }
-        } progress(db->handle(), &cancelled);
+        ProgressHandler progress(*db, cancelled);
         try {
             schema::checkReadable(*db);
             auto pending = loadAll(chooseWindow);
@@ -107,12 +119,16 @@ struct Engine::Impl {
     }
 
     // chooseWindow (when given) sets the window once the dimensions are read.
-    std::unique_ptr<PendingChanges> loadAll(const std::function<std::optional<Period>()>& chooseWindow = {}) const {
+    // With `fromScratch`, nothing of the current state is reused (ids are
+    // given anew): for a store that was replaced by another.
+    std::unique_ptr<PendingChanges> loadAll(const std::function<std::optional<Period>()>& chooseWindow = {},
+                                            bool fromScratch = false) const {
         sql::Transaction snapshot(*db, false);
         auto p = std::make_unique<PendingChanges>();
         p->full = true;
         p->seq = maxSeq(*db);
-        p->dims = loader::loadDims(*db, dims.get());
+        p->storeId = schema::storeId(*db);
+        p->dims = loader::loadDims(*db, fromScratch ? nullptr : dims.get());
         p->window = chooseWindow ? chooseWindow() : window;
         p->facts = loader::loadFacts(*db, *p->dims, p->window);
         snapshot.commit();
@@ -129,7 +145,15 @@ struct Engine::Impl {
     };
 
     std::unique_ptr<PendingChanges> fetch() const {
+        ProgressHandler progress(*db, cancelled);
         sql::Transaction snapshot(*db, false);
+        // Another store at the same path (restored in place, or removed and
+        // made again by kpi init): its change log says nothing about the
+        // figures in memory. Read it from scratch.
+        if (schema::storeId(*db) != storeId) {
+            snapshot.commit();
+            return loadAll({}, true);
+        }
         long long now = maxSeq(*db);
         if (now == seq) {
             snapshot.commit();
@@ -263,6 +287,7 @@ struct Engine::Impl {
     void install(PendingChanges&& p) {
         if (p.dims) dims = std::move(p.dims);
         if (p.full) {
+            storeId = std::move(p.storeId);
             window = p.window;
             facts = std::move(p.facts);
         } else {
@@ -671,40 +696,52 @@ std::vector<KpiInfo> Engine::kpis() const {
     return out;
 }
 
-std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std::string& kpiCode,
-                                      const Period& period) {
+// What a detail query reads, taken from an engine's state. Immutable: shared
+// by copies of the query, read by their runs on any thread.
+struct DetailQuery::Plan {
+    enum class Kind { Visits, Orders, Outlets };
+    std::filesystem::path path;
+    Kind kind = Kind::Orders;
+    std::shared_ptr<const Dims> dims;        // outlet names, SKU filters
+    std::vector<std::string> members;        // employee codes, in the engine's order
+    std::string first, last;                 // the clipped period
+    int filter = 0;
+    bool byQuantity = false, salesOnly = false, dropZero = false;
+    std::vector<DetailRow> outlets;          // Kind::Outlets: every row, known without the store
+
+    std::string outletName(std::string_view code) const {
+        int o = dims->outletIds.find(std::string(code));
+        return o >= 0 && static_cast<size_t>(o) < dims->outlets.size() ? dims->outlets[static_cast<size_t>(o)].name
+                                                                      : std::string();
+    }
+};
+
+DetailQuery Engine::detailQuery(const std::string& employeeCode, const std::string& kpiCode,
+                                const Period& period) const {
     auto scope = impl_->scopeOf(employeeCode);
     KpiDef k = impl_->kpiOf(kpiCode);
     auto clipped = impl_->clip(scope, period);
-    std::vector<DetailRow> out;
-    if (!clipped) return out;
+    auto plan = std::make_shared<DetailQuery::Plan>();
+    plan->path = impl_->path;
+    plan->dims = impl_->dims;
+    DetailQuery query;
+    if (!clipped) {
+        plan->kind = DetailQuery::Plan::Kind::Outlets;  // nothing
+        query.plan_ = std::move(plan);
+        return query;
+    }
     const auto& d = *impl_->dims;
-    auto outletName = [&](const std::string& code) {
-        int o = d.outletIds.find(code);
-        return o >= 0 && static_cast<size_t>(o) < d.outlets.size() ? d.outlets[static_cast<size_t>(o)].name
-                                                                  : std::string();
-    };
-    std::string first = formatDay(clipped->first), last = formatDay(clipped->last);
-    auto& db = *impl_->db;
-    sql::Transaction snapshot(db, false);
+    plan->first = formatDay(clipped->first);
+    plan->last = formatDay(clipped->last);
+    for (int e : scope.members) plan->members.push_back(d.employeeIds.code(e));
     switch (k.type) {
     case KpiType::Visits:
-    case KpiType::StrikeRate: {
-        auto st = db.prepare(
-            "SELECT visit_date, visit_code, outlet_code FROM visits WHERE employee_code = ?1 AND visit_date BETWEEN "
-            "?2 AND ?3 ORDER BY visit_time, visit_code");
-        for (int e : scope.members) {
-            st.reset();
-            st.bind(1, d.employeeIds.code(e)).bind(2, first).bind(3, last);
-            while (st.step())
-                out.push_back({std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)),
-                               outletName(std::string(st.text(2))), d.employeeIds.code(e), 1});
-        }
-        break;
-    }
+    case KpiType::StrikeRate: plan->kind = DetailQuery::Plan::Kind::Visits; break;
     case KpiType::Ub:
     case KpiType::Coverage:
     case KpiType::NewOutlets: {
+        // Outlets come from the figures in memory: no store to read.
+        plan->kind = DetailQuery::Plan::Kind::Outlets;
         std::vector<int> outlets;
         if (k.type == KpiType::NewOutlets) {
             if (k.params.requireOrder) impl_->markOrderedOutlets(scope, clipped->first, clipped->last);
@@ -724,52 +761,121 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
         }
         for (int o : outlets) {
             const auto& code = d.outletIds.code(o);
-            out.push_back({k.type == KpiType::NewOutlets ? formatDay(d.outlets[static_cast<size_t>(o)].created) : last,
-                           code, code, outletName(code),
-                           d.outlets[static_cast<size_t>(o)].createdBy >= 0
-                               ? d.employeeIds.code(d.outlets[static_cast<size_t>(o)].createdBy)
-                               : std::string(),
-                           1});
+            plan->outlets.push_back(
+                {k.type == KpiType::NewOutlets ? formatDay(d.outlets[static_cast<size_t>(o)].created) : plan->last, code,
+                 code, plan->outletName(code),
+                 d.outlets[static_cast<size_t>(o)].createdBy >= 0
+                     ? d.employeeIds.code(d.outlets[static_cast<size_t>(o)].createdBy)
+                     : std::string(),
+                 1});
         }
         break;
     }
-    default: {
+    default:
         // Orders behind the figure, with the KPI's filtered amount (or quantity).
-        bool byQuantity = k.type == KpiType::Volume;
-        bool salesOnly = k.type != KpiType::Sales && k.type != KpiType::Volume && k.type != KpiType::FocusSales &&
-                         k.type != KpiType::DropSize;
-        auto st = db.prepare(
-            "SELECT o.order_date, o.order_code, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount FROM "
-            "orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' AND "
-            "o.employee_code = ?1 AND o.order_date BETWEEN ?2 AND ?3 ORDER BY o.order_time, o.order_code, l.line_no");
-        int filter = k.type == KpiType::DropSize ? 0 : k.filter;
-        for (int e : scope.members) {
-            st.reset();
-            st.bind(1, d.employeeIds.code(e)).bind(2, first).bind(3, last);
-            while (st.step()) {
-                bool sale = st.int64(3) != 0;
-                if (salesOnly && !sale) continue;
-                std::string code(st.text(1));
-                bool newRow = out.empty() || out.back().reference != code;
-                if (newRow)
-                    out.push_back({std::string(st.text(0)), code, std::string(st.text(2)),
-                                   outletName(std::string(st.text(2))), d.employeeIds.code(e), 0});
-                if (st.isNull(4)) continue;
-                int sku = d.skuIds.find(st.text(4));
-                if (!(d.maskOfSku(sku) >> filter & 1u)) continue;
-                out.back().value += (sale ? 1 : -1) * (byQuantity ? st.real(5) : st.real(6));
-            }
-        }
-        if (k.type == KpiType::FocusSales || k.type == KpiType::FocusOutlets || k.filter > 0)
-            out.erase(std::remove_if(out.begin(), out.end(), [](const DetailRow& r) { return r.value == 0; }),
-                      out.end());
+        plan->kind = DetailQuery::Plan::Kind::Orders;
+        plan->byQuantity = k.type == KpiType::Volume;
+        plan->salesOnly = k.type != KpiType::Sales && k.type != KpiType::Volume && k.type != KpiType::FocusSales &&
+                          k.type != KpiType::DropSize;
+        plan->filter = k.type == KpiType::DropSize ? 0 : k.filter;
+        plan->dropZero = k.type == KpiType::FocusSales || k.type == KpiType::FocusOutlets || k.filter > 0;
         break;
     }
+    query.plan_ = std::move(plan);
+    return query;
+}
+
+Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelled) const {
+    Detail out;
+    if (!plan_) return out;
+    const Plan& plan = *plan_;
+    const auto keep = [&](DetailRow&& row) {
+        if (out.rows.size() < limit) out.rows.push_back(std::move(row));
+        ++out.total;
+    };
+    if (plan.kind == Plan::Kind::Outlets) {
+        for (DetailRow row : plan.outlets) keep(std::move(row));
+        return out;
+    }
+    // A connection of this run's own, closed before it returns: a query never
+    // shares one with the engine that made it, or with another thread.
+    sql::Database db(plan.path, sql::Database::Open::ReadOnly);
+    ProgressHandler progress(db, cancelled);
+    sql::Transaction snapshot(db, false);
+    try {
+        if (plan.kind == Plan::Kind::Visits) {
+            auto st = db.prepare(
+                "SELECT visit_date, visit_code, outlet_code FROM visits WHERE employee_code = ?1 AND visit_date BETWEEN "
+                "?2 AND ?3 ORDER BY visit_time, visit_code");
+            for (const auto& member : plan.members) {
+                st.reset();
+                st.bind(1, member).bind(2, plan.first).bind(3, plan.last);
+                while (st.step()) {
+                    if (out.rows.size() >= limit) {  // counted, not built
+                        ++out.total;
+                        continue;
+                    }
+                    keep({std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)),
+                          plan.outletName(st.text(2)), member, 1});
+                }
+            }
+        } else {
+            auto st = db.prepare(
+                "SELECT o.order_date, o.order_code, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount FROM "
+                "orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' AND "
+                "o.employee_code = ?1 AND o.order_date BETWEEN ?2 AND ?3 ORDER BY o.order_time, o.order_code, "
+                "l.line_no");
+            const Dims& d = *plan.dims;
+            // One order at a time: its lines add up to its value, then it is kept
+            // (or dropped when a filtered KPI finds nothing in it).
+            DetailRow order;
+            bool open = false;
+            const auto close = [&] {
+                if (open && !(plan.dropZero && order.value == 0)) {
+                    if (out.rows.size() < limit) out.rows.push_back(order);
+                    ++out.total;
+                }
+                open = false;
+            };
+            for (const auto& member : plan.members) {
+                st.reset();
+                st.bind(1, member).bind(2, plan.first).bind(3, plan.last);
+                while (st.step()) {
+                    bool sale = st.int64(3) != 0;
+                    if (plan.salesOnly && !sale) continue;
+                    if (!open || order.reference != st.text(1)) {
+                        close();
+                        open = true;
+                        order.reference.assign(st.text(1));
+                        order.value = 0;
+                        if (out.rows.size() < limit) {  // the rest are only counted
+                            order.date.assign(st.text(0));
+                            order.outletCode.assign(st.text(2));
+                            order.outletName = plan.outletName(st.text(2));
+                            order.employeeCode = member;
+                        }
+                    }
+                    if (st.isNull(4)) continue;
+                    int sku = d.skuIds.find(st.text(4));
+                    if (!(d.maskOfSku(sku) >> plan.filter & 1u)) continue;
+                    order.value += (sale ? 1 : -1) * (plan.byQuantity ? st.real(5) : st.real(6));
+                }
+            }
+            close();
+        }
+    } catch (const Error&) {
+        if (cancelled && cancelled()) throw Error(Error::Kind::Io, "reading the records was cancelled: " + plan.path.string());
+        throw;
     }
     snapshot.commit();
     return out;
 }
 
-DataState Engine::state() const { return {impl_->seq, impl_->facts.latest}; }
+std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std::string& kpiCode,
+                                      const Period& period) {
+    return detailQuery(employeeCode, kpiCode, period).run(std::numeric_limits<std::size_t>::max()).rows;
+}
+
+DataState Engine::state() const { return {impl_->seq, impl_->facts.latest, impl_->storeId}; }
 
 }  // namespace kpi

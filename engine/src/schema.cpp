@@ -242,7 +242,15 @@ void createOrUpgrade(sql::Database& db) {
     }
     // Future upgrades: `if (version == 1) { ALTER …; version = 2; }`, each step in place.
     db.exec("PRAGMA user_version = " + std::to_string(version));
+    // The identity readers compare on every check: a new or re-created store
+    // gets a new one; a store that lacks one gets it here, once.
+    db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(16))))");
     tx.commit();
+}
+
+std::string storeId(sql::Database& db) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = 'store_id'");
+    return st.step() ? std::string(st.text(0)) : std::string();
 }
 
 void checkReadable(sql::Database& db) {

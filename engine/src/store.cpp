@@ -4,6 +4,7 @@
 #include "kpi/error.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#include "store_file.hpp"
 
 namespace kpi {
 
@@ -22,11 +23,24 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, Mode mode)
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
-void Store::init(const std::filesystem::path& path) {
+StoreInfo Store::init(const std::filesystem::path& path, JournalMode journal) {
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path()))
         throw Error(Error::Kind::NotFound, "folder does not exist: " + path.parent_path().string());
+    const storefile::Facts before = storefile::inspect(path);
     sql::Database db(path, sql::Database::Open::Create);
+    // The journal mode belongs to the location: WAL only where SQLite's shared
+    // memory works for every reader (docs/store.md).
+    std::optional<storefile::Journal> wanted;
+    if (journal == JournalMode::Wal) wanted = storefile::Journal::Wal;
+    if (journal == JournalMode::Rollback) wanted = storefile::Journal::Rollback;
+    if (!wanted && (!before.sqlite || before.filesystem.shared)) wanted = storefile::journalFor(before.filesystem);
+    if (wanted) db.setJournal(*wanted);
     schema::createOrUpgrade(db);
+    StoreInfo info;
+    info.schemaVersion = kSchemaVersion;
+    info.journal = storefile::journalName(db.journal());
+    info.storeId = schema::storeId(db);
+    return info;
 }
 
 ImportSummary Store::import(const std::vector<std::filesystem::path>& files, const ImportOptions& options) {

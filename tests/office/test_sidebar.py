@@ -290,7 +290,9 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         header = oh.wait_for(lambda: "(%s):" % kpi in panel.text("detail_header") and panel.text("detail_header"),
                              30, what=lambda: "the records of %s (%r)" % (kpi, panel.text("detail_header")))
         count = int(header.rsplit(":", 1)[1])
-        cell = oh.evaluate(self.sheet, '=ROWS(KPI.DETAIL("%s";"%s"))-1' % (person, kpi), "A21")
+        oh.put_formula(self.sheet, "A21", '=ROWS(KPI.DETAIL("%s";"%s"))-1' % (person, kpi))
+        cell = oh.wait_for(lambda: oh.read(self.sheet, "A21").value == count and oh.read(self.sheet, "A21"), 30,
+                           what=lambda: "KPI.DETAIL to list %d records (%r)" % (count, oh.read(self.sheet, "A21")))
         self.assertEqual(cell.value, count)
         self.assertGreater(count, 0)
         self.assertEqual(len(panel.items("detail")), min(count, 200) + (1 if count > 200 else 0))

@@ -9,9 +9,16 @@
 // Thread-safety: an Engine is not thread-safe; guard it with a mutex. For callers
 // that must not block (the Calc add-in), the I/O half of a refresh is separate:
 // Engine::fetchChanges() may run on a worker thread while the engine is in use,
-// and apply() then takes only CPU time.
+// and apply() then takes only CPU time. The engine's SQLite connection is used
+// by its constructor, fetchChanges() and its destructor only — one thread at a
+// time, the caller's duty; detail queries read through connections of their own
+// (DetailQuery), so no connection is ever shared between threads.
+//
+// Identity: a store replaced underneath (another store_id in its meta table)
+// is read from scratch by the next fetchChanges(), never folded in.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -69,6 +76,34 @@ struct DetailRow {
     double value = 0;         // amount, quantity or 1
 };
 
+// The records behind a figure, perhaps cut at a limit.
+struct Detail {
+    std::vector<DetailRow> rows;  // the first records, at most the limit asked for
+    std::size_t total = 0;        // every record behind the figure: more than rows.size() when cut
+};
+
+// A KPI.DETAIL query taken from an engine (who, which KPI, which days; the
+// outlets of UB, COVERAGE and NEW_OUTLETS), read from the store later without
+// the engine.
+//
+// Thread-safety: run() opens a connection of its own, uses it and closes it
+// before it returns, on the calling thread. Copies share an immutable plan:
+// any number of runs may go on at once, on any threads, while the engine that
+// made the query answers queries, fetches changes or is destroyed.
+class DetailQuery {
+public:
+    // Reads at most `limit` records and counts the rest. `cancelled`, when
+    // given, is asked every hundred SQLite steps; once it says true the run
+    // stops and throws Error Io. Throws like Engine's constructor.
+    Detail run(std::size_t limit, const std::function<bool()>& cancelled = {}) const;
+
+    struct Plan;  // engine-private
+
+private:
+    friend class Engine;
+    std::shared_ptr<const Plan> plan_;
+};
+
 struct EmployeeInfo {
     std::string code, name, role, managerCode, department, region;
 };
@@ -81,6 +116,7 @@ struct KpiInfo {
 struct DataState {
     long long changeSeq = 0;     // the store's change counter folded in so far
     std::string latestActivity;  // newest order or visit time seen, "YYYY-MM-DD HH:MM:SS"
+    std::string storeId;         // the store's identity (meta store_id); "" for a store without one
 };
 
 class PendingChanges;  // what fetchChanges() read; opaque
@@ -104,7 +140,8 @@ public:
     // load (e.g. to look at what callers asked for while the dimensions were
     // read). `cancelled`, when given, is asked every hundred SQLite steps
     // of the load (on the constructing thread; it must not throw): once it says
-    // true the load stops and the constructor throws Error Io. Throws like the
+    // true the load stops and the constructor throws Error Io. Later
+    // fetchChanges() calls ask it too (from their thread). Throws like the
     // first constructor.
     Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
            const std::function<bool()>& cancelled = {});
@@ -130,7 +167,11 @@ public:
     std::optional<double> score(const std::string& employeeCode, const Period& period, Day asOf);
     std::vector<ReportRow> report(const ReportQuery& query);
     std::vector<ScoreRow> scores(const Period& period, Day asOf);
+    // The records behind a figure, all of them (for one-shot callers).
     std::vector<DetailRow> detail(const std::string& employeeCode, const std::string& kpiCode, const Period& period);
+    // The same as a query to run later, elsewhere (CPU only: no store access).
+    // Throws Error InvalidArgument for an unknown employee or KPI.
+    DetailQuery detailQuery(const std::string& employeeCode, const std::string& kpiCode, const Period& period) const;
 
     // The window of a partial load; nullopt when everything was loaded.
     std::optional<Period> window() const;

@@ -20,6 +20,21 @@ namespace kpi {
 // The schema version this build writes; `init` upgrades older stores to it.
 inline constexpr int kSchemaVersion = 1;
 
+// The store's journal (docs/store.md#journal-mode-and-shared-folders).
+enum class JournalMode {
+    Automatic,  // a new store: WAL on a local disk, rollback on a network file system; an
+                // existing one keeps its mode, except WAL on a network file system (→ rollback)
+    Wal,        // write-ahead log: readers and writers never wait for each other
+    Rollback,   // rollback journal (DELETE): readers need only read access to the file and folder
+};
+
+// What Store::init left behind.
+struct StoreInfo {
+    int schemaVersion = 0;
+    std::string journal;  // "wal" or "rollback"
+    std::string storeId;  // the store's identity (meta store_id), random, made once
+};
+
 struct ImportOptions {
     // Recorded in the target audit history as "who".
     std::string user;
@@ -53,8 +68,11 @@ public:
     // build knows), Io otherwise.
     static std::unique_ptr<Store> open(const std::filesystem::path& path, Mode mode);
 
-    // Creates the store if missing, or upgrades its schema in place. Idempotent.
-    static void init(const std::filesystem::path& path);
+    // Creates the store if missing, or upgrades its schema in place, and gives
+    // it an identity (a random store_id in the meta table) when it has none.
+    // Idempotent. Throws Error Busy when the journal mode must change while
+    // other programs have the store open.
+    static StoreInfo init(const std::filesystem::path& path, JournalMode journal = JournalMode::Automatic);
 
     ~Store();
     Store(const Store&) = delete;
