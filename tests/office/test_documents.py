@@ -337,7 +337,9 @@ class StoreAppearingLater(oh.OfficeTestCase):
         self.assertEqual(oh.read(sheet, "A1").value, 250000.0)
         # Once the store is known, an unknown employee is an invalid argument.
         oh.wait_for(lambda: oh.read(sheet, "A2").error == oh.ERR_ILLEGAL_ARGUMENT, what="A2 to become Err:502")
-        self.assertTrue(oh.read(sheet, "A3").text.startswith("ready"))
+        # The status cell is told by its own delivery, which may come a moment later.
+        oh.wait_for(lambda: oh.read(sheet, "A3").text.startswith("ready"), 10,
+                    what=lambda: "KPI.STATUS() to say ready (it says %r)" % oh.read(sheet, "A3").text)
 
 
 if __name__ == "__main__":
