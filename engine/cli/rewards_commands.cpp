@@ -312,7 +312,10 @@ Table statementRows(const Statement& s) {
         for (const StatementLine& line : plan.lines) {
             const PayoutRow& r = line.row;
             bool total = r.kind == PayoutKind::Total;
-            auto days = [&](int n) { return total ? amount(static_cast<long long>(n)) : amount(std::nullopt); };
+            // Working days belong to a total over an assignment, not to one that only carries adjustments.
+            auto days = [&](int n) {
+                return total && r.blockIncentive ? amount(static_cast<long long>(n)) : amount(std::nullopt);
+            };
             table.add({text(plan.code), text(plan.nameVi), text(plan.nameEn), text(formatDay(r.period.first)),
                        text(formatDay(r.period.last)), text(std::string(payoutKindName(r.kind))), text(r.kpiCode),
                        text(line.kpiNameVi), text(line.kpiNameEn), cli::number(r.actual), cli::number(r.target),
