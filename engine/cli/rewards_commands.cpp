@@ -253,11 +253,20 @@ void printStatementTable(std::ostream& out, const Statement& s) {
                                 "Số tiền / Amount"});
         };
         bool blockOpen = false;
-        for (const StatementLine& line : plan.lines) {
-            const PayoutRow& r = line.row;
-            if (!blockOpen && r.kind != PayoutKind::Total && r.kind != PayoutKind::Adjustment) {
+        for (size_t i = 0; i < plan.lines.size(); ++i) {
+            const PayoutRow& r = plan.lines[i].row;
+            const StatementLine& line = plan.lines[i];
+            if (!blockOpen) {
+                // A block: an assignment over the period, its incentive first (from its total row).
                 blockOpen = true;
-                out << "  Kỳ / Period " << range(r.period) << "\n";
+                size_t t = i;
+                while (t < plan.lines.size() && plan.lines[t].row.kind != PayoutKind::Total) ++t;
+                const PayoutRow* total = t < plan.lines.size() ? &plan.lines[t].row : nullptr;
+                out << "  Kỳ / Period " << range(total ? total->period : r.period) << "\n";
+                if (total && total->blockIncentive)
+                    out << "    Thưởng định mức / Incentive: " << numberText(total->fullIncentive) << " × "
+                        << total->workingDays << "/" << total->fullWorkingDays
+                        << " ngày làm việc / working days = " << numberText(total->blockIncentive) << "\n";
             }
             switch (r.kind) {
             case PayoutKind::Component:
@@ -279,10 +288,6 @@ void printStatementTable(std::ostream& out, const Statement& s) {
                 break;
             case PayoutKind::Total:
                 flush();
-                if (r.blockIncentive)
-                    out << "    Thưởng định mức / Incentive: " << numberText(r.fullIncentive) << " × " << r.workingDays
-                        << "/" << r.fullWorkingDays << " ngày làm việc / working days = " << numberText(r.blockIncentive)
-                        << "\n";
                 out << "    Tổng / Total " << range(r.period) << ": " << amountText(r.amount.value_or(0)) << "\n";
                 blockOpen = false;
                 break;
