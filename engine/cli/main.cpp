@@ -78,12 +78,13 @@ int runInit(const fs::path& store, const std::vector<std::string>& args) {
 int runImport(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] import FILE... [--user NAME]\n\n"
                 "Imports interchange CSV files (employees.csv, outlets.csv, products.csv, routes.csv,\n"
-                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv) as one\n"
+                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv, plans.csv,\n"
+                "plan_components.csv, plan_assignments.csv) as one\n"
                 "transaction: any invalid row rejects the whole import and every error is listed as\n"
                 "FILE:LINE. Rows are upserted by their key; importing the same files twice changes nothing.",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("file", po::value<std::vector<std::string>>(), "CSV files")(
-        "user", po::value<std::string>(), "who to record in the target audit history (default: $USER)");
+        "user", po::value<std::string>(), "who to record in the target and plan audit histories (default: $USER)");
     cmd.positional.add("file", -1);
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
