@@ -430,6 +430,10 @@ private:
         if (files.empty()) return;
         rewards::ImportSink sink{
             [this](const std::string& file, long long line, const std::string& message) { error(file, line, message); },
+            [this](const std::string& what, const std::string& code) {
+                return what == "employee" ? resolves(Kind::Employees, code)
+                                          : resolves(Kind::Kpis, code) || parseKpiType(code).has_value();
+            },
             summary_};
         rewards::importPlanFiles(db_, files, options_.user.empty() ? std::string("kpi import") : options_.user, sink);
     }

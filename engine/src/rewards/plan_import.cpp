@@ -109,6 +109,7 @@ const char* subjectOf(Kind kind) {
 struct Row {
     long long line = 0;
     std::vector<std::string> values;  // in the spec's column order; "" = not given
+    bool good = false;                // checked without an error: to be written
 };
 
 struct File {
@@ -128,18 +129,31 @@ double storedNumber(std::string_view text) {
 
 class PlanImporter {
 public:
-    PlanImporter(sql::Database& db, const std::string& who, ImportSink& sink) : db_(db), who_(who), sink_(sink) {}
+    PlanImporter(sql::Database& db, ImportSink& sink) : db_(db), sink_(sink) {}
 
-    void run(const std::vector<std::filesystem::path>& paths) {
-        std::vector<File> files;
+    // Reads the files and checks every row, writing nothing: fields, rules,
+    // references (employees and KPIs through the import they are part of, plans
+    // in the store or these files) and keys twice in the import.
+    void check(const std::vector<std::filesystem::path>& paths) {
         for (const Spec& spec : specs())
             for (const auto& path : paths)
-                if (importer::isFileOfKind(path, spec.file)) read(path, spec, files);
-        for (const File& file : files) {
-            auto writer = Writer(db_, file.spec->kind);
+                if (importer::isFileOfKind(path, spec.file)) read(path, spec);
+        // Plans named by components and assignments may come in these files.
+        for (const File& file : files_)
+            if (file.spec->kind == Kind::Plans)
+                for (const Row& row : file.rows) importedPlans_.insert(row.values[0]);
+        for (File& file : files_)
+            for (Row& row : file.rows) row.good = check(file, row);
+    }
+
+    // Writes the rows that passed, with their audit, checks the store-wide rule
+    // (overlapping assignments) and logs what changed.
+    void write(const std::string& who) {
+        for (const File& file : files_) {
+            Writer writer(db_, file.spec->kind);
             long long changed = 0;
             for (const Row& row : file.rows)
-                if (check(file, row)) changed += write(writer, file, row);
+                if (row.good) changed += write(writer, file, row, who);
             sink_.summary.rowsChanged += changed;
             if (changed > 0) touched_.insert(file.spec->table);
         }
@@ -158,15 +172,16 @@ private:
     };
 
     sql::Database& db_;
-    const std::string& who_;
     ImportSink& sink_;
+    std::vector<File> files_;                             // in dependency order
     std::map<Kind, std::map<std::string, Where>> keys_;  // keys of this import, where first seen
-    std::unordered_map<std::string, bool> lookups_;       // table + code → in the store
+    std::set<std::string, std::less<>> importedPlans_;    // plan codes of these files
+    std::unordered_map<std::string, bool> lookups_;       // plan code → in the store
     std::set<std::string> touched_;
 
     void error(const std::string& file, long long line, const std::string& message) { sink_.error(file, line, message); }
 
-    void read(const std::filesystem::path& path, const Spec& spec, std::vector<File>& files) {
+    void read(const std::filesystem::path& path, const Spec& spec) {
         File file{&spec, path.string(), path, {}};
         if (!std::filesystem::exists(path)) {
             error(file.name, 1, "file not found");
@@ -220,32 +235,25 @@ private:
                       "has " + std::to_string(fields.size()) + " fields, the header has " + std::to_string(width));
                 continue;
             }
-            Row row{reader.line(), std::vector<std::string>(spec.columns.size())};
+            Row row{reader.line(), std::vector<std::string>(spec.columns.size()), false};
             for (size_t c = 0; c < spec.columns.size(); ++c)
                 if (sourceOf[c] >= 0) row.values[c] = fields[static_cast<size_t>(sourceOf[c])];
             file.rows.push_back(std::move(row));
         }
         sink_.summary.rowsRead.emplace_back(spec.file, rowsRead);
-        files.push_back(std::move(file));
+        files_.push_back(std::move(file));
     }
 
-    bool inStore(const char* table, const char* where, const std::vector<std::string>& key) {
-        std::string cacheKey = table;
-        for (const auto& part : key) cacheKey += '\x1f' + part;
-        auto it = lookups_.find(cacheKey);
+    bool knownKpi(const std::string& code) { return sink_.known("kpi", code); }
+    bool knownEmployee(const std::string& code) { return sink_.known("employee", code); }
+    bool knownPlan(const std::string& code) {
+        if (importedPlans_.count(code)) return true;
+        auto it = lookups_.find(code);
         if (it != lookups_.end()) return it->second;
-        auto st = db_.prepare(std::string("SELECT 1 FROM ") + table + " WHERE " + where);
-        for (size_t i = 0; i < key.size(); ++i) st.bind(static_cast<int>(i + 1), key[i]);
-        bool found = st.step();
-        // Plans are written as they are checked: a plan found now stays found,
-        // a plan not found may be written by a later row of the same import.
-        if (found) lookups_.emplace(cacheKey, found);
-        return found;
+        auto st = db_.prepare("SELECT 1 FROM plans WHERE code = ?1");
+        st.bind(1, code);
+        return lookups_.emplace(code, st.step()).first->second;
     }
-
-    bool knownKpi(const std::string& code) { return parseKpiType(code) || inStore("kpis", "code = ?1", {code}); }
-    bool knownEmployee(const std::string& code) { return inStore("employees", "code = ?1", {code}); }
-    bool knownPlan(const std::string& code) { return inStore("plans", "code = ?1", {code}); }
 
     // Checks one row (fields, rules, references, duplicates); true when it may be written.
     bool check(const File& file, const Row& row) {
@@ -335,7 +343,7 @@ private:
     };
 
     // Writes a checked row; 1 when it changed the store.
-    long long write(Writer& w, const File& file, const Row& row) {
+    long long write(Writer& w, const File& file, const Row& row, const std::string& who) {
         const auto& v = row.values;
         const size_t keyColumns = file.spec->keyColumns;
         w.stateOf.reset();
@@ -357,7 +365,7 @@ private:
         if (db_.changes() == 0) return 0;
         w.audit.reset();
         for (size_t k = 0; k < keyColumns; ++k) w.audit.bind(static_cast<int>(k + 1), v[k]);
-        w.audit.bind(8, who_);
+        w.audit.bind(8, who);
         if (before) w.audit.bind(9, *before);
         else w.audit.bindNull(9);
         w.audit.run();
@@ -407,7 +415,9 @@ void importPlanFiles(sql::Database& db, const std::vector<std::filesystem::path>
             sink.error(file.string(), 1, "the store has no plan tables yet (an older schema); run `kpi init` to upgrade it");
         return;
     }
-    PlanImporter(db, who, sink).run(files);
+    PlanImporter importer(db, sink);
+    importer.check(files);
+    importer.write(who);
 }
 
 }  // namespace kpi::rewards
