@@ -71,6 +71,17 @@ Table summaryBy(const std::string& by, const std::vector<PayoutRow>& rows,
     return table;
 }
 
+// The JSON fields that say which period rows are about, and whether it is closed.
+std::vector<std::pair<std::string, std::string>> periodFields(const Period& period,
+                                                              const std::optional<ClosedPeriod>& closed, bool live) {
+    return {{"period", jsonString(formatPeriod(period))},
+            {"period_type", jsonString(std::string(periodTypeName(period.type)))},
+            {"period_start", jsonString(formatDay(period.first))},
+            {"period_end", jsonString(formatDay(period.last))},
+            {"closed", closedJson(closed)},
+            {"live", live ? "true" : "false"}};
+}
+
 }  // namespace
 
 void printPeriodRows(std::ostream& out, const Table& rows, Format format, const Period& period,
@@ -80,12 +91,7 @@ void printPeriodRows(std::ostream& out, const Table& rows, Format format, const 
         rows.print(out, format);
         break;
     case Format::Json:
-        rows.printJsonObject(out, {{"period", jsonString(formatPeriod(period))},
-                                   {"period_type", jsonString(std::string(periodTypeName(period.type)))},
-                                   {"period_start", jsonString(formatDay(period.first))},
-                                   {"period_end", jsonString(formatDay(period.last))},
-                                   {"closed", closedJson(closed)},
-                                   {"live", live ? "true" : "false"}});
+        rows.printJsonObject(out, periodFields(period, closed, live));
         break;
     case Format::Table:
         if (closed)
@@ -161,13 +167,9 @@ int runPayout(const std::filesystem::path& store, const std::vector<std::string>
     case Format::Json: {
         std::ostringstream groups;
         summary.printJsonRows(groups);
-        table.printJsonObject(std::cout, {{"period", jsonString(formatPeriod(q.period))},
-                                          {"period_type", jsonString(std::string(periodTypeName(q.period.type)))},
-                                          {"period_start", jsonString(formatDay(q.period.first))},
-                                          {"period_end", jsonString(formatDay(q.period.last))},
-                                          {"closed", closedJson(closed)},
-                                          {"live", q.live ? "true" : "false"},
-                                          {"by_" + by, groups.str()}});
+        auto fields = periodFields(q.period, closed, q.live);
+        fields.emplace_back("by_" + by, groups.str());
+        table.printJsonObject(std::cout, fields);
         break;
     }
     }

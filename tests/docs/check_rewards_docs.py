@@ -85,14 +85,7 @@ def parse_doc(path):
             if not example or not os.path.isdir(os.path.join(EXAMPLES, example)) or not today:
                 errors.append("rewards.md:%d: a mark needs example=DIR (an existing one) and today=DATE" % no)
         elif line.strip().startswith("```console"):
-            i += 1
-            commands = []
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                if lines[i].startswith("$ "):
-                    commands.append((i + 1, lines[i][2:], []))
-                elif commands:
-                    commands[-1][2].append(lines[i])
-                i += 1
+            i, commands = check_kpi_docs.console_commands(lines, i)
             if commands and not example:
                 errors.append("rewards.md:%d: a console block without an example mark" % no)
             for cmd_line, cmd, out in commands:
