@@ -696,6 +696,9 @@ struct Engine::Impl {
             return std::make_pair(emp.start, emp.end);
         }
         int workingDays(Day first, Day last) const override { return impl.dims->calendar.workingDays(first, last); }
+        bool covers(const Period& p) const override {
+            return !impl.window || (impl.window->first <= p.first && p.last <= impl.window->last);
+        }
     };
 
     // Payout rows of every employee by (period, live), for payoutAmount() and
@@ -738,9 +741,7 @@ Engine::~Engine() = default;
 
 std::optional<Period> Engine::window() const { return impl_->window; }
 
-bool Engine::covers(const Period& period) const {
-    return !impl_->window || (impl_->window->first <= period.first && period.last <= impl_->window->last);
-}
+bool Engine::covers(const Period& period) const { return Impl::LiveFigures(*impl_).covers(period); }
 
 PendingChangesPtr Engine::fetchChanges() const { return PendingChangesPtr(impl_->fetch().release()); }
 

@@ -221,6 +221,23 @@ TEST_F(Rewards, AnEngineOpenBeforeACloseSeesItAtItsNextRefresh) {
     EXPECT_EQ(engine.payoutAmount("S1", period("2026-11")), 2000000);
 }
 
+TEST_F(Rewards, NeverPaysFromAWindowThatMissesAPeriodItRecomputes) {
+    close("2026-11");
+    auto closed = kpi::Store::open(store.path(), kpi::Store::Mode::ReadOnly)->closedPeriods();
+    ASSERT_EQ(closed.size(), 1u);
+    EXPECT_EQ(kpi::formatPeriod(kpi::payoutWindow(closed, period("2026-12"))), "2026-11-01..2026-12-31");
+    EXPECT_EQ(kpi::formatPeriod(kpi::payoutWindow(closed, period("2026-11"))),
+              "2026-11-01..2026-11-30");  // frozen: its own days
+    Engine december(store.path(), period("2026-12"));  // misses November, whose adjustment December settles
+    EXPECT_THROW(december.payout(PayoutQuery{period("2026-12"), "S1"}), kpi::Error);
+    EXPECT_THROW(december.payoutAmount("S1", period("2026-12")), kpi::Error);
+    Engine window(store.path(), kpi::payoutWindow(closed, period("2026-12")));
+    EXPECT_EQ(window.payoutAmount("S1", period("2026-12")), 0);
+    Engine november(store.path(), period("2026-11"));
+    EXPECT_EQ(november.payoutAmount("S1", period("2026-11")), 2750000);
+    EXPECT_EQ(november.payoutAmount("S1", period("2026-11"), "", true), 2750000);
+}
+
 TEST_F(Rewards, RefusesToCloseAPeriodClosedNotEndedOrBeforeAClosedOneAndChangesNothing) {
     close("2026-11");
     const std::string before = store.dump();

@@ -161,10 +161,11 @@ public:
 
     // ---- Rewards (SPEC §9–§10; the types are in kpi/rewards.hpp) -----------
     //
-    // Payouts read the orders and visits of the pay period and, for their
-    // adjustments, of every closed period of its type before it: an engine
-    // loaded with a window (Engine(path, window)) must cover
-    // payoutWindow(closedPeriods(), period), or the figures outside it are 0.
+    // Payouts read the orders and visits of the pay period and, for an open
+    // one's adjustments, of every closed period of its type before it: an
+    // engine loaded with a window (Engine(path, window)) must cover
+    // payoutWindow(closedPeriods(), period); payout(), payoutAmount() and
+    // statement() throw Error InvalidArgument rather than compute from less.
 
     // The rows of `kpi payout` (SPEC §9), in their order: a closed period's
     // frozen rows (live: components, gates and totals recomputed from today's

@@ -147,9 +147,10 @@ struct Statement {
     long long total = 0;                 // Σ of every total row: KPI.PAYOUT(employee; period)
 };
 
-// The days whose orders and visits a payout (or a close) of `period` reads:
-// the period and every closed period of its type before it, whose adjustments
-// it recomputes (for Engine(path, window)).
+// The days whose orders and visits a payout, a statement or a close of
+// `period` reads (for Engine(path, window)): a closed period's own days (its
+// adjustments are frozen in it); for an open one, from the first closed
+// period of its type before it, whose adjustments it recomputes. A CYCLE.
 Period payoutWindow(const std::vector<ClosedPeriod>& closed, const Period& period);
 
 }  // namespace kpi

@@ -25,6 +25,10 @@ public:
 
     // The component, gate and total rows of P from today's data, per employee and plan.
     std::map<Key, std::vector<Block>> liveBlocks(const Period& p) {
+        if (!figures_.covers(p))
+            throw Error(Error::Kind::InvalidArgument,
+                        "the payout needs the orders and visits of " + formatPeriod(p) +
+                            ", which this engine did not load (load payoutWindow() of the period)");
         std::map<Key, std::vector<Block>> blocks;
         std::vector<const std::string*> employees;
         for (const auto& [employee, assignments] : model_.plans.byEmployee)
@@ -236,7 +240,9 @@ std::string_view payoutKindName(PayoutKind kind) {
 }
 
 Period payoutWindow(const std::vector<ClosedPeriod>& closed, const Period& period) {
-    Period window = period;
+    Period window{PeriodType::Cycle, period.first, period.last};
+    for (const ClosedPeriod& c : closed)
+        if (c.period == period) return window;  // its adjustments are frozen in it
     for (const ClosedPeriod& c : closed)
         if (c.period.type == period.type && c.period.last < period.first)
             window.first = std::min(window.first, c.period.first);

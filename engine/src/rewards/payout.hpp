@@ -33,6 +33,9 @@ public:
     virtual std::optional<std::pair<Day, Day>> employment(const std::string& employeeCode) const = 0;
     // Working days in [first, last] (SPEC §4).
     virtual int workingDays(Day first, Day last) const = 0;
+    // Whether the figures of the period see all of its data (an engine loaded
+    // with a window may not).
+    virtual bool covers(const Period& period) const = 0;
 };
 
 // Which employees the rows are for.
@@ -41,8 +44,10 @@ using InScope = std::function<bool(const std::string& employeeCode)>;
 // The rows of `kpi payout --period P` for the employees in scope, in their
 // order: for a closed P those frozen in it (with `live`, its components, gates
 // and totals recomputed, its frozen adjustments kept); for an open P today's,
-// with the adjustments closing P now would settle. P must be a MONTH, QUARTER
-// or YEAR.
+// with the adjustments closing P now would settle. Throws Error
+// InvalidArgument when P is not a MONTH, QUARTER or YEAR, or when the figures
+// do not cover a period the rows are computed over (P, or an earlier closed
+// period whose adjustment is recomputed): never a payout from partial data.
 std::vector<PayoutRow> payoutRows(const Model& model, FigureSource& figures, const Period& period, const InScope& inScope,
                                   bool live);
 
