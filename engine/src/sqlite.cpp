@@ -129,6 +129,8 @@ Statement Database::prepare(std::string_view sqlText) { return Statement(*this, 
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t Database::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 void Database::setTriggersEnabled(bool enabled) {
     int rc = sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, enabled ? 1 : 0, nullptr);
     if (rc != SQLITE_OK) fail(rc, "configuring triggers");

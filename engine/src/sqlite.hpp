@@ -34,6 +34,7 @@ public:
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql);
     std::int64_t changes() const;
+    std::int64_t lastInsertRowid() const;
     // Turns this connection's triggers on or off (other connections keep theirs).
     void setTriggersEnabled(bool enabled);
     // Switches the file's journal mode (persistent: every later connection

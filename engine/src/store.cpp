@@ -2,6 +2,7 @@
 
 #include "import.hpp"
 #include "kpi/error.hpp"
+#include "rewards/closes.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 #include "store_file.hpp"
@@ -60,6 +61,22 @@ std::vector<TargetEdit> Store::targetHistory(const std::string& employeeCode, co
                          std::string(st.text(6)), std::string(st.text(7)), std::string(st.text(8))});
     }
     return edits;
+}
+
+CloseSummary Store::closePeriod(const Period& period, const std::string& user) {
+    return rewards::closePeriod(impl_->db, period, user);
+}
+
+ClosedPeriod Store::reopenPeriod(const Period& period, const std::string& reason, const std::string& user) {
+    return rewards::reopenPeriod(impl_->db, period, reason, user);
+}
+
+std::vector<ClosedPeriod> Store::closedPeriods() { return rewards::closedPeriods(impl_->db); }
+
+std::vector<CloseEvent> Store::closeHistory() { return rewards::closeHistory(impl_->db); }
+
+std::vector<PlanEdit> Store::planHistory(const std::string& planCode, const std::string& employeeCode) {
+    return rewards::planHistory(impl_->db, planCode, employeeCode);
 }
 
 const std::filesystem::path& Store::path() const { return impl_->db.path(); }

@@ -28,6 +28,7 @@
 
 #include "kpi/date.hpp"
 #include "kpi/period.hpp"
+#include "kpi/rewards.hpp"
 
 namespace kpi {
 
@@ -64,6 +65,9 @@ struct ReportQuery {
     std::optional<PeriodType> type;   // --type
     std::string employeeCode;         // --employee (subtree); empty = everyone
     Day asOf = 0;
+    // Rows of a closed pay period come from what its close froze (SPEC §10)
+    // unless live: then from today's data, like any other period's.
+    bool live = false;
 };
 
 // One record behind a figure, for KPI.DETAIL and the sidebar.
@@ -110,6 +114,7 @@ struct EmployeeInfo {
 
 struct KpiInfo {
     std::string code, type, nameVi, nameEn, unit;
+    double cap = 1.5;  // the attainment cap of scores
 };
 
 // Where the figures come from: for KPI.ASOF and KPI.STATUS.
@@ -160,13 +165,19 @@ public:
     bool refresh();
 
     // Throws Error InvalidArgument for an unknown employee ("*" = the company) or KPI.
-    Figures figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf);
+    // For a closed pay period (SPEC §10) and an employee and KPI its close froze,
+    // the frozen figures, unless live.
+    Figures figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf,
+                    bool live = false);
     // The weighted score of SPEC §6 over the employee's own report rows. The
     // scores of every employee for (period, asOf) are computed on the first
     // call and kept until the data change (the next apply() or refresh()).
     std::optional<double> score(const std::string& employeeCode, const Period& period, Day asOf);
+    // Closed pay periods answer from their frozen rows (see ReportQuery::live).
     std::vector<ReportRow> report(const ReportQuery& query);
-    std::vector<ScoreRow> scores(const Period& period, Day asOf);
+    // Over report(): a closed period's scores come from its frozen rows (and
+    // the caps frozen with them) unless live.
+    std::vector<ScoreRow> scores(const Period& period, Day asOf, bool live = false);
     // The records behind a figure, all of them (for one-shot callers).
     std::vector<DetailRow> detail(const std::string& employeeCode, const std::string& kpiCode, const Period& period);
     // The same as a query to run later, elsewhere (CPU only: no store access).
@@ -188,6 +199,42 @@ public:
     std::vector<std::string> subtree(const std::string& employeeCode) const;
     std::vector<KpiInfo> kpis() const;
     DataState state() const;
+
+    // ---- Rewards (SPEC §9–§10; the types are in kpi/rewards.hpp) -----------
+    //
+    // Payouts read the orders and visits of the pay period and, for an open
+    // one's adjustments, of every closed period of its type before it: an
+    // engine loaded with a window (Engine(path, window)) must cover
+    // payoutWindow(closedPeriods(), period); payout(), payoutAmount() and
+    // statement() throw Error InvalidArgument rather than compute from less.
+
+    // The rows of `kpi payout` (SPEC §9), in their order: a closed period's
+    // frozen rows (live: components, gates and totals recomputed from today's
+    // data, the frozen adjustments kept); an open period's from today's data,
+    // with the adjustments closing it now would settle. Throws Error
+    // InvalidArgument for a period that is not a MONTH, QUARTER or YEAR or an
+    // unknown employee. The rows of every employee for (period, live) are
+    // computed on the first call and kept until the data change.
+    std::vector<PayoutRow> payout(const PayoutQuery& query);
+    // KPI.PAYOUT: the sum of the employee's own total rows for the period (with
+    // kpiCode: of their component rows of that KPI); nullopt when there is none
+    // (no plan applies). Throws like payout(); "*" is not an employee here.
+    std::optional<long long> payoutAmount(const std::string& employeeCode, const Period& period,
+                                          const std::string& kpiCode = {}, bool live = false);
+    // KPI.FACTOR: the factor the plan's curve for the KPI gives the attainment
+    // (what-if; the attainment is taken as the shortest decimal that is this
+    // double, e.g. 1.1). Throws Error InvalidArgument for an unknown plan or a
+    // KPI that is not one of its components.
+    double factor(const std::string& planCode, const std::string& kpiCode, double attainment) const;
+    // One person's statement for a pay period: their plans' rows with the KPI
+    // names and the calls behind each figure. Throws like payout().
+    Statement statement(const std::string& employeeCode, const Period& period, bool live = false);
+    // Whether the period (type and days) is closed, by whom and when.
+    std::optional<ClosedPeriod> closedPeriod(const Period& period) const;
+    // Every closed period, by type then first day.
+    std::vector<ClosedPeriod> closedPeriods() const;
+    // The plans, by code.
+    std::vector<PlanInfo> plans() const;
 
 private:
     struct Impl;
