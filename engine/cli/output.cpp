@@ -70,8 +70,6 @@ std::string neutralisedCsvText(const std::string& text) {
     }
 }
 
-namespace {
-
 std::string jsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -94,7 +92,30 @@ std::string jsonString(const std::string& s) {
     return out + "\"";
 }
 
-}  // namespace
+void Table::printJsonRows(std::ostream& out) const {
+    out << "[";
+    for (size_t r = 0; r < rows_.size(); ++r) {
+        out << (r ? ",\n " : "\n ") << "{";
+        for (size_t c = 0; c < columns_.size(); ++c) {
+            const Cell& cell = rows_[r][c];
+            out << (c ? ", " : "") << jsonString(columns_[c]) << ": ";
+            if (cell.absent) out << "null";
+            else if (cell.numeric) out << (cell.text.empty() ? "null" : cell.text);
+            else out << jsonString(cell.text);
+        }
+        out << "}";
+    }
+    out << (rows_.empty() ? "]" : "\n]");
+}
+
+void Table::printJsonObject(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields,
+                            const std::string& rowsName) const {
+    out << "{";
+    for (const auto& [name, value] : fields) out << jsonString(name) << ": " << value << ", ";
+    out << jsonString(rowsName) << ": ";
+    printJsonRows(out);
+    out << "}\n";
+}
 
 void Table::print(std::ostream& out, Format format) const {
     switch (format) {
@@ -108,19 +129,8 @@ void Table::print(std::ostream& out, Format format) const {
         }
         break;
     case Format::Json:
-        out << "[";
-        for (size_t r = 0; r < rows_.size(); ++r) {
-            out << (r ? ",\n " : "\n ") << "{";
-            for (size_t c = 0; c < columns_.size(); ++c) {
-                const Cell& cell = rows_[r][c];
-                out << (c ? ", " : "") << jsonString(columns_[c]) << ": ";
-                if (cell.absent) out << "null";
-                else if (cell.numeric) out << (cell.text.empty() ? "null" : cell.text);
-                else out << jsonString(cell.text);
-            }
-            out << "}";
-        }
-        out << (rows_.empty() ? "]\n" : "\n]\n");
+        printJsonRows(out);
+        out << "\n";
         break;
     case Format::Table: {
         std::vector<size_t> width(columns_.size());

@@ -17,6 +17,7 @@
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
 #include "kpi_types.hpp"
+#include "rewards/plan_import.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 
@@ -205,18 +206,8 @@ std::string lower(std::string s) {
 
 // employees.csv, 2026-11_employees.csv, dms-export.orders.csv … name the kind.
 const FileSpec* specForFile(const std::filesystem::path& path) {
-    std::string name = lower(path.filename().string());
-    for (const auto& spec : specs()) {
-        std::string file = spec.file;
-        if (name == file) return &spec;
-        for (char sep : {'-', '_', '.'})
-            if (name.size() > file.size() && name.compare(name.size() - file.size(), file.size(), file) == 0 &&
-                name[name.size() - file.size() - 1] == sep) {
-                // "x_order_lines.csv" must not read as lines of kind "lines.csv"; no kind ends another's name
-                // except through such a separator, which the check above requires.
-                return &spec;
-            }
-    }
+    for (const auto& spec : specs())
+        if (isFileOfKind(path, spec.file)) return &spec;
     return nullptr;
 }
 
@@ -414,6 +405,7 @@ public:
         std::map<Kind, std::vector<std::filesystem::path>> byKind;
         for (const auto& path : paths) {
             if (const FileSpec* spec = specForFile(path)) byKind[spec->kind].push_back(path);
+            else if (isPlanFile(path)) planFiles_.push_back(path);
             else checkFile(path, false);  // reports the unknown kind
         }
         // References are checked row by row with messages that say where, and
@@ -469,6 +461,7 @@ private:
     ImportSummary summary_;
     bool storeHasFacts_ = false;
     ImportOverlay* overlay_ = nullptr;  // while checking employees, KPIs or targets
+    std::vector<std::filesystem::path> planFiles_;  // plans.csv, plan_components.csv, plan_assignments.csv
 
     // Keys brought by this import, per kind, with where each was first seen.
     std::map<Kind, std::unordered_map<Key, Where>> keys_;
@@ -526,9 +519,49 @@ private:
     }
 
     void error(const ParsedFile& file, long long line, const std::string& message) {
+        error(file.displayName, line, message);
+    }
+    void error(const std::string& fileName, long long line, const std::string& message) {
         ++errorCount_;
         std::uint64_t position = 2 * nextOrdinal_++ + 1;
-        if (errors_.size() < kMaxErrors) errors_.push_back({position, true, at(file, line, message)});
+        if (errors_.size() < kMaxErrors)
+            errors_.push_back({position, true, fileName + ":" + std::to_string(line) + ": " + message});
+    }
+
+    static bool isPlanFile(const std::filesystem::path& path) {
+        for (const auto& name : rewards::planFileNames())
+            if (isFileOfKind(path, name)) return true;
+        return false;
+    }
+
+    // The reward plan files (rewards/plan_import.hpp): small, so checked twice.
+    // While checking, against this import's keys and the snapshot; while
+    // writing (once the employees and KPIs they name are written), against the
+    // store as it is then, and written. Rows read and warnings are counted once.
+    rewards::ImportSink planSink(ImportSummary& summary) {
+        return rewards::ImportSink{
+            [this](const std::string& file, long long line, const std::string& message) { error(file, line, message); },
+            [this](const std::string& what, const std::string& code) {
+                const Kind kind = what == "employee" ? Kind::Employees : Kind::Kpis;
+                return inImport(kind, code) || storeHas(kind, code) ||
+                       (kind == Kind::Kpis && parseKpiType(code).has_value());
+            },
+            summary};
+    }
+
+    void checkPlans() {
+        if (planFiles_.empty()) return;
+        auto sink = planSink(summary_);
+        rewards::checkPlanFiles(db_, planFiles_, sink);
+    }
+
+    void writePlans() {
+        if (planFiles_.empty()) return;
+        ImportSummary again;  // the rows were counted while checking
+        auto sink = planSink(again);
+        rewards::importPlanFiles(db_, planFiles_, options_.user.empty() ? std::string("kpi import") : options_.user,
+                                 sink);
+        summary_.rowsChanged += again.rowsChanged;
     }
 
     void throwIfErrors() {
@@ -586,6 +619,7 @@ private:
             if (kind == Kind::Orders && !std::is_sorted(orderCodes_.begin(), orderCodes_.end()))
                 std::sort(orderCodes_.begin(), orderCodes_.end());
         }
+        checkPlans();
         if (overlay) {
             checkManagerLoops(overlay->tables());
             checkStoreRules(overlay->tables());
@@ -603,6 +637,7 @@ private:
         if (!parsed.spec) {
             std::string known;
             for (const auto& s : specs()) known += std::string(known.empty() ? "" : ", ") + s.file;
+            for (const auto& name : rewards::planFileNames()) known += ", " + name;
             error(parsed, 1, "cannot tell the kind of data from the file name (expected one of " + known + ")");
             return;
         }
@@ -1047,6 +1082,7 @@ private:
         orderExisted_.assign(orderCodes_.size(), false);
         for (ParsedFile& file : files_) writeFile(file);
         throwIfErrors();
+        writePlans();
         removeDroppedLines();
         checkManagerLoops(kStoreTables);
         checkStoreRules(kStoreTables);
@@ -1343,6 +1379,16 @@ private:
 };
 
 }  // namespace
+
+bool isFileOfKind(const std::filesystem::path& path, std::string_view kindFile) {
+    std::string name = lower(path.filename().string());
+    if (name == kindFile) return true;
+    // "x_order_lines.csv" must not read as lines of kind "lines.csv": no kind ends
+    // another's name except through such a separator, which this requires.
+    return name.size() > kindFile.size() && name.compare(name.size() - kindFile.size(), kindFile.size(), kindFile) == 0 &&
+           (name[name.size() - kindFile.size() - 1] == '-' || name[name.size() - kindFile.size() - 1] == '_' ||
+            name[name.size() - kindFile.size() - 1] == '.');
+}
 
 ImportSummary importFiles(sql::Database& db, const std::vector<std::filesystem::path>& files,
                           const ImportOptions& options) {
