@@ -38,6 +38,7 @@ size_t displayWidth(const std::string& text) {
 }
 
 Cell text(std::string value) { return Cell{std::move(value), false, false}; }
+Cell formula(std::string value) { return Cell{std::move(value), false, false, true}; }
 Cell number(double value) { return Cell{formatNumber(value), true, false}; }
 Cell number(const std::optional<double>& value) { return Cell{formatNumber(value), true, !value}; }
 
@@ -124,7 +125,8 @@ void Table::print(std::ostream& out, Format format) const {
         out << '\n';
         for (const auto& row : rows_) {
             for (size_t c = 0; c < row.size(); ++c)
-                out << (c ? "," : "") << csvField(row[c].numeric ? row[c].text : neutralisedCsvText(row[c].text));
+                out << (c ? "," : "")
+                    << csvField(row[c].numeric || row[c].formula ? row[c].text : neutralisedCsvText(row[c].text));
             out << '\n';
         }
         break;
