@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SalesKPI needs, only those that are missing.
-# Usage: scripts/install-deps.sh [build|office|dates|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|office|dates|faults|fuzz|all]   (default: all)
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
             googletest libgtest-dev python3)
 office_pkgs=(libreoffice-dev libreoffice-calc libreoffice-core python3-uno libreoffice-l10n-vi
              xvfb x11-apps imagemagick fonts-dejavu-core poppler-utils python3-matplotlib)
+faults_pkgs=(strace)                         # make test-faults: the commit's fsync, seen from outside
+fuzz_pkgs=(clang-14 libclang-rt-14-dev)      # make fuzz: libFuzzer and the sanitizers' runtimes
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   office) pkgs=("${office_pkgs[@]}") ;;
   dates) pkgs=(faketime) ;;  # make test-dates
-  all) pkgs=("${build_pkgs[@]}" "${office_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|office|dates|all]" >&2; exit 2 ;;
+  faults) pkgs=("${faults_pkgs[@]}") ;;
+  fuzz) pkgs=("${fuzz_pkgs[@]}") ;;
+  all) pkgs=("${build_pkgs[@]}" "${office_pkgs[@]}" "${faults_pkgs[@]}") ;;
+  *) echo "usage: $0 [build|office|dates|faults|fuzz|all]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

@@ -114,8 +114,11 @@ int runImport(const fs::path& store, const std::vector<std::string>& args) {
     for (const auto& [kind, n] : summary.rowsRead) rows += n;
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cerr << "imported " << rows << " rows from " << files.size() << (files.size() == 1 ? " file" : " files")
-              << ", " << summary.rowsChanged << " new or changed, in " << cli::formatNumber(std::round(seconds * 100) / 100)
-              << " s\n";
+              << ", " << summary.rowsChanged << " new or changed"
+              << (summary.linesRemoved > 0
+                      ? ", " + std::to_string(summary.linesRemoved) + " dropped lines of amended orders removed"
+                      : std::string())
+              << ", in " << cli::formatNumber(std::round(seconds * 100) / 100) << " s\n";
     return 0;
 }
 

@@ -38,6 +38,7 @@ size_t displayWidth(const std::string& text) {
 }
 
 Cell text(std::string value) { return Cell{std::move(value), false, false}; }
+Cell formula(std::string value) { return Cell{std::move(value), false, false, true}; }
 Cell number(double value) { return Cell{formatNumber(value), true, false}; }
 Cell number(const std::optional<double>& value) { return Cell{formatNumber(value), true, !value}; }
 
@@ -54,6 +55,21 @@ std::string csvField(const std::string& s) {
 }
 
 }  // namespace
+
+std::string neutralisedCsvText(const std::string& text) {
+    if (text.empty()) return text;
+    switch (text.front()) {
+    case '=':
+    case '+':
+    case '-':
+    case '@':
+    case '\t':
+    case '\r':
+        return "'" + text;
+    default:
+        return text;
+    }
+}
 
 std::string jsonString(const std::string& s) {
     std::string out = "\"";
@@ -108,7 +124,9 @@ void Table::print(std::ostream& out, Format format) const {
         for (size_t c = 0; c < columns_.size(); ++c) out << (c ? "," : "") << columns_[c];
         out << '\n';
         for (const auto& row : rows_) {
-            for (size_t c = 0; c < row.size(); ++c) out << (c ? "," : "") << csvField(row[c].text);
+            for (size_t c = 0; c < row.size(); ++c)
+                out << (c ? "," : "")
+                    << csvField(row[c].numeric || row[c].formula ? row[c].text : neutralisedCsvText(row[c].text));
             out << '\n';
         }
         break;

@@ -15,6 +15,15 @@ enum class Format { Csv, Table, Json };
 std::string formatNumber(double value);
 std::string formatNumber(const std::optional<double>& value);  // "" when absent
 
+// A text field of a CSV output as a spreadsheet may safely open it: a text a
+// spreadsheet would take as a formula (first character =, +, - or @, or a tab
+// or carriage return, which some strip first) gets a leading apostrophe, the
+// usual neutralisation ("CSV injection"), so it shows as text and never runs.
+// Applied to every text cell of every CSV output of `kpi`; numbers (negative
+// actuals included) and the formulas kpi writes itself (formula()) are never
+// changed, nor are tables and JSON.
+std::string neutralisedCsvText(const std::string& text);
+
 // Display width of UTF-8 text in a terminal: code points, less combining marks.
 size_t displayWidth(const std::string& text);
 
@@ -22,6 +31,7 @@ struct Cell {
     std::string text;
     bool numeric = false;  // right-aligned in tables, unquoted in JSON
     bool absent = false;   // empty in CSV and tables, null in JSON
+    bool formula = false;  // a formula kpi wrote itself: kept as it is in CSV (see formula())
 };
 
 // A JSON string literal of UTF-8 text.
@@ -46,6 +56,11 @@ private:
 };
 
 Cell text(std::string value);
+// A formula the program builds itself for a spreadsheet to run, such as a
+// statement's =KPI.DETAIL("NV01"; "DS"; "2026-11"): written as it is in CSV,
+// never neutralised, so its text parts must be quoted string literals
+// (rewards::detailFormula does that).
+Cell formula(std::string value);
 Cell number(double value);
 Cell number(const std::optional<double>& value);
 

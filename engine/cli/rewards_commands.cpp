@@ -329,7 +329,7 @@ Table statementRows(const Statement& s) {
                        cli::number(r.attainment), cli::number(r.factor), cli::number(r.weight),
                        cli::number(r.gateMinimum), cli::number(total ? r.blockIncentive : r.incentive),
                        amount(r.amount), days(r.workingDays), days(r.fullWorkingDays), cli::number(r.fullIncentive),
-                       text(line.detailFormula.empty() ? "" : "=" + line.detailFormula), text(line.reportCommand)});
+                       cli::formula(line.detailFormula.empty() ? "" : "=" + line.detailFormula), text(line.reportCommand)});
         }
     return table;
 }

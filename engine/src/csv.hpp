@@ -2,6 +2,7 @@
 // CRLF, quoted fields with doubled quotes and embedded line breaks.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -28,6 +29,11 @@ public:
     // Bytes consumed so far and in total, for progress.
     size_t position() const { return pos_; }
     size_t size() const { return text_.size(); }
+    // A 64-bit digest of every byte read (BOM included): two reads of a file
+    // with equal fingerprints read the same bytes, short of a deliberate
+    // collision. The import uses it to know that the file it writes is the
+    // file it checked.
+    std::uint64_t fingerprint() const;
 
 private:
     std::string name_;

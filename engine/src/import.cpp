@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -223,6 +224,8 @@ struct ParsedFile {
     std::filesystem::path path;
     std::vector<int> sourceOf;  // per spec column, its field in the file (-1: absent)
     size_t headerWidth = 0;
+    std::uint64_t fingerprint = 0;  // of the bytes checked (csv::Reader::fingerprint)
+    size_t index = 0;               // among the import's files, in the order they are checked
 };
 
 using Key = std::string;
@@ -287,24 +290,125 @@ std::string duplicateMessage(std::string key, const Where& first) {
            std::to_string(first.line) + ")";
 }
 
+// The tables a reference of a kind resolves against in the store.
+struct StoreTable {
+    const char* table;
+    const char* keyColumn;
+    const char* what;  // for messages
+};
+
+StoreTable storeTableOf(Kind kind) {
+    switch (kind) {
+    case Kind::Employees: return {"employees", "code", "employee"};
+    case Kind::Outlets: return {"outlets", "code", "outlet"};
+    case Kind::Products: return {"products", "sku", "product"};
+    case Kind::Orders: return {"orders", "order_code", "order"};
+    case Kind::Kpis: return {"kpis", "code", "KPI"};
+    default: return {nullptr, nullptr, ""};
+    }
+}
+
+// The tables the rules over the whole store read (manager loops, overlapping
+// targets, applies_to): while checking, temporary copies of the store's with
+// this import's rows laid over them (ImportOverlay); while writing, the
+// store's own, which then hold the import. One SQL text serves both.
+struct RuleTables {
+    std::string employees, kpis, targets;
+};
+
+const RuleTables kStoreTables{"main.employees", "main.kpis", "main.targets"};
+
+// The store as it would be after this import, for the rules over the whole
+// store, built while checking without taking the store's write lock: a write
+// to a temporary table locks only the connection's private temp database. Only
+// the columns the rules read; small tables (people, KPIs, targets).
+class ImportOverlay {
+public:
+    explicit ImportOverlay(sql::Database& db) : db_(db) {
+        db_.exec(
+            "CREATE TEMP TABLE import_employees(code TEXT PRIMARY KEY, manager_code TEXT, role TEXT) WITHOUT ROWID;"
+            "CREATE TEMP TABLE import_kpis(code TEXT PRIMARY KEY, applies_to TEXT) WITHOUT ROWID;"
+            "CREATE TEMP TABLE import_targets(employee_code TEXT, kpi_code TEXT, period_type TEXT, valid_from TEXT, "
+            "valid_to TEXT, PRIMARY KEY(employee_code, kpi_code, period_type, valid_from)) WITHOUT ROWID;"
+            "INSERT INTO temp.import_employees SELECT code, manager_code, role FROM main.employees;"
+            "INSERT INTO temp.import_kpis SELECT code, applies_to FROM main.kpis;"
+            "INSERT INTO temp.import_targets SELECT employee_code, kpi_code, period_type, valid_from, valid_to "
+            "FROM main.targets;");
+        employee_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_employees VALUES(?1, ?2, ?3)"));
+        kpi_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_kpis VALUES(?1, ?2)"));
+        target_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_targets VALUES(?1, ?2, ?3, ?4, ?5)"));
+    }
+    ~ImportOverlay() {
+        employee_.reset();
+        kpi_.reset();
+        target_.reset();
+        try {
+            db_.exec("DROP TABLE IF EXISTS temp.import_employees; DROP TABLE IF EXISTS temp.import_kpis; "
+                     "DROP TABLE IF EXISTS temp.import_targets");
+        } catch (...) {
+        }
+    }
+    ImportOverlay(const ImportOverlay&) = delete;
+    ImportOverlay& operator=(const ImportOverlay&) = delete;
+
+    RuleTables tables() const { return {"temp.import_employees", "temp.import_kpis", "temp.import_targets"}; }
+
+    // A checked row of one of the three kinds, in the spec's column order.
+    void add(Kind kind, const std::vector<std::string>& v) {
+        switch (kind) {
+        case Kind::Employees:
+            employee_->reset();
+            employee_->bind(1, v[0]).bindOptional(2, v[3]).bind(3, v[2]).run();
+            break;
+        case Kind::Kpis:
+            kpi_->reset();
+            kpi_->bind(1, v[0]).bindOptional(2, v[5]).run();
+            break;
+        case Kind::Targets:
+            target_->reset();
+            target_->bind(1, v[0]).bind(2, v[1]).bind(3, v[2]).bind(4, v[3]).bind(5, v[4]).run();
+            break;
+        default:
+            break;
+        }
+    }
+
+private:
+    sql::Database& db_;
+    std::optional<sql::Statement> employee_, kpi_, target_;
+};
+
+// An import runs in two phases, so that the store's write lock is held only
+// while rows are written (SPEC §2: the DMS keeps writing during an import).
+//
+// 1. check, inside a read transaction (a snapshot; other writers go on
+//    committing): every file is read in dependency order, one kind at a time,
+//    and every row checked — fields, keys, references against this import and
+//    the snapshot, and the rules over the whole store against the snapshot with
+//    this import laid over it. Rows are dropped once checked (employees, which
+//    refer to each other, once all their keys are known): memory holds the keys,
+//    not the rows. Every error of every file is reported; any error ends the
+//    import here, before the lock was ever taken.
+// 2. write, in one BEGIN IMMEDIATE transaction: the references the check found
+//    in the store are looked up again (another writer may have removed one
+//    since), every file is read again — its fingerprint must be the one checked
+//    — and written without checking its rows again; an amended order's dropped
+//    lines are removed; the rules over the whole store run again on the store
+//    itself (another writer may have added a target since); the change log is
+//    written; COMMIT. Any error rolls everything back.
 class Importer {
 public:
     Importer(sql::Database& db, const ImportOptions& options) : db_(db), options_(options) {}
 
     ImportSummary run(const std::vector<std::filesystem::path>& paths) {
-        // Kinds are applied in dependency order, whatever the order of the
-        // arguments, one kind at a time: its rows are parsed, checked, written
-        // and dropped before the next kind is read, so memory holds one kind's
-        // rows (and the keys of all), not the whole import. Errors do not stop
-        // validation: every bad row of every file is reported.
+        // Kinds are applied in dependency order, whatever the order of the arguments.
         std::map<Kind, std::vector<std::filesystem::path>> byKind;
-        std::vector<std::filesystem::path> planFiles;  // rewards/plan_import.hpp
         for (const auto& path : paths) {
             if (const FileSpec* spec = specForFile(path)) byKind[spec->kind].push_back(path);
-            else if (isPlanFile(path)) planFiles.push_back(path);
-            else parseFile(path);  // reports the unknown kind
+            else if (isPlanFile(path)) planFiles_.push_back(path);
+            else checkFile(path, false);  // reports the unknown kind
         }
-        // References were checked row by row with messages that say where, and
+        // References are checked row by row with messages that say where, and
         // this import logs changes and audits targets itself: the schema's
         // foreign keys and triggers serve writers that bypass it.
         //
@@ -332,32 +436,9 @@ public:
                 }
             }
         } connection{db_};
-        sql::Transaction tx(db_);
-        storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
-        for (const auto& [kind, kindPaths] : byKind) {
-            if (kind != Kind::Employees) {
-                size_t first = files_.size();
-                for (const auto& path : kindPaths) parseFile(path, true);
-                if (keptAsHashes(kind)) confirmDuplicates(kind, first);
-                if (kind == Kind::Orders && !std::is_sorted(orderCodes_.begin(), orderCodes_.end()))
-                    std::sort(orderCodes_.begin(), orderCodes_.end());
-                continue;
-            }
-            // Employees refer to each other (manager_code): all keys first.
-            size_t first = files_.size();
-            for (const auto& path : kindPaths) parseFile(path);
-            for (size_t i = first; i < files_.size(); ++i) collectKeys(files_[i]);
-            for (size_t i = first; i < files_.size(); ++i) {
-                validateAndWrite(files_[i]);
-                std::vector<Row>().swap(files_[i].rows);
-            }
-        }
-        importPlans(planFiles);
-        checkManagerLoops();
-        checkTargetsAfterWrite();
+        check(byKind);
         throwIfErrors();
-        writeChangeLog();
-        tx.commit();
+        write();
         return summary_;
     }
 
@@ -379,20 +460,33 @@ private:
     size_t errorCount_ = 0;
     ImportSummary summary_;
     bool storeHasFacts_ = false;
+    ImportOverlay* overlay_ = nullptr;  // while checking employees, KPIs or targets
+    std::vector<std::filesystem::path> planFiles_;  // plans.csv, plan_components.csv, plan_assignments.csv
 
     // Keys brought by this import, per kind, with where each was first seen.
     std::map<Kind, std::unordered_map<Key, Where>> keys_;
     // For the kinds keptAsHashes.
     std::array<HashedKeys, 10> hashedKeys_;
     std::vector<std::string> orderCodes_;  // sorted once the orders are read
+    size_t orderHint_ = 0;                 // where the last order code was found in orderCodes_
     // Duplicates confirmed by reading the files again, not yet in order.
     std::vector<Reported> confirmed_;
     Key keyBuffer_;
     // Per kind, the last code a reference resolved to: the lines of one order
     // follow each other and name it again and again.
     std::array<std::string, 10> lastResolved_;
-    // Store look-ups already made: table + code → exists.
-    std::unordered_map<std::string, bool> storeLookups_;
+    // Codes looked up in the store while checking: kind + code → whether found,
+    // and the first row that referred to it (where a code removed from the
+    // store before the write is reported).
+    struct StoreLookup {
+        bool found;
+        Kind kind;
+        const ParsedFile* file;
+        long long line;
+        const char* column;
+    };
+    std::unordered_map<std::string, StoreLookup> storeLookups_;
+    std::array<std::optional<sql::Statement>, 10> storeQueries_;  // per kind, "is this code in the store?"
     // Changes to log: fact buckets (employee, day) and dimension tables touched.
     std::set<std::pair<std::string, std::string>> buckets_;  // visits
     std::set<std::pair<std::string, std::string>>::iterator lastBucket_;  // the last one a visit named
@@ -404,6 +498,21 @@ private:
     std::vector<std::pair<std::string, OrderChange>> changedOrders_;
     std::vector<std::string> changedLines_;  // order codes, each once after sorting
     std::set<std::string> dimensionsTouched_;
+    // SPEC §3: an order whose lines are in the import gets exactly those lines.
+    // Only an order that existed before the import can have others; its
+    // imported lines are kept as runs of consecutive line numbers (one run per
+    // order, as a rule), and its stored lines outside them are removed once
+    // every line is written (removeDroppedLines).
+    struct LineRun {
+        std::uint32_t order;  // index into orderCodes_, or into storeOnlyOrders_
+        bool storeOnly;       // the order is not in this import, only its lines
+        std::int64_t first, last;
+    };
+    std::vector<LineRun> lineRuns_;
+    std::vector<bool> orderExisted_;             // per orderCodes_ index: in the store before this import
+    std::vector<std::string> storeOnlyOrders_;  // orders whose lines, not themselves, are imported
+    std::string runOrder_;                       // the order of the last line written
+    bool runTracked_ = false;                    // whether that order's lines are kept as runs
 
     static std::string at(const ParsedFile& file, long long line, const std::string& message) {
         return file.displayName + ":" + std::to_string(line) + ": " + message;
@@ -425,17 +534,34 @@ private:
         return false;
     }
 
-    // The reward plan files, once the employees and KPIs they name are written.
-    void importPlans(const std::vector<std::filesystem::path>& files) {
-        if (files.empty()) return;
-        rewards::ImportSink sink{
+    // The reward plan files (rewards/plan_import.hpp): small, so checked twice.
+    // While checking, against this import's keys and the snapshot; while
+    // writing (once the employees and KPIs they name are written), against the
+    // store as it is then, and written. Rows read and warnings are counted once.
+    rewards::ImportSink planSink(ImportSummary& summary) {
+        return rewards::ImportSink{
             [this](const std::string& file, long long line, const std::string& message) { error(file, line, message); },
             [this](const std::string& what, const std::string& code) {
-                return what == "employee" ? resolves(Kind::Employees, code)
-                                          : resolves(Kind::Kpis, code) || parseKpiType(code).has_value();
+                const Kind kind = what == "employee" ? Kind::Employees : Kind::Kpis;
+                return inImport(kind, code) || storeHas(kind, code) ||
+                       (kind == Kind::Kpis && parseKpiType(code).has_value());
             },
-            summary_};
-        rewards::importPlanFiles(db_, files, options_.user.empty() ? std::string("kpi import") : options_.user, sink);
+            summary};
+    }
+
+    void checkPlans() {
+        if (planFiles_.empty()) return;
+        auto sink = planSink(summary_);
+        rewards::checkPlanFiles(db_, planFiles_, sink);
+    }
+
+    void writePlans() {
+        if (planFiles_.empty()) return;
+        ImportSummary again;  // the rows were counted while checking
+        auto sink = planSink(again);
+        rewards::importPlanFiles(db_, planFiles_, options_.user.empty() ? std::string("kpi import") : options_.user,
+                                 sink);
+        summary_.rowsChanged += again.rowsChanged;
     }
 
     void throwIfErrors() {
@@ -469,10 +595,44 @@ private:
         return st.step();
     }
 
-    // Reads a file. With stream, each row is checked and written as it is read
-    // and then dropped (kinds whose rows no later row of the same kind refers
-    // to); otherwise the rows are kept in the ParsedFile.
-    void parseFile(const std::filesystem::path& path, bool stream = false) {
+    // ---- phase 1: check ------------------------------------------------------
+
+    void check(const std::map<Kind, std::vector<std::filesystem::path>>& byKind) {
+        sql::Transaction snapshot(db_, false);
+        std::optional<ImportOverlay> overlay;
+        if (byKind.count(Kind::Employees) || byKind.count(Kind::Kpis) || byKind.count(Kind::Targets))
+            overlay.emplace(db_);
+        overlay_ = overlay ? &*overlay : nullptr;
+        for (const auto& [kind, kindPaths] : byKind) {
+            const size_t first = files_.size();
+            // Employees refer to each other (manager_code): all their keys first.
+            const bool keepRows = kind == Kind::Employees;
+            for (const auto& path : kindPaths) checkFile(path, !keepRows);
+            if (keepRows) {
+                for (size_t i = first; i < files_.size(); ++i) collectKeys(files_[i]);
+                for (size_t i = first; i < files_.size(); ++i) {
+                    for (const Row& row : files_[i].rows) checkRow(files_[i], row);
+                    std::vector<Row>().swap(files_[i].rows);
+                }
+            }
+            if (keptAsHashes(kind)) confirmDuplicates(kind, first);
+            if (kind == Kind::Orders && !std::is_sorted(orderCodes_.begin(), orderCodes_.end()))
+                std::sort(orderCodes_.begin(), orderCodes_.end());
+        }
+        checkPlans();
+        if (overlay) {
+            checkManagerLoops(overlay->tables());
+            checkStoreRules(overlay->tables());
+        }
+        overlay_ = nullptr;
+        overlay.reset();
+        snapshot.commit();
+    }
+
+    // Reads a file's header and rows. With stream, each row is checked as it
+    // is read and then dropped; otherwise the rows are kept in the ParsedFile
+    // (to be checked once the keys of the whole kind are known).
+    void checkFile(const std::filesystem::path& path, bool stream) {
         ParsedFile parsed{path.string(), specForFile(path), {}, path, {}, 0};
         if (!parsed.spec) {
             std::string known;
@@ -527,10 +687,11 @@ private:
         long long rowsRead = 0;
         parsed.sourceOf = sourceOf;
         parsed.headerWidth = headerWidth;
+        parsed.fingerprint = reader.fingerprint();
+        parsed.index = files_.size();
         files_.push_back(std::move(parsed));
         ParsedFile& file = files_.back();
-        std::unique_ptr<FileWriter> writer = stream ? beginWrite(file) : nullptr;
-        // A streamed row is written and forgotten, so one Row serves them all:
+        // A streamed row is checked and forgotten, so one Row serves them all:
         // its strings and the reader's swap buffers instead of being allocated anew.
         Row streamed{0, std::vector<std::string>(columns.size())};
         while (reader.next(fields)) {
@@ -545,32 +706,38 @@ private:
                 continue;
             }
             Row kept;
-            Row& row = writer ? streamed : kept;
+            Row& row = stream ? streamed : kept;
             row.line = line;
             row.bad = false;
-            row.values.resize(columns.size());
-            for (size_t c = 0; c < columns.size(); ++c) {
-                if (sourceOf[c] >= 0) row.values[c].swap(fields[static_cast<size_t>(sourceOf[c])]);
-                else row.values[c].clear();
-            }
+            fillRow(file, fields, row);
             size_t before = errorCount_;
             checkFields(file, row);
             row.bad = errorCount_ != before;
             ++rowsRead;
-            if (writer) {
+            if (stream) {
                 collectKey(file, row);
-                writeRow(*writer, file, row);
+                checkRow(file, row);
             } else {
                 file.rows.push_back(std::move(row));
             }
             if (reader.position() >= nextProgress) {
                 nextProgress += 4 << 20;
-                progress(file.displayName + ": " + std::to_string(rowsRead) + " rows (" +
+                progress("checking " + file.displayName + ": " + std::to_string(rowsRead) + " rows (" +
                          std::to_string(reader.position() * 100 / std::max<size_t>(1, reader.size())) + "%)");
             }
         }
-        if (writer) endWrite(*writer);
         summary_.rowsRead.emplace_back(file.spec->file, rowsRead);
+    }
+
+    // A record's fields in the spec's column order ("" = not given); fields'
+    // strings are swapped in, not copied.
+    static void fillRow(const ParsedFile& file, std::vector<std::string>& fields, Row& row) {
+        const size_t columns = file.spec->columns.size();
+        row.values.resize(columns);
+        for (size_t c = 0; c < columns; ++c) {
+            if (file.sourceOf[c] >= 0) row.values[c].swap(fields[static_cast<size_t>(file.sourceOf[c])]);
+            else row.values[c].clear();
+        }
     }
 
     void checkFields(const ParsedFile& file, const Row& row) {
@@ -732,48 +899,258 @@ private:
                 error(files_[i], 1, "the file changed while it was being imported; import it again");
     }
 
+    // The index of an order code in orderCodes_ (sorted): orders and their
+    // lines mostly come in code order, so the next one is tried first.
+    std::optional<std::uint32_t> orderIndex(const std::string& code) {
+        const size_t n = orderCodes_.size();
+        if (orderHint_ < n && orderCodes_[orderHint_] == code) return static_cast<std::uint32_t>(orderHint_);
+        if (orderHint_ + 1 < n && orderCodes_[orderHint_ + 1] == code) return static_cast<std::uint32_t>(++orderHint_);
+        auto it = std::lower_bound(orderCodes_.begin(), orderCodes_.end(), code);
+        if (it == orderCodes_.end() || *it != code) return std::nullopt;
+        orderHint_ = static_cast<size_t>(it - orderCodes_.begin());
+        return static_cast<std::uint32_t>(orderHint_);
+    }
+
     bool inImport(Kind kind, const std::string& key) {
-        if (kind == Kind::Orders) return std::binary_search(orderCodes_.begin(), orderCodes_.end(), key);
+        if (kind == Kind::Orders) return orderIndex(key).has_value();
         auto it = keys_.find(kind);
         return it != keys_.end() && it->second.count(key) > 0;
     }
 
-    bool inStore(const char* table, const char* keyColumn, const std::string& code) {
-        std::string cacheKey = std::string(table) + '\x1f' + code;
-        auto it = storeLookups_.find(cacheKey);
-        if (it != storeLookups_.end()) return it->second;
-        auto st = db_.prepare(std::string("SELECT 1 FROM ") + table + " WHERE " + keyColumn + " = ?1");
-        st.bind(1, code);
-        bool found = st.step();
-        storeLookups_.emplace(cacheKey, found);
+    // Whether the store holds the code (a fresh look-up, never cached).
+    bool storeHas(Kind kind, const std::string& code) {
+        auto& query = storeQueries_[static_cast<size_t>(kind)];
+        if (!query) {
+            const StoreTable t = storeTableOf(kind);
+            query.emplace(db_.prepare(std::string("SELECT 1 FROM main.") + t.table + " WHERE " + t.keyColumn + " = ?1"));
+        }
+        query->reset();
+        query->bind(1, code);
+        const bool found = query->step();
+        query->reset();
         return found;
     }
 
-    bool resolves(Kind kind, const std::string& code) {
-        if (inImport(kind, code)) return true;
-        switch (kind) {
-        case Kind::Employees: return inStore("employees", "code", code);
-        case Kind::Outlets: return inStore("outlets", "code", code);
-        case Kind::Products: return inStore("products", "sku", code);
-        case Kind::Orders: return inStore("orders", "order_code", code);
-        case Kind::Kpis: return inStore("kpis", "code", code);
-        default: return false;
-        }
+    // Whether the snapshot holds the code; the first row asking is remembered.
+    bool inStore(Kind kind, const std::string& code, const ParsedFile& file, long long line, const char* column) {
+        std::string cacheKey = std::string(1, static_cast<char>('a' + static_cast<int>(kind))) + code;
+        auto it = storeLookups_.find(cacheKey);
+        if (it != storeLookups_.end()) return it->second.found;
+        const bool found = storeHas(kind, code);
+        storeLookups_.emplace(std::move(cacheKey), StoreLookup{found, kind, &file, line, column});
+        return found;
     }
 
-    void requireRef(const ParsedFile& file, const Row& row, Kind kind, size_t column, const char* what) {
+    void requireRef(const ParsedFile& file, const Row& row, Kind kind, size_t column) {
         const std::string& code = row.values[column];
         if (code.empty()) return;
         // A code that resolved once still does: keys are only added, and the
         // store's answers are cached anyway.
         std::string& last = lastResolved_[static_cast<size_t>(kind)];
         if (code == last) return;
-        if (resolves(kind, code)) {
+        const char* columnName = file.spec->columns[column].name;
+        if (inImport(kind, code) || inStore(kind, code, file, row.line, columnName)) {
             last = code;
             return;
         }
-        error(file, row.line, std::string("'") + file.spec->columns[column].name + "' refers to unknown " + what +
-                                  " '" + code + "'");
+        error(file, row.line, std::string("'") + columnName + "' refers to unknown " + storeTableOf(kind).what + " '" +
+                                  code + "'");
+    }
+
+    // Checks one row's references; a row whose fields and references are all
+    // good joins the overlay the rules over the whole store are checked on.
+    void checkRow(const ParsedFile& file, const Row& row) {
+        const Kind kind = file.spec->kind;
+        const auto& v = row.values;
+        size_t before = errorCount_;
+        switch (kind) {
+        case Kind::Employees: requireRef(file, row, Kind::Employees, 3); break;
+        case Kind::Outlets: requireRef(file, row, Kind::Employees, 5); break;
+        case Kind::Routes:
+            requireRef(file, row, Kind::Employees, 0);
+            requireRef(file, row, Kind::Outlets, 1);
+            break;
+        case Kind::Visits:
+        case Kind::Orders:
+            requireRef(file, row, Kind::Employees, 1);
+            requireRef(file, row, Kind::Outlets, 2);
+            break;
+        case Kind::OrderLines:
+            requireRef(file, row, Kind::Orders, 0);
+            requireRef(file, row, Kind::Products, 2);
+            break;
+        case Kind::Targets:
+            requireRef(file, row, Kind::Employees, 0);
+            // kpi_code may also be a bare KPI type (SPEC §6).
+            if (!inImport(Kind::Kpis, v[1]) && !parseKpiType(v[1]) && !inStore(Kind::Kpis, v[1], file, row.line, "kpi_code"))
+                error(file, row.line, "'kpi_code' refers to unknown KPI '" + v[1] + "'");
+            break;
+        default:
+            break;
+        }
+        if (overlay_ && !row.bad && errorCount_ == before) overlay_->add(kind, v);
+    }
+
+    Where whereOf(Kind kind, const Key& key) {
+        auto& m = keys_[kind];
+        auto it = m.find(key);
+        return it == m.end() ? Where{nullptr, 0} : it->second;
+    }
+
+    bool inImportAny(Kind kind) { return keys_.count(kind) > 0 && !keys_[kind].empty(); }
+
+    void checkManagerLoops(const RuleTables& tables) {
+        if (!inImportAny(Kind::Employees)) return;
+        std::unordered_map<std::string, std::string> managerOf;
+        auto st = db_.prepare("SELECT code, manager_code FROM " + tables.employees);
+        while (st.step()) managerOf.emplace(std::string(st.text(0)), std::string(st.text(1)));
+        for (const auto& [code, where] : keys_[Kind::Employees]) {
+            std::string current = code;
+            for (size_t steps = 0; steps <= managerOf.size(); ++steps) {
+                auto it = managerOf.find(current);
+                if (it == managerOf.end() || it->second.empty()) break;
+                current = it->second;
+                if (current == code) {
+                    error(*where.file, where.line, "manager_code chain of '" + code + "' loops back to itself");
+                    break;
+                }
+            }
+        }
+    }
+
+    // Rules over the whole store as it would be after this import: targets whose
+    // validity windows overlap, and targets for an employee of a role their KPI
+    // does not apply to (whichever file brings which).
+    void checkStoreRules(const RuleTables& tables) {
+        if (!inImportAny(Kind::Targets) && !inImportAny(Kind::Employees) && !inImportAny(Kind::Kpis)) return;
+        auto reportAt = [&](const std::string& employee, const std::string& kpiCode, const std::string& type,
+                            const std::string& from, const std::string& message) {
+            Where w = whereOf(Kind::Targets, employee + '\x1f' + kpiCode + '\x1f' + type + '\x1f' + from);
+            if (!w.file) w = whereOf(Kind::Employees, employee);
+            if (!w.file) w = whereOf(Kind::Kpis, kpiCode);
+            if (w.file) error(*w.file, w.line, message);
+            else {
+                ++errorCount_;
+                errors_.push_back({2 * nextOrdinal_++ + 1, false, "store: " + message});
+            }
+        };
+        if (inImportAny(Kind::Targets)) {
+            auto st = db_.prepare(
+                "SELECT a.employee_code, a.kpi_code, a.period_type, a.valid_from, a.valid_to, b.valid_from, "
+                "b.valid_to FROM " + tables.targets + " a JOIN " + tables.targets + " b ON b.employee_code = "
+                "a.employee_code AND b.kpi_code = a.kpi_code AND b.period_type = a.period_type AND b.valid_from > "
+                "a.valid_from AND b.valid_from <= a.valid_to");
+            while (st.step()) {
+                std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), af(st.text(3)), at(st.text(4)),
+                    bf(st.text(5)), bt(st.text(6));
+                std::string message = "target " + e + "/" + k + "/" + t + " valid " + bf + ".." + bt +
+                                      " overlaps the one valid " + af + ".." + at;
+                // Name the imported one of the two.
+                if (whereOf(Kind::Targets, e + '\x1f' + k + '\x1f' + t + '\x1f' + bf).file)
+                    reportAt(e, k, t, bf, message);
+                else
+                    reportAt(e, k, t, af, message);
+            }
+        }
+        auto st = db_.prepare(
+            "SELECT t.employee_code, t.kpi_code, t.period_type, t.valid_from, e.role, k.applies_to FROM " +
+            tables.targets + " t JOIN " + tables.employees + " e ON e.code = t.employee_code JOIN " + tables.kpis +
+            " k ON k.code = t.kpi_code WHERE coalesce(k.applies_to, '') <> '' AND instr('|' || "
+            "replace(k.applies_to, ' ', '') || '|', '|' || e.role || '|') = 0");
+        while (st.step()) {
+            std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), f(st.text(3)), role(st.text(4)),
+                applies(st.text(5));
+            bool touched = whereOf(Kind::Targets, e + '\x1f' + k + '\x1f' + t + '\x1f' + f).file ||
+                           whereOf(Kind::Employees, e).file || whereOf(Kind::Kpis, k).file;
+            if (touched)
+                reportAt(e, k, t, f,
+                         "KPI '" + k + "' applies to roles " + applies + ", but employee '" + e + "' is " + role);
+        }
+    }
+
+    // ---- phase 2: write ------------------------------------------------------
+
+    void write() {
+        long long rows = 0;
+        for (const auto& [kind, n] : summary_.rowsRead) rows += n;
+        progress("checked " + std::to_string(rows) + " rows; writing them into the store");
+        // Waits for another writer up to the busy timeout, like any writer.
+        sql::Transaction tx(db_);
+        recheckStoreReferences();
+        throwIfErrors();
+        storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
+        orderExisted_.assign(orderCodes_.size(), false);
+        for (ParsedFile& file : files_) writeFile(file);
+        throwIfErrors();
+        writePlans();
+        removeDroppedLines();
+        checkManagerLoops(kStoreTables);
+        checkStoreRules(kStoreTables);
+        throwIfErrors();
+        writeChangeLog();
+        tx.commit();
+    }
+
+    // A code found in the snapshot may have been removed by another writer
+    // since; the import would then refer to nothing.
+    void recheckStoreReferences() {
+        struct Gone {
+            const ParsedFile* file;
+            long long line;
+            std::string message;
+        };
+        std::vector<Gone> gone;
+        for (const auto& [cacheKey, lookup] : storeLookups_) {
+            if (!lookup.found) continue;
+            const std::string code = cacheKey.substr(1);
+            if (storeHas(lookup.kind, code)) continue;
+            gone.push_back({lookup.file, lookup.line,
+                            std::string("'") + lookup.column + "' refers to " + storeTableOf(lookup.kind).what + " '" +
+                                code + "', which another writer removed from the store while this import was being "
+                                       "checked; import again"});
+        }
+        std::sort(gone.begin(), gone.end(), [](const Gone& a, const Gone& b) {
+            return std::tie(a.file->index, a.line, a.message) < std::tie(b.file->index, b.line, b.message);
+        });
+        for (const auto& g : gone) error(*g.file, g.line, g.message);
+    }
+
+    // Reads a checked file again and writes its rows. Its bytes must be the
+    // ones checked: a file changed in between is an error, never half-checked data.
+    void writeFile(const ParsedFile& file) {
+        const auto changed = [&] {
+            error(file, 1, "the file changed while it was being imported; import it again");
+        };
+        std::optional<csv::Reader> reader;
+        try {
+            reader.emplace(file.path);
+        } catch (const Error&) {
+            changed();
+            return;
+        }
+        if (reader->fingerprint() != file.fingerprint) {
+            changed();
+            return;
+        }
+        std::vector<std::string> fields;
+        reader->next(fields);  // the header, checked
+        auto writer = beginWrite(file);
+        Row row{0, std::vector<std::string>(file.spec->columns.size())};
+        size_t nextProgress = 4 << 20;
+        long long rowsWritten = 0;
+        while (reader->next(fields)) {
+            // The same bytes as checked, so every record is well-formed.
+            row.line = reader->line();
+            fillRow(file, fields, row);
+            writeRow(*writer, file, row);
+            ++rowsWritten;
+            if (reader->position() >= nextProgress) {
+                nextProgress += 4 << 20;
+                progress("writing " + file.displayName + ": " + std::to_string(rowsWritten) + " rows (" +
+                         std::to_string(reader->position() * 100 / std::max<size_t>(1, reader->size())) + "%)");
+            }
+        }
+        endWrite(*writer);
     }
 
     // Prepared statements and counters for writing one file's rows.
@@ -808,7 +1185,7 @@ private:
             new FileWriter{kind, std::move(upsert), std::move(previous), std::move(stateOf), std::move(audit), who, 0});
     }
 
-    // Checks one row's references and writes it unless the row or they are bad.
+    // Writes one checked row, and notes what the change log must say.
     void writeRow(FileWriter& w, const ParsedFile& file, const Row& row) {
         Kind kind = w.kind;
         auto& upsert = w.upsert;
@@ -817,35 +1194,6 @@ private:
         auto& audit = w.audit;
         const std::string& who = w.who;
         const auto& v = row.values;
-        size_t before = errorCount_;
-        switch (kind) {
-        case Kind::Employees: requireRef(file, row, Kind::Employees, 3, "employee"); break;
-        case Kind::Outlets: requireRef(file, row, Kind::Employees, 5, "employee"); break;
-        case Kind::Routes:
-            requireRef(file, row, Kind::Employees, 0, "employee");
-            requireRef(file, row, Kind::Outlets, 1, "outlet");
-            break;
-        case Kind::Visits:
-        case Kind::Orders:
-            requireRef(file, row, Kind::Employees, 1, "employee");
-            requireRef(file, row, Kind::Outlets, 2, "outlet");
-            break;
-        case Kind::OrderLines:
-            requireRef(file, row, Kind::Orders, 0, "order");
-            requireRef(file, row, Kind::Products, 2, "product");
-            break;
-        case Kind::Targets:
-            requireRef(file, row, Kind::Employees, 0, "employee");
-            if (!resolves(Kind::Kpis, v[1]) && !parseKpiType(v[1]))
-                error(file, row.line, "'kpi_code' refers to unknown KPI '" + v[1] + "'");
-            break;
-        default:
-            break;
-        }
-        // A bad row is not written; good rows still are, so that the rules over
-        // the whole store below can be checked and reported too. Any error
-        // rolls the transaction back at the end.
-        if (row.bad || errorCount_ != before) return;
 
         std::string oldEmployee, oldDay, oldStatus;
         if (previous) {
@@ -858,6 +1206,9 @@ private:
             }
             previous->reset();
         }
+        if (kind == Kind::Orders && !oldEmployee.empty())
+            if (auto index = orderIndex(v[0])) orderExisted_[*index] = true;
+        if (kind == Kind::OrderLines) noteLine(v[0], *parseInteger(v[1]));
         std::optional<std::string> oldState;
         if (stateOf) {
             stateOf->reset();
@@ -917,87 +1268,72 @@ private:
 
     void endWrite(const FileWriter& w) { summary_.rowsChanged += w.written; }
 
-    // Writes a file whose rows were kept in memory (a kind that refers to itself).
-    void validateAndWrite(const ParsedFile& file) {
-        auto w = beginWrite(file);
-        for (const Row& row : file.rows) writeRow(*w, file, row);
-        endWrite(*w);
-    }
-
-    Where whereOf(Kind kind, const Key& key) {
-        auto& m = keys_[kind];
-        auto it = m.find(key);
-        return it == m.end() ? Where{nullptr, 0} : it->second;
-    }
-
-    void checkManagerLoops() {
-        if (!inImportAny(Kind::Employees)) return;
-        std::unordered_map<std::string, std::string> managerOf;
-        auto st = db_.prepare("SELECT code, manager_code FROM employees");
-        while (st.step()) managerOf.emplace(std::string(st.text(0)), std::string(st.text(1)));
-        for (const auto& [code, where] : keys_[Kind::Employees]) {
-            std::string current = code;
-            for (size_t steps = 0; steps <= managerOf.size(); ++steps) {
-                auto it = managerOf.find(current);
-                if (it == managerOf.end() || it->second.empty()) break;
-                current = it->second;
-                if (current == code) {
-                    error(*where.file, where.line, "manager_code chain of '" + code + "' loops back to itself");
-                    break;
-                }
+    // Notes an imported line of an order that existed before this import (see LineRun).
+    void noteLine(const std::string& order, std::int64_t lineNo) {
+        if (order != runOrder_) {
+            runOrder_ = order;
+            std::uint32_t ref = 0;
+            bool storeOnly = false;
+            if (auto index = orderIndex(order)) {
+                runTracked_ = orderExisted_[*index];
+                ref = *index;
+            } else {  // checked: the order is in the store
+                runTracked_ = true;
+                storeOnly = true;
+                ref = static_cast<std::uint32_t>(storeOnlyOrders_.size());
+                storeOnlyOrders_.push_back(order);
             }
+            if (runTracked_) lineRuns_.push_back({ref, storeOnly, lineNo, lineNo});
+            return;
         }
+        if (!runTracked_) return;
+        LineRun& run = lineRuns_.back();
+        if (lineNo == run.last + 1) run.last = lineNo;
+        else lineRuns_.push_back({run.order, run.storeOnly, lineNo, lineNo});
     }
 
-    bool inImportAny(Kind kind) { return keys_.count(kind) > 0 && !keys_[kind].empty(); }
-
-    // Rules over the whole store as it would be after this import: targets whose
-    // validity windows overlap, and targets for an employee of a role their KPI
-    // does not apply to (whichever file brings which).
-    void checkTargetsAfterWrite() {
-        if (!inImportAny(Kind::Targets) && !inImportAny(Kind::Employees) && !inImportAny(Kind::Kpis)) return;
-        auto reportAt = [&](const std::string& employee, const std::string& kpiCode, const std::string& type,
-                            const std::string& from, const std::string& message) {
-            Where w = whereOf(Kind::Targets, employee + '\x1f' + kpiCode + '\x1f' + type + '\x1f' + from);
-            if (!w.file) w = whereOf(Kind::Employees, employee);
-            if (!w.file) w = whereOf(Kind::Kpis, kpiCode);
-            if (w.file) error(*w.file, w.line, message);
-            else {
-                ++errorCount_;
-                errors_.push_back({2 * nextOrdinal_++ + 1, false, "store: " + message});
+    // SPEC §3: the stored lines of an amended order that its imported lines no
+    // longer have are removed, and the change log says so.
+    void removeDroppedLines() {
+        if (lineRuns_.empty()) return;
+        // One index per store-only order, however often its lines were met.
+        std::vector<std::string> storeOnly = storeOnlyOrders_;
+        std::sort(storeOnly.begin(), storeOnly.end());
+        storeOnly.erase(std::unique(storeOnly.begin(), storeOnly.end()), storeOnly.end());
+        for (LineRun& run : lineRuns_)
+            if (run.storeOnly)
+                run.order = static_cast<std::uint32_t>(
+                    std::lower_bound(storeOnly.begin(), storeOnly.end(), storeOnlyOrders_[run.order]) - storeOnly.begin());
+        std::sort(lineRuns_.begin(), lineRuns_.end(), [](const LineRun& a, const LineRun& b) {
+            return std::tie(a.storeOnly, a.order, a.first) < std::tie(b.storeOnly, b.order, b.first);
+        });
+        auto outside = db_.prepare("DELETE FROM order_lines WHERE order_code = ?1 AND (line_no < ?2 OR line_no > ?3)");
+        auto between = db_.prepare("DELETE FROM order_lines WHERE order_code = ?1 AND line_no > ?2 AND line_no < ?3");
+        for (size_t i = 0; i < lineRuns_.size();) {
+            size_t end = i;
+            std::int64_t last = lineRuns_[i].last;
+            while (end + 1 < lineRuns_.size() && lineRuns_[end + 1].storeOnly == lineRuns_[i].storeOnly &&
+                   lineRuns_[end + 1].order == lineRuns_[i].order) {
+                ++end;
+                last = std::max(last, lineRuns_[end].last);
             }
-        };
-        if (inImportAny(Kind::Targets)) {
-            auto st = db_.prepare(
-                "SELECT a.employee_code, a.kpi_code, a.period_type, a.valid_from, a.valid_to, b.valid_from, "
-                "b.valid_to FROM targets a JOIN targets b ON b.employee_code = a.employee_code AND b.kpi_code = "
-                "a.kpi_code AND b.period_type = a.period_type AND b.valid_from > a.valid_from AND b.valid_from <= "
-                "a.valid_to");
-            while (st.step()) {
-                std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), af(st.text(3)), at(st.text(4)),
-                    bf(st.text(5)), bt(st.text(6));
-                std::string message = "target " + e + "/" + k + "/" + t + " valid " + bf + ".." + bt +
-                                      " overlaps the one valid " + af + ".." + at;
-                // Name the imported one of the two.
-                if (whereOf(Kind::Targets, e + '\x1f' + k + '\x1f' + t + '\x1f' + bf).file)
-                    reportAt(e, k, t, bf, message);
-                else
-                    reportAt(e, k, t, af, message);
+            const std::string& code = lineRuns_[i].storeOnly ? storeOnly[lineRuns_[i].order] : orderCodes_[lineRuns_[i].order];
+            std::int64_t removed = 0;
+            outside.reset();
+            outside.bind(1, code).bind(2, lineRuns_[i].first).bind(3, last).run();
+            removed += db_.changes();
+            // The gaps between the runs (runs sorted by their first line; keys are unique, so they never overlap).
+            for (size_t k = i; k < end; ++k) {
+                if (lineRuns_[k + 1].first <= lineRuns_[k].last + 1) continue;
+                between.reset();
+                between.bind(1, code).bind(2, lineRuns_[k].last).bind(3, lineRuns_[k + 1].first).run();
+                removed += db_.changes();
             }
-        }
-        auto st = db_.prepare(
-            "SELECT t.employee_code, t.kpi_code, t.period_type, t.valid_from, e.role, k.applies_to FROM targets t "
-            "JOIN employees e ON e.code = t.employee_code JOIN kpis k ON k.code = t.kpi_code WHERE "
-            "coalesce(k.applies_to, '') <> '' AND instr('|' || replace(k.applies_to, ' ', '') || '|', '|' || "
-            "e.role || '|') = 0");
-        while (st.step()) {
-            std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), f(st.text(3)), role(st.text(4)),
-                applies(st.text(5));
-            bool touched = whereOf(Kind::Targets, e + '\x1f' + k + '\x1f' + t + '\x1f' + f).file ||
-                           whereOf(Kind::Employees, e).file || whereOf(Kind::Kpis, k).file;
-            if (touched)
-                reportAt(e, k, t, f,
-                         "KPI '" + k + "' applies to roles " + applies + ", but employee '" + e + "' is " + role);
+            if (removed > 0) {
+                summary_.linesRemoved += removed;
+                changedLines_.push_back(code);
+            }
+            i = end + 1;
         }
     }
 

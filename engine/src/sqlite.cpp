@@ -14,6 +14,13 @@ namespace {
 constexpr int kBusyTimeoutMs = 60'000;
 constexpr int kReaderBusyTimeoutMs = 5'000;
 
+// FULL in either journal mode. With WAL's usual NORMAL a commit is safe from
+// corruption but reaches the disk only at the next checkpoint, so a power cut
+// can take back an import `kpi` already reported as done; FULL syncs the WAL at
+// each COMMIT, one fsync per transaction (docs/reliability.md has its cost). A
+// rollback journal needs FULL anyway.
+constexpr const char* kSynchronous = "PRAGMA synchronous=FULL";
+
 }  // namespace
 
 Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
@@ -56,9 +63,8 @@ void Database::configure(Open mode) {
     if (mode == Open::Create) exec("PRAGMA page_size=8192");
     if (mode == Open::ReadOnly) return;
     // The journal mode is the file's (docs/store.md): WAL on a local disk, a
-    // rollback journal where WAL cannot work. A rollback journal needs FULL
-    // to survive a power cut; WAL is safe with NORMAL.
-    exec(journal() == storefile::Journal::Wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    // rollback journal where WAL cannot work.
+    exec(kSynchronous);
     // A large import's dirty pages stay in memory until COMMIT instead of
     // spilling to the journal page by page.
     exec("PRAGMA cache_size=-2097152");  // 2 GiB at most, taken only as needed
@@ -87,7 +93,7 @@ void Database::setJournal(storefile::Journal wanted) {
                                            storefile::journalName(wanted) +
                                            " journal while other programs have it open: close every Calc using it "
                                            "and stop the writers (the DMS feed), then run kpi init again");
-    exec(wanted == storefile::Journal::Wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    exec(kSynchronous);
 }
 
 Database::~Database() {

@@ -10,6 +10,10 @@ Measures, per set:
      same month's `kpi payout` (every plan of the company, SPEC §9) vs that `kpi report`
   3. the incremental refresh after 1,000 new orders vs a full rebuild (engine_bench)
   5. peak memory of `kpi report`
+  6. a DMS writer committing one small order every 100 ms (busy_timeout 60 s)
+     during `kpi import` of the set into a store holding its people, outlets and
+     products: writes, failed writes, the writer's longest wait, the import's
+     time (with --baseline-kpi, the same for another build, alternately)
 and, once: `kpi demo-data` + a month report (the demo a new user runs).
 The office measurements (4, and the office half of 5) are added by
 tests/office when the extension is built.
@@ -26,6 +30,9 @@ import statistics
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "faults"))
+from dms_writer import DmsWriter  # noqa: E402
 
 SIZES = {"S": (40, 3), "M": (200, 3), "L": (1000, 4)}
 UNTIL = "2026-11-20"
@@ -194,9 +201,46 @@ def bench_size(args, size, results):
     r["incremental_ratio"] = inc["ratio"]
     os.remove(inc_store)
 
+    bench_writer(args, size, files, r)
+
     r["kpi_peak_mb"] = peak_rss_mb(report_cmd)
     r["kpi_actual_star_year_peak_mb"] = peak_rss_mb([kpi, "--store", store, "actual", "*", "ASO", "2026"])
     results["sizes"][size] = r
+
+
+DIMENSION_FILES = ("employees.csv", "outlets.csv", "products.csv", "routes.csv", "kpis.csv", "holidays.csv",
+                   "targets.csv")
+
+
+def writer_during_import(kpi, work, label, files):
+    """One import of all files, with the DMS writer running from a second before
+    to a second after it; the store holds the set's dimensions beforehand (the
+    writer's orders refer to them)."""
+    store = os.path.join(work, f"writer-{label}.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(store + suffix):
+            os.remove(store + suffix)
+    timed([kpi, "--store", store, "init"])
+    timed([kpi, "--store", store, "import", *[f for f in files if os.path.basename(f) in DIMENSION_FILES]])
+    with DmsWriter(store) as writer:
+        time.sleep(1)
+        import_s, _ = timed([kpi, "--store", store, "import", *files])
+        time.sleep(1)
+    con = sqlite3.connect(store)
+    kept = con.execute("SELECT count(*) FROM orders WHERE order_code LIKE 'DMSW%'").fetchone()[0]
+    con.close()
+    os.remove(store)
+    r = writer.result
+    return {"import_s": import_s, "writes": r["writes"], "failed": r["failed"], "errors": r["errors"],
+            "max_wait_s": r["max_wait_s"], "median_wait_s": r["median_wait_s"], "orders_in_store": kept}
+
+
+def bench_writer(args, size, files, r):
+    print(f"== {size}: a DMS writer during the import…", file=sys.stderr, flush=True)
+    work = os.path.join(args.build, "bench")
+    builds = [("kpi", args.kpi)] + ([("baseline", args.baseline_kpi)] if args.baseline_kpi else [])
+    out = {label: writer_during_import(kpi, work, label, files) for label, kpi in builds}
+    r["writer"] = out
 
 
 def bench_demo(args, results):
@@ -223,8 +267,13 @@ def print_table(results):
     for row in rows:
         print("  ".join(cell.rjust(w) for cell, w in zip(row, widths)))
     print(f"demo-data + month report: {results['demo_data_and_report_s']:.1f} s")
+    for size, r in sorted(results["sizes"].items(), key=lambda kv: kv[1]["order_lines"]):
+        for label, w in r.get("writer", {}).items():
+            print(f"{size} DMS writer every 100 ms during the import ({label}): {w['writes']} writes, "
+                  f"{w['failed']} failed, longest wait {w['max_wait_s']:.2f} s, import {w['import_s']:.2f} s "
+                  f"(alone {r['import_s']:.2f} s)")
     print("targets: import <= 4x raw; report <= 1.5x raw SQL (M); payout <= 2x report (L); "
-          "incremental >= 50x cheaper than rebuild")
+          "incremental >= 50x cheaper than rebuild; no failed DMS write during an import")
 
 
 def plot(results, png):
@@ -261,20 +310,35 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default="build")
     ap.add_argument("--sizes", default="S,M,L")
+    ap.add_argument("--baseline-kpi", help="another build's kpi, measured alongside in the writer benchmark")
+    ap.add_argument("--only", choices=["writer"], help="only the writer benchmark (data sets generated as needed)")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.kpi = os.path.join(args.build, "bin", "kpi")
     args.engine_bench = os.path.join(args.build, "bin", "engine_bench")
     os.makedirs(os.path.join(args.build, "bench"), exist_ok=True)
     results = {"machine": {"cores": os.cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M:%S")}, "sizes": {}}
-    bench_demo(args, results)
-    for size in args.sizes.split(","):
-        bench_size(args, size, results)
     out = os.path.join(args.build, "bench", "results.json")
     previous = {}
     if os.path.exists(out):
         with open(out) as f:
             previous = json.load(f)
+    if args.only == "writer":
+        for size in args.sizes.split(","):
+            data = os.path.join(args.build, "bench", "data", size)
+            make_data(args.kpi, data, size)
+            r = previous.setdefault("sizes", {}).setdefault(size, {})
+            bench_writer(args, size, csv_files(data), r)
+            for label, w in r["writer"].items():
+                print(f"{size} DMS writer every 100 ms during the import ({label}): {w['writes']} writes, "
+                      f"{w['failed']} failed, longest wait {w['max_wait_s']:.2f} s, import {w['import_s']:.2f} s")
+        with open(out, "w") as f:
+            json.dump(previous, f, indent=2)
+        print(f"results: {out}")
+        return
+    bench_demo(args, results)
+    for size in args.sizes.split(","):
+        bench_size(args, size, results)
     previous.update({k: v for k, v in results.items() if k != "sizes"})
     previous.setdefault("sizes", {}).update(results["sizes"])
     with open(out, "w") as f:

@@ -3,6 +3,9 @@
 where, all-or-nothing imports, idempotent re-imports, the audit history, and a
 reader that keeps working while another process imports."""
 import argparse
+import csv
+import io
+import json
 import os
 import shutil
 import sqlite3
@@ -135,6 +138,17 @@ class KpiCommand(unittest.TestCase):
         self.assertIn(f"{bad_targets}:3: target NV01/DS/MONTH valid 2026-11-15..2026-12-31 overlaps", p.stderr)
         self.assertEqual(before, dump(self.store))
 
+    def test_a_reimported_order_loses_the_line_the_dms_dropped(self):
+        run("--store", self.store, "init")
+        run("--store", self.store, "import", *self.base_files())
+        self.assertEqual(run("--store", self.store, "actual", "NV01", "DS", "2026-11").stdout, "160000\n")
+        amended = self.write("order_lines.csv", "order_code,line_no,sku,quantity,amount\nO1,1,P1,10,100000\n",
+                             folder=os.path.join(self.dir, "amended"))
+        p = run("--store", self.store, "import", amended)
+        self.assertIn("0 new or changed, 1 dropped lines of amended orders removed", p.stderr)
+        # O1's second line (P2, 50000) is gone from the figures too.
+        self.assertEqual(run("--store", self.store, "actual", "NV01", "DS", "2026-11").stdout, "110000\n")
+
     def test_a_target_edit_is_in_the_history_with_who_before_and_after(self):
         run("--store", self.store, "init")
         run("--store", self.store, "import", "--user", "admin.lan", *self.base_files())
@@ -146,6 +160,49 @@ class KpiCommand(unittest.TestCase):
         self.assertIn(",admin.lan,new,NV01,DS,MONTH,2026-11-01,,target=200000.0;weight=1.0;valid_to=2026-11-30", lines[1])
         self.assertIn(",chị Hương,edit,NV01,DS,MONTH,2026-11-01,target=200000.0;weight=1.0;valid_to=2026-11-30,"
                       "target=250000.0;weight=1.0;valid_to=2026-11-30", lines[2])
+
+    def test_history_as_csv_neutralises_cells_a_spreadsheet_would_run_as_formulas(self):
+        run("--store", self.store, "init")
+        run("--store", self.store, "import", "--user", "=cmd|' /C calc'!A0", *self.base_files())
+        users = ["@SUM(1+1)", "+1", "-2", "\tx", "\rx", "'quoted"]
+        for n, user in enumerate(users):
+            edited = self.write("targets.csv", TARGETS.replace("200000", str(210000 + n)),
+                                folder=os.path.join(self.dir, f"v{n}"))
+            run("--store", self.store, "import", "--user", user, edited)
+        # Bytes: text mode would turn the CR inside a quoted field into a line break.
+        out = subprocess.run([KPI, "--store", self.store, "history", "--format", "csv"], capture_output=True,
+                             check=True).stdout.decode("utf-8")
+        rows = list(csv.reader(io.StringIO(out, newline="")))
+        who = [r[1] for r in rows[1:]]
+        self.assertEqual(who, ["'=cmd|' /C calc'!A0", "'@SUM(1+1)", "'+1", "'-2", "'\tx", "'\rx", "'quoted"])
+        # The other formats show the text as it is.
+        p = run("--store", self.store, "history", "--format", "json")
+        self.assertEqual([e["changed_by"] for e in json.loads(p.stdout)], ["=cmd|' /C calc'!A0", *users])
+
+    def test_report_as_csv_neutralises_codes_but_never_numbers(self):
+        run("--store", self.store, "init")
+        files = self.base_files()
+        files.append(self.write("employees.csv", EMPLOYEES + "=E1,Mã lạ,SR,SS01,,,2025-01-01,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[0] = files.pop()
+        files.append(self.write("orders.csv", ORDERS + "R1,=E1,CH1,2026-11-05 09:00:00,return,approved,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[3] = files.pop()
+        files.append(self.write("order_lines.csv", LINES + "R1,1,P1,1,7000\n", folder=os.path.join(self.dir, "odd")))
+        files[4] = files.pop()
+        files.append(self.write("targets.csv", TARGETS + "=E1,-DS,MONTH,2026-11-01,2026-11-30,1000,1\n"
+                                "=E1,SALES,MONTH,2026-11-01,2026-11-30,1000,1\n", folder=os.path.join(self.dir, "odd")))
+        files[6] = files.pop()
+        files.append(self.write("kpis.csv", KPIS + "-DS,SALES,Doanh số trừ,Minus sales,,,VND,,\n",
+                                folder=os.path.join(self.dir, "odd")))
+        files[5] = files.pop()
+        run("--store", self.store, "import", *files)
+        p = run("--store", self.store, "report", "--period", "2026-11", "--as-of", "2026-11-30")
+        lines = p.stdout.splitlines()
+        self.assertIn("'=E1,'-DS,MONTH,2026-11-01,2026-11-30,-7000,1000,-7,-7000,1", lines)
+        self.assertIn("'=E1,SALES,MONTH,2026-11-01,2026-11-30,-7000,1000,-7,-7000,1", lines)
+        p = run("--store", self.store, "score", "--period", "2026-11", "--as-of", "2026-11-30")
+        self.assertTrue(any(line.startswith("'=E1,MONTH,") for line in p.stdout.splitlines()), p.stdout)
 
     def test_actual_report_and_score_print_the_figures(self):
         run("--store", self.store, "init")

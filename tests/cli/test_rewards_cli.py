@@ -150,6 +150,8 @@ class RewardCommands(unittest.TestCase):
         self.assertEqual([(r["kind"], r["actual"], r["target"], r["amount"]) for r in rows],
                          [("component", "160000", "200000", "4000000"), ("gate", "160000", "200000", ""),
                           ("total", "", "", "4000000")])
+        # The drill-down is a formula kpi writes on purpose: not neutralised like text (docs/reliability.md).
+        self.assertEqual(rows[0]["detail"], '=KPI.DETAIL("NV01"; "DS"; "2026-11")')
         data = json.loads(self.kpi("statement", "--employee", "NV01", "--period", "2026-11", "--format", "json").stdout)
         self.assertEqual(data["total"], 4000000)
         self.assertEqual(data["lines"][0]["kpi_name_vi"], "Doanh số")

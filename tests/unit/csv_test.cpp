@@ -194,6 +194,22 @@ TEST(CsvReader, ReadsNothingFromAnEmptyText) {
     EXPECT_TRUE(readAll("\xEF\xBB\xBF").empty());
 }
 
+// The import checks a file, then reads it again to write it: equal
+// fingerprints must mean the same bytes, down to one changed byte anywhere.
+TEST(CsvReader, FingerprintsEqualBytesEquallyAndAnyChangedByteDifferently) {
+    std::string text = "order_code,line_no,sku,quantity,amount\nA1,1,P1,10,100000\nA1,2,P2,5,50000\n";
+    const auto fingerprint = [](const std::string& bytes) { return kpi::csv::Reader("x.csv", bytes).fingerprint(); };
+    EXPECT_EQ(fingerprint(text), fingerprint(std::string(text)));
+    for (size_t i = 0; i < text.size(); ++i) {
+        std::string changed = text;
+        changed[i] = static_cast<char>(changed[i] ^ 0x01);
+        EXPECT_NE(fingerprint(changed), fingerprint(text)) << "byte " << i;
+    }
+    EXPECT_NE(fingerprint(text + "\n"), fingerprint(text));  // a longer file
+    EXPECT_NE(fingerprint(text.substr(0, text.size() - 1)), fingerprint(text));
+    EXPECT_NE(fingerprint(""), fingerprint(std::string(1, '\0')));
+}
+
 TEST(Utf8, AcceptsWellFormedText) {
     EXPECT_TRUE(kpi::csv::isValidUtf8(""));
     EXPECT_TRUE(kpi::csv::isValidUtf8("plain ASCII"));

@@ -1250,7 +1250,8 @@ TEST(Refresh, FoldsInOrdersAloneAgainstTheLoadedDimensions) {
                                      "A2,S2,O1,2026-11-04 09:30:00,sale,approved,\n"},  // moved from S1, 11-02
                   {"order_lines.csv", kLinesHeader +
                                           "B3,1,P2,1,5000\n"
-                                          "A1,1,P1,10,110000\n"},  // a line of an unchanged order, 100000 before
+                                          "A1,1,P1,10,110000\n"  // a line of an unchanged order, 100000 before
+                                          "A1,2,P2,5,50000\n"},  // its other line, as it was (SPEC §3: all its lines)
                   {"visits.csv", kVisitsHeader + "V9,S2,O3,2026-11-21 09:00:00\n"}});
     EXPECT_TRUE(engine.refresh());
     // S1: 275000 − A4 60000 + A5 1000000 − A2 60000 + A1's line +10000 = 1165000; calls (O3, 11-08)
@@ -1265,6 +1266,40 @@ TEST(Refresh, FoldsInOrdersAloneAgainstTheLoadedDimensions) {
     EXPECT_DOUBLE_EQ(engine.figures("S1", "ASO", P("2026-11"), kLater).actual, 3);
     EXPECT_DOUBLE_EQ(engine.figures("M1", "ASO", P("2026-11"), kLater).actual, 5);
     EXPECT_DOUBLE_EQ(engine.figures("S2", "VISITS", P("2026-11"), kLater).actual, 3);
+    Engine fresh(store.path());
+    expectSameFigures(engine, fresh, D("2026-11-14"));
+}
+
+// SPEC §3: an order whose lines are in an import gets exactly those lines;
+// the lines the DMS dropped leave the figures too, at the next refresh.
+TEST(Refresh, LosesTheLinesAnAmendedOrderNoLongerHas) {
+    TestStore store(districtFiles());
+    Engine engine(store.path());
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11"), kLater).actual, 275000);
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "LPPC", P("2026-11-02"), kLater).actual, 3);  // P1, P2, P3 at O1
+    auto summary = store.import(
+        {{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:00:00,sale,approved,2026-11-02 12:00:00\n"},
+         {"order_lines.csv", kLinesHeader +
+                                 "A1,1,P1,10,100000\n"  // A1's line 2 (P2, 50000) dropped
+                                 "A2,1,P2,2,20000\n"}}); // A2 alone: its line 2 (P3, 40000) dropped
+    EXPECT_EQ(summary.linesRemoved, 2);
+    EXPECT_TRUE(engine.refresh());
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11"), kLater).actual, 275000 - 50000 - 40000);
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "LPPC", P("2026-11-02"), kLater).actual, 2);  // P1, P2
+    Engine fresh(store.path());
+    expectSameFigures(engine, fresh, D("2026-11-14"));
+    EXPECT_FALSE(engine.refresh());
+}
+
+TEST(Refresh, AddsAnAmendedOrderApprovedInTheSameImportWithItsNewLinesOnly) {
+    TestStore store(districtFiles());
+    store.execute("INSERT INTO order_lines(order_code, line_no, sku, quantity, amount) VALUES('A5', 2, 'P2', 1, 5);");
+    Engine engine(store.path());
+    // A5 (pending, two lines) is approved with one line, amended.
+    store.import({{"orders.csv", kOrdersHeader + "A5,S1,O1,2026-11-05 10:00:00,sale,approved,\n"},
+                  {"order_lines.csv", kLinesHeader + "A5,1,P1,10,100000\n"}});
+    EXPECT_TRUE(engine.refresh());
+    EXPECT_DOUBLE_EQ(engine.figures("S1", "SALES", P("2026-11-05"), kLater).actual, 100000);
     Engine fresh(store.path());
     expectSameFigures(engine, fresh, D("2026-11-14"));
 }

@@ -270,6 +270,74 @@ TEST(Import, UpdatesTheStatusOfAReimportedOrder) {
     EXPECT_EQ(store.query("SELECT count(*) FROM order_lines"), (Strings{"3"}));
 }
 
+// ---- amended orders (SPEC §3: an order whose lines are in an import gets exactly those lines) ----
+
+TEST(ImportAmendedOrders, RemoveTheLineTheDmsDroppedFromAReimportedOrder) {
+    TestStore store(baseFiles());
+    auto summary = store.import(
+        {{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:10:00,sale,approved,2026-11-02 12:00:00\n"},
+         {"order_lines.csv", kLinesHeader + "A1,1,P1,10,100000\n"}});
+    EXPECT_EQ(store.query("SELECT order_code, line_no FROM order_lines ORDER BY 1, 2"), (Strings{"A1|1", "A2|1"}));
+    EXPECT_EQ(summary.linesRemoved, 1);
+    EXPECT_EQ(summary.rowsChanged, 0);  // the order and its kept line are as they were
+    // Readers learn it from the change log: A1's bucket, as a change of its lines.
+    EXPECT_EQ(store.query("SELECT source, employee_code, day, ref FROM changes ORDER BY seq DESC LIMIT 1"),
+              (Strings{"order_lines|S1|2026-11-02|A1"}));
+}
+
+TEST(ImportAmendedOrders, RemoveDroppedLinesOfAnOrderWhoseLinesAloneAreImported) {
+    TestStore store(baseFiles());
+    auto summary = store.import({{"order_lines.csv", kLinesHeader + "A1,2,P2,3,30000\n"}});
+    EXPECT_EQ(store.query("SELECT order_code, line_no, quantity FROM order_lines ORDER BY 1, 2"),
+              (Strings{"A1|2|3.0", "A2|1|1.0"}));
+    EXPECT_EQ(summary.linesRemoved, 1);
+    EXPECT_EQ(summary.rowsChanged, 1);
+}
+
+TEST(ImportAmendedOrders, KeepTheStoredLinesOfAnOrderImportedWithoutAnyLine) {
+    TestStore store(baseFiles());
+    auto summary = store.import(
+        {{"orders.csv", kOrdersHeader + "A1,S1,O1,2026-11-02 08:10:00,sale,cancelled,2026-11-02 12:00:00\n"},
+         {"order_lines.csv", kLinesHeader + "A2,1,P1,1,10000\n"}});
+    EXPECT_EQ(store.query("SELECT order_code, line_no FROM order_lines ORDER BY 1, 2"),
+              (Strings{"A1|1", "A1|2", "A2|1"}));
+    EXPECT_EQ(summary.linesRemoved, 0);
+}
+
+TEST(ImportAmendedOrders, RemoveLinesBetweenAndBeyondTheImportedOnes) {
+    TestStore store(baseFiles());
+    store.import({{"order_lines.csv", kLinesHeader + "A1,1,P1,1,1\nA1,2,P1,1,2\nA1,3,P1,1,3\nA1,4,P1,1,4\n"
+                                                     "A1,5,P1,1,5\nA1,6,P1,1,6\nA1,7,P1,1,7\n"}});
+    // Lines 2, 3 and 4 again (in two runs, out of order), then 6; 1, 5 and 7 were dropped.
+    auto summary = store.import({{"order_lines.csv", kLinesHeader + "A1,6,P1,1,6\nA1,3,P1,1,3\nA1,4,P1,1,4\n"
+                                                                    "A1,2,P1,1,2\n"}});
+    EXPECT_EQ(store.query("SELECT line_no FROM order_lines WHERE order_code = 'A1' ORDER BY 1"),
+              (Strings{"2", "3", "4", "6"}));
+    EXPECT_EQ(summary.linesRemoved, 3);
+}
+
+TEST(ImportAmendedOrders, KeepEveryLineOfAnOrderSpreadOverTwoFiles) {
+    TestStore store(baseFiles());
+    auto summary = store.import({{"a_order_lines.csv", kLinesHeader + "A1,1,P1,10,100000\nA2,1,P1,1,10000\n"},
+                                 {"b_order_lines.csv", kLinesHeader + "A1,2,P2,2,25000.50\n"}});
+    EXPECT_EQ(summary.linesRemoved, 0);
+    EXPECT_EQ(store.query("SELECT count(*) FROM order_lines"), (Strings{"3"}));
+}
+
+TEST(ImportAmendedOrders, LeaveOtherOrdersLinesAlone) {
+    TestStore store(baseFiles());
+    store.import({{"order_lines.csv", kLinesHeader + "A2,2,P2,1,500\n"}});
+    EXPECT_EQ(store.query("SELECT order_code, line_no FROM order_lines ORDER BY 1, 2"), (Strings{"A1|1", "A1|2", "A2|2"}));
+}
+
+TEST(ImportAmendedOrders, RemoveNothingWhenTheImportIsRejected) {
+    TestStore store(baseFiles());
+    auto rejected = store.importRejected({{"orders.csv", kOrdersHeader + "A9,S1,O1,2026-11-02,sale,approved,\n"},
+                                          {"order_lines.csv", kLinesHeader + "A1,1,P1,10,100000\n"}});
+    EXPECT_TRUE(mentions(rejected, "orders.csv:2", {"order_time"})) << rejected.message;
+    EXPECT_EQ(store.query("SELECT count(*) FROM order_lines WHERE order_code = 'A1'"), (Strings{"2"}));
+}
+
 TEST(Import, UpsertsDimensionRowsByKey) {
     TestStore store(baseFiles());
     store.import({{"products.csv", kProductsHeader + "P1,Sữa tươi 220ml,Dairy,VinaMilk\n"},

@@ -23,6 +23,7 @@
 #include "kpi/engine.hpp"
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
+#include "rewards/statement.hpp"
 #include "test_store.hpp"
 #include "today_variable.hpp"
 
@@ -314,6 +315,15 @@ TEST_F(Rewards, ExplainsEveryFigureOfAStatement) {
     EXPECT_TRUE(none.plans.empty());
     EXPECT_EQ(none.total, 0);
     EXPECT_THROW(engine.statement("*", period("2026-11")), kpi::Error);
+}
+
+// A code with a quote cannot end the formula's string literal and add a
+// formula of its own: kpi statement's CSV keeps this formula as it is (it is
+// meant to run in Calc), so its literals must hold whatever a code holds.
+TEST(StatementDetail, QuotesCodesAsCalcStringLiterals) {
+    EXPECT_EQ(kpi::rewards::detailFormula("S1", "DS", period("2026-11")), "KPI.DETAIL(\"S1\"; \"DS\"; \"2026-11\")");
+    EXPECT_EQ(kpi::rewards::detailFormula("S1\"); WEBSERVICE(\"x", "DS", period("2026-11")),
+              "KPI.DETAIL(\"S1\"\"); WEBSERVICE(\"\"x\"; \"DS\"; \"2026-11\")");
 }
 
 }  // namespace

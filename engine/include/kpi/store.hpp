@@ -50,6 +50,9 @@ struct ImportSummary {
     std::vector<std::pair<std::string, long long>> rowsRead;
     // Rows inserted or changed (unchanged re-imported rows are not counted).
     long long rowsChanged = 0;
+    // Stored order lines removed because their order's lines are in the
+    // import without them (an amended order: SPEC §3).
+    long long linesRemoved = 0;
     // Non-fatal remarks, e.g. "orders.csv:1: unknown column 'note' ignored".
     std::vector<std::string> warnings;
 };
@@ -83,7 +86,10 @@ public:
 
     // Imports the given CSV files as one transaction. Throws Error InvalidData,
     // listing every error as "FILE:LINE: message" (at most 100, then a count),
-    // and leaves the store unchanged.
+    // and leaves the store unchanged. The files are read and checked before
+    // the store's write lock is taken, then read again and written in one
+    // short transaction (other writers wait only for that); see
+    // docs/reliability.md. A commit that returned is on disk (synchronous=FULL).
     ImportSummary import(const std::vector<std::filesystem::path>& files, const ImportOptions& options);
 
     // Audit history of target edits, oldest first; filters are optional (empty = all).

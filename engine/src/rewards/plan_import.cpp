@@ -420,4 +420,13 @@ void importPlanFiles(sql::Database& db, const std::vector<std::filesystem::path>
     importer.write(who);
 }
 
+void checkPlanFiles(sql::Database& db, const std::vector<std::filesystem::path>& files, ImportSink& sink) {
+    if (!schema::hasTables(db)) {
+        for (const auto& file : files)
+            sink.error(file.string(), 1, "the store has no plan tables yet (an older schema); run `kpi init` to upgrade it");
+        return;
+    }
+    PlanImporter(db, sink).check(files);
+}
+
 }  // namespace kpi::rewards

@@ -41,4 +41,11 @@ struct ImportSink {
 void importPlanFiles(sql::Database& db, const std::vector<std::filesystem::path>& files, const std::string& who,
                      ImportSink& sink);
 
+// The check of importPlanFiles alone: reads and checks, writes nothing. The
+// importer calls it while it checks every file before taking the write lock,
+// so that plan errors are reported with the others; it then calls
+// importPlanFiles inside its write transaction, which checks again against the
+// store as it is then (another writer may have changed it) and writes.
+void checkPlanFiles(sql::Database& db, const std::vector<std::filesystem::path>& files, ImportSink& sink);
+
 }  // namespace kpi::rewards

@@ -2,8 +2,24 @@
 
 namespace kpi::rewards {
 
+namespace {
+
+// A Calc string literal: a quote inside is doubled, so that no code (the DMS
+// writes them) can end the literal and add a formula of its own.
+std::string formulaText(const std::string& text) {
+    std::string literal = "\"";
+    for (char c : text) {
+        if (c == '"') literal += '"';
+        literal += c;
+    }
+    return literal + "\"";
+}
+
+}  // namespace
+
 std::string detailFormula(const std::string& employeeCode, const std::string& kpiCode, const Period& period) {
-    return "KPI.DETAIL(\"" + employeeCode + "\"; \"" + kpiCode + "\"; \"" + formatPeriod(period) + "\")";
+    return "KPI.DETAIL(" + formulaText(employeeCode) + "; " + formulaText(kpiCode) + "; " +
+           formulaText(formatPeriod(period)) + ")";
 }
 
 Statement buildStatement(const Model& model, StatementInputs in) {

@@ -29,7 +29,8 @@ struct StatementInputs {
 
 Statement buildStatement(const Model& model, StatementInputs inputs);
 
-// KPI.DETAIL("NV01"; "DS"; "2026-11"), as a formula in Calc.
+// KPI.DETAIL("NV01"; "DS"; "2026-11"), as a formula in Calc; a quote in a code
+// is doubled, as Calc reads a string literal.
 std::string detailFormula(const std::string& employeeCode, const std::string& kpiCode, const Period& period);
 
 }  // namespace kpi::rewards
