@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "exact.hpp"
 #include "kpi/error.hpp"
 #include "loader.hpp"
 #include "model.hpp"
@@ -30,8 +31,8 @@ public:
     struct Visits {
         int employee;
         Day day;
-        double count;
-        std::string latest;
+        std::int64_t count;
+        std::int64_t latest;  // model::timeKey
     };
     std::vector<Visits> visits;
 };
@@ -227,7 +228,7 @@ struct Engine::Impl {
                     if (it == existing->calls.end() || it->outlet != c.outlet) continue;
                     std::uint32_t all = reader.callSkus(d.employeeIds.code(e), d.outletIds.code(static_cast<int>(c.outlet)), day);
                     delta->values[kCalls] -= 1;
-                    delta->values[kSkuSum] += static_cast<double>(all) - it->skus - c.skus;
+                    delta->values[kSkuSum] += static_cast<std::int64_t>(all) - it->skus - c.skus;
                     c.skus = all;
                 }
             }
@@ -270,6 +271,7 @@ struct Engine::Impl {
             for (auto& b : p.buckets) facts.setBucket(std::move(b));
             for (auto& b : p.additions) facts.addToBucket(std::move(b));
             for (const auto& v : p.visits) facts.setVisits(v.employee, v.day, v.count, v.latest);
+            facts.settleLatest();
         }
         if (facts.byEmployee.size() < static_cast<size_t>(dims->employeeIds.size()))
             facts.byEmployee.resize(static_cast<size_t>(dims->employeeIds.size()));
@@ -289,7 +291,9 @@ struct Engine::Impl {
     Scope scopeOf(const std::string& code) const {
         Scope s;
         if (isStarCode(code)) {
-            for (int e = 0; e < dims->employeeIds.size(); ++e) s.members.push_back(e);
+            // Every id, also codes seen only in facts, in the tree's order (by
+            // code), which does not depend on the order ids were given out in.
+            s.members = dims->dfsOrder;
             return s;
         }
         int e = dims->employeeIds.find(code);
@@ -324,8 +328,8 @@ struct Engine::Impl {
         return c;
     }
 
-    double sum(const Scope& s, int measure, Day a, Day b) const {
-        double total = 0;
+    __int128 sum(const Scope& s, int measure, Day a, Day b) const {
+        __int128 total = 0;
         for (int e : s.members) total += facts.sum(e, measure, a, b);
         return total;
     }
@@ -375,35 +379,37 @@ struct Engine::Impl {
         return outlets;
     }
 
-    double actual(const KpiDef& k, const Scope& s, Day a, Day b) const {
-        auto ratio = [](double n, double d) { return d == 0 ? 0.0 : n / d; };
+    // The actual as an exact fraction (exact.hpp): sums of whole units, and
+    // ratios kept as numerator and denominator.
+    exact::Fraction actual(const KpiDef& k, const Scope& s, Day a, Day b) const {
+        using exact::Fraction;
         switch (k.type) {
         case KpiType::Sales:
         case KpiType::FocusSales:
-            return sum(s, amountOf(k.filter), a, b);
+            return Fraction::ofUnits(sum(s, amountOf(k.filter), a, b));
         case KpiType::Volume:
-            return sum(s, quantityOf(k.filter), a, b);
+            return Fraction::ofUnits(sum(s, quantityOf(k.filter), a, b));
         case KpiType::Pc:
-            return sum(s, kCalls, a, b);
+            return Fraction::ofCount(sum(s, kCalls, a, b));
         case KpiType::Lppc:
-            return ratio(sum(s, kSkuSum, a, b), sum(s, kCalls, a, b));
+            return Fraction::ratio(sum(s, kSkuSum, a, b), sum(s, kCalls, a, b));
         case KpiType::Visits:
-            return sum(s, kVisits, a, b);
+            return Fraction::ofCount(sum(s, kVisits, a, b));
         case KpiType::StrikeRate:
-            return ratio(sum(s, kCalls, a, b), sum(s, kVisits, a, b));
+            return Fraction::ratio(sum(s, kCalls, a, b), sum(s, kVisits, a, b));
         case KpiType::DropSize:
-            return ratio(sum(s, amountOf(0), a, b), sum(s, kCalls, a, b));
+            return Fraction::ratio(sum(s, amountOf(0), a, b), sum(s, kCalls, a, b) * exact::kScale);
         case KpiType::Aso:
-            return static_cast<double>(markOrderedOutlets(s, a, b));
+            return Fraction::ofCount(markOrderedOutlets(s, a, b));
         case KpiType::Ub:
-            return static_cast<double>(universe(s, b).size());
+            return Fraction::ofCount(static_cast<long long>(universe(s, b).size()));
         case KpiType::Coverage: {
             auto ub = universe(s, b);
-            if (ub.empty()) return 0;
+            if (ub.empty()) return {};
             markOrderedOutlets(s, a, b);
             long long covered = 0;
             for (int o : ub) covered += static_cast<size_t>(o) < stamp.size() && stamp[static_cast<size_t>(o)] == generation;
-            return static_cast<double>(covered) / static_cast<double>(ub.size());
+            return Fraction::ratio(covered, static_cast<long long>(ub.size()));
         }
         case KpiType::NewOutlets: {
             if (k.params.requireOrder) markOrderedOutlets(s, a, b);
@@ -417,7 +423,7 @@ struct Engine::Impl {
                     if (!k.params.requireOrder || ordered) ++count;
                 }
             }
-            return static_cast<double>(count);
+            return Fraction::ofCount(count);
         }
         case KpiType::FocusOutlets: {
             nextGeneration();
@@ -427,10 +433,10 @@ struct Engine::Impl {
                 auto it = std::lower_bound(d.focus.begin(), d.focus.end(), std::make_pair(f, std::uint32_t{0}));
                 for (; it != d.focus.end() && it->first == f; ++it) n += mark(it->second);
             });
-            return static_cast<double>(n);
+            return Fraction::ofCount(n);
         }
         }
-        return 0;
+        return {};
     }
 
     const std::vector<TargetRow>* targetRows(int employee, const std::string& kpiCode, PeriodType type) const {
@@ -456,14 +462,16 @@ struct Engine::Impl {
         return best;
     }
 
-    std::optional<double> prorated(const TargetRow& row, const Period& full, const Period& clipped) const {
+    // target × W(clipped) ÷ W(full), exactly.
+    std::optional<exact::Fraction> prorated(const TargetRow& row, const Period& full, const Period& clipped) const {
         int wClipped = dims->calendar.workingDays(clipped.first, clipped.last);
         int wFull = dims->calendar.workingDays(full.first, full.last);
         if (wClipped == 0 || wFull == 0) return std::nullopt;
-        return row.target * wClipped / wFull;
+        return exact::Fraction::ofUnits(row.target).times(wClipped, wFull);
     }
 
-    std::optional<double> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped) const {
+    std::optional<exact::Fraction> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p,
+                                                   const Period& clipped) const {
         if (s.employee < 0) return std::nullopt;
         if (const TargetRow* row = applicableRow(targetRows(s.employee, k.code, p.type), p))
             return prorated(*row, p, clipped);
@@ -471,22 +479,28 @@ struct Engine::Impl {
         // No target of its own: the DAY targets of its working days add up.
         const auto* dayRows = targetRows(s.employee, k.code, PeriodType::Day);
         if (!dayRows) return std::nullopt;
-        std::optional<double> total;
+        std::optional<std::int64_t> total;
         for (Day d = clipped.first; d <= clipped.last; ++d) {
             if (!dims->calendar.isWorkingDay(d)) continue;
-            if (const TargetRow* row = applicableRow(dayRows, Period{PeriodType::Day, d, d}))
-                total = total.value_or(0) + row->target;
+            if (const TargetRow* row = applicableRow(dayRows, Period{PeriodType::Day, d, d})) {
+                if (!total) total = 0;
+                exact::add(*total, row->target);
+            }
         }
-        return total;
+        if (!total) return std::nullopt;
+        return exact::Fraction::ofUnits(*total);
     }
 
-    double projected(const KpiDef& k, const Period& clipped, double actualValue, Day asOf) const {
+    exact::Fraction projected(const KpiDef& k, const Period& clipped, const exact::Fraction& actualValue,
+                              Day asOf) const {
         if (!isAdditive(k.type) || !clipped.contains(asOf)) return actualValue;
         int elapsed = dims->calendar.workingDays(clipped.first, asOf);
         if (elapsed == 0) return actualValue;
-        return actualValue * dims->calendar.workingDays(clipped.first, clipped.last) / elapsed;
+        return actualValue.times(dims->calendar.workingDays(clipped.first, clipped.last), elapsed);
     }
 
+    // Exact until here: each figure becomes a double once, and an actual equal
+    // to its target gives an attainment of exactly 1.
     Figures figuresFor(const KpiDef& k, const Scope& s, const Period& p, Day asOf,
                        const TargetRow* fixedRow = nullptr) const {
         Figures f;
@@ -497,10 +511,14 @@ struct Engine::Impl {
             return f;
         }
         f.clipped = *clipped;
-        f.actual = actual(k, s, clipped->first, clipped->last);
-        f.target = fixedRow ? prorated(*fixedRow, p, *clipped) : effectiveTarget(k, s, p, *clipped);
-        if (f.target && *f.target != 0) f.attainment = f.actual / *f.target;
-        f.projected = projected(k, *clipped, f.actual, asOf);
+        exact::Fraction value = actual(k, s, clipped->first, clipped->last);
+        auto target = fixedRow ? prorated(*fixedRow, p, *clipped) : effectiveTarget(k, s, p, *clipped);
+        f.actual = value.toDouble();
+        if (target) {
+            f.target = target->toDouble();
+            if (!target->isZero()) f.attainment = value.over(*target).toDouble();
+        }
+        f.projected = projected(k, *clipped, value, asOf).toDouble();
         return f;
     }
 
@@ -731,6 +749,10 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
                                : std::string(),
                            1});
         }
+        // By date and code, not by the ids outlets happened to get.
+        std::sort(out.begin(), out.end(), [](const DetailRow& a, const DetailRow& b) {
+            return a.date != b.date ? a.date < b.date : a.reference < b.reference;
+        });
         break;
     }
     default: {
@@ -743,6 +765,7 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
             "orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' AND "
             "o.employee_code = ?1 AND o.order_date BETWEEN ?2 AND ?3 ORDER BY o.order_time, o.order_code, l.line_no");
         int filter = k.type == KpiType::DropSize ? 0 : k.filter;
+        std::vector<std::int64_t> units;  // per row, its exact value (exact.hpp)
         for (int e : scope.members) {
             st.reset();
             st.bind(1, d.employeeIds.code(e)).bind(2, first).bind(3, last);
@@ -751,15 +774,19 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
                 if (salesOnly && !sale) continue;
                 std::string code(st.text(1));
                 bool newRow = out.empty() || out.back().reference != code;
-                if (newRow)
+                if (newRow) {
                     out.push_back({std::string(st.text(0)), code, std::string(st.text(2)),
                                    outletName(std::string(st.text(2))), d.employeeIds.code(e), 0});
+                    units.push_back(0);
+                }
                 if (st.isNull(4)) continue;
                 int sku = d.skuIds.find(st.text(4));
                 if (!(d.maskOfSku(sku) >> filter & 1u)) continue;
-                out.back().value += (sale ? 1 : -1) * (byQuantity ? st.real(5) : st.real(6));
+                std::int64_t value = exact::units(byQuantity ? st.real(5) : st.real(6));
+                exact::add(units.back(), sale ? value : -value);
             }
         }
+        for (size_t i = 0; i < out.size(); ++i) out[i].value = exact::Fraction::ofUnits(units[i]).toDouble();
         if (k.type == KpiType::FocusSales || k.type == KpiType::FocusOutlets || k.filter > 0)
             out.erase(std::remove_if(out.begin(), out.end(), [](const DetailRow& r) { return r.value == 0; }),
                       out.end());
@@ -770,6 +797,6 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
     return out;
 }
 
-DataState Engine::state() const { return {impl_->seq, impl_->facts.latest}; }
+DataState Engine::state() const { return {impl_->seq, model::timeText(impl_->facts.latest)}; }
 
 }  // namespace kpi
