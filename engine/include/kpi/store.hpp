@@ -18,7 +18,7 @@
 namespace kpi {
 
 // The schema version this build writes; `init` upgrades older stores to it.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct ImportOptions {
     // Recorded in the target audit history as "who".
@@ -53,7 +53,10 @@ public:
     // build knows), Io otherwise.
     static std::unique_ptr<Store> open(const std::filesystem::path& path, Mode mode);
 
-    // Creates the store if missing, or upgrades its schema in place. Idempotent.
+    // Creates the store if missing, or upgrades its schema in place, in one
+    // transaction. Idempotent. Throws Error InvalidData, listing them, when rows
+    // of an older store break the rules of the newer schema (docs/store.md);
+    // the store is then left exactly as it was.
     static void init(const std::filesystem::path& path);
 
     ~Store();
