@@ -60,7 +60,12 @@ void buildTree(Dims& dims) {
         }
     };
     for (int r : roots) run(r);
+    // Employees on a loop: each loop is entered at its smallest code.
+    std::vector<int> rest;
     for (int e = 0; e < n; ++e)
+        if (dims.dfsIn[static_cast<size_t>(e)] < 0) rest.push_back(e);
+    std::sort(rest.begin(), rest.end(), byCode);
+    for (int e : rest)
         if (dims.dfsIn[static_cast<size_t>(e)] < 0) run(e);
 }
 
