@@ -79,10 +79,20 @@ def _as_office_user(argv, env):
     pinned KPI_TODAY and libfaketime's settings when they are set)."""
     full_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "KPI_TODAY": PINNED_TODAY}
     full_env.update({name: os.environ[name] for name in FAKETIME_VARIABLES if name in os.environ})
+    if "FAKETIME" in os.environ:
+        # The office's wall clock is faked, its monotonic clock left alone: the
+        # add-in's worker waits on a condition variable with a monotonic
+        # deadline (pthread_cond_clockwait, which libfaketime does not
+        # translate), and a real machine's monotonic clock never jumps.
+        full_env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
     full_env.update(env)
     assignments = ["%s=%s" % item for item in sorted(full_env.items())]
     if os.geteuid() == 0:
-        return ["runuser", "-u", office_user().pw_name, "--", "env", "-i"] + assignments + list(argv)
+        # runuser and env run unfaked: under libfaketime they would open the
+        # root-owned clock the test's processes share (FAKETIME_SHARED) as the
+        # office user and fail; the office starts its own.
+        return (["env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", office_user().pw_name, "--",
+                 "env", "-i"] + assignments + list(argv))
     return ["env", "-i"] + assignments + list(argv)
 
 
