@@ -24,11 +24,10 @@ namespace {
 
 using kpi::Engine;
 using kpitest::CsvFiles;
+using kpitest::kLinesHeader;
+using kpitest::kOrdersHeader;
+using kpitest::kTargetsHeader;
 using kpitest::TestStore;
-
-const std::string kOrdersHeader = "order_code,employee_code,outlet_code,order_time,type,status,approved_time\n";
-const std::string kLinesHeader = "order_code,line_no,sku,quantity,amount\n";
-const std::string kTargetsHeader = "employee_code,kpi_code,period_type,valid_from,valid_to,target,weight\n";
 const kpi::Day kAsOf = kpi::makeDay(2026, 12, 31);
 
 kpi::Period P(const std::string& text) { return kpi::parsePeriod(text).value(); }
