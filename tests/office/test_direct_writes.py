@@ -11,6 +11,7 @@ user with foreign keys on.
 
 import os
 import shutil
+import time
 import unittest
 
 import office_harness as oh
@@ -61,10 +62,11 @@ WRITE_SCRIPT = ("import sqlite3, sys\n"
 ORDER = "INSERT {verb} INTO orders(order_code, employee_code, outlet_code, order_time, type, status) VALUES"
 
 # (what, SQL): every form of direct write, one after the other on the same store.
+# Each changes a figure below, so that the cells must take in its refresh.
 WRITES = [
     ("an INSERT OR REPLACE of an approved order with its lines (counted twice before issue 11)",
      "BEGIN; " + ORDER.format(verb="OR REPLACE") + "('SO2', 'SR02', 'O2', '2026-11-03 09:30:00', 'sale', 'approved');"
-     "INSERT INTO order_lines VALUES('SO2', 1, 'P1', 4, 100000.05); COMMIT;"),
+     "INSERT INTO order_lines VALUES('SO2', 1, 'P1', 4, 100000.07); COMMIT;"),
     ("a new approved order with decimal lines",
      "BEGIN; " + ORDER.format(verb="") + "('SO4', 'SR01', 'O3', '2026-11-05 08:00:00', 'sale', 'approved');"
      "INSERT INTO order_lines VALUES('SO4', 1, 'P1', 0.1, 0.1), ('SO4', 2, 'P2', 0.2, 0.2); COMMIT;"),
@@ -79,7 +81,7 @@ WRITES = [
     ("a REPLACE moving an order to another day, its lines written again",
      "BEGIN; REPLACE INTO orders(order_code, employee_code, outlet_code, order_time, type, status) "
      "VALUES('SO1', 'SR01', 'O1', '2026-11-06 09:00:00', 'sale', 'approved');"
-     "INSERT INTO order_lines VALUES('SO1', 1, 'P1', 10, 250000.1), ('SO1', 2, 'P2', 0.5, 0.2); COMMIT;"),
+     "INSERT INTO order_lines VALUES('SO1', 1, 'P1', 10, 250000.2), ('SO1', 2, 'P2', 0.5, 0.2); COMMIT;"),
     ("a return", "BEGIN; " + ORDER.format(verb="") + "('R1', 'SR02', 'O2', '2026-11-12 10:00:00', 'return', "
      "'approved'); INSERT INTO order_lines VALUES('R1', 1, 'P1', 1, 5000.05); COMMIT;"),
     ("a deleted order", "DELETE FROM orders WHERE order_code = 'SO4';"),
@@ -130,6 +132,9 @@ class DirectWritesReachTheCells(oh.OfficeTestCase):
             except AssertionError:
                 self.fail("after %s the cells differ from kpi actual: %s (expected %s)"
                           % (what, differing(), {key: expected[key] for key in differing()}))
+        # A few more refreshes change nothing.
+        time.sleep(3 * REFRESH_SECONDS)
+        self.assertEqual(differing(), {}, "the cells drifted after the last write")
 
     def test_an_actual_equal_to_its_target_shows_an_attainment_of_exactly_one(self):
         oh.put_formula(self.sheet, "A1", '=KPI.ATTAINMENT("SR01";"REV";"%s")' % PERIOD)
@@ -138,7 +143,7 @@ class DirectWritesReachTheCells(oh.OfficeTestCase):
         self.assertEqual(oh.read(self.sheet, "A1").value, 1.0)
         self.assertEqual(oh.read(self.sheet, "A2").value, 1.0, "=A1=1 is TRUE")
         # Many small decimal orders arrive and the target rises by as much: 30 refreshes later, still exactly 1.
-        target_units = 2500003  # 250000.3 in units of 1/10,000
+        target_units = 2500003000  # 250000.3 in units of 1/10,000
         for batch in range(30):
             orders = ["BEGIN;"]
             for i in range(10):
