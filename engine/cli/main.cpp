@@ -23,18 +23,17 @@
 #include "kpi/period.hpp"
 #include "kpi/simulate.hpp"
 #include "kpi/store.hpp"
+#include "command_line.hpp"
 #include "output.hpp"
+#include "rewards_commands.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using namespace kpi;
+using cli::Command, cli::UsageError, cli::parseCommand, cli::parsePeriodArg, cli::parseDayArg, cli::parseFormat,
+    cli::currentUser, cli::progressLine;
 
 namespace {
-
-// A usage mistake: printed with a hint, exit status 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 constexpr const char* kMainHelp = R"(Usage: kpi [--store PATH] COMMAND [ARGS]
 
@@ -46,7 +45,11 @@ Commands:
   actual EMPLOYEE KPI PERIOD  print one actual
   report --period P           KPI rows per employee: actual, target, attainment
   score --period P            weighted score per employee
-  history                     the audit history of target edits
+  history                     the audit history of targets (--of plans, closes)
+  payout --period P           reward lines per employee and plan (SPEC §9)
+  statement --employee E --period P   one person's reward statement
+  close P                     close a pay period: freeze its figures and payouts
+  reopen P --reason TEXT      reopen the pay period closed last
   demo-data                   write a realistic demo distributor into the store
   simulate                    feed orders into the store as a DMS would (demos)
 
@@ -61,81 +64,38 @@ Periods: 2026-11-27 (day), 2026-W48 (ISO week), 2026-11 (month), 2026-Q4,
 2026 (year), 2026-11-01..2026-11-20 (cycle). EMPLOYEE is a code, or * for all.
 )";
 
-struct Command {
-    const char* usage;
-    po::options_description options;
-    po::positional_options_description positional;
-};
-
-Period parsePeriodArg(const std::string& text, const char* what) {
-    auto p = parsePeriod(text);
-    if (!p)
-        throw UsageError(std::string(what) + " '" + text +
-                         "' is not a period (use 2026-11-27, 2026-W48, 2026-11, 2026-Q4, 2026 or A..B)");
-    return *p;
-}
-
-Day parseDayArg(const std::string& text, const char* what) {
-    auto d = parseDay(text);
-    if (!d) throw UsageError(std::string(what) + " '" + text + "' is not a date YYYY-MM-DD");
-    return *d;
-}
-
-cli::Format parseFormat(const std::string& text) {
-    if (text == "csv") return cli::Format::Csv;
-    if (text == "table") return cli::Format::Table;
-    if (text == "json") return cli::Format::Json;
-    throw UsageError("--format must be csv, table or json, not '" + text + "'");
-}
-
-fs::path defaultStore() {
-    if (const char* env = std::getenv("KPI_STORE"); env && *env) return env;
-    return "kpi.sqlite";
-}
-
-std::string currentUser() {
-    if (const char* u = std::getenv("SUDO_USER"); u && *u) return u;
-    if (const char* u = std::getenv("USER"); u && *u) return u;
-    if (const char* u = getlogin(); u) return u;
-    return "kpi";
-}
-
-void progressLine(const std::string& line) { std::cerr << "  " << line << '\n'; }
-
-po::variables_map parseCommand(const std::vector<std::string>& args, Command& cmd, bool& help) {
-    cmd.options.add_options()("help,h", "show this help");
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(cmd.options).positional(cmd.positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
-    help = vm.count("help") > 0;
-    if (help) std::cout << "Usage: " << cmd.usage << "\n\n" << cmd.options;
-    return vm;
-}
-
 int runInit(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] init\n\nCreates the store, or upgrades an older schema in place. Safe to repeat.",
+    Command cmd{"kpi [--store PATH] init [--journal auto|wal|rollback]\n\n"
+                "Creates the store, or upgrades an older schema in place. Safe to repeat.\n"
+                "The journal: a new store gets WAL on a local disk and a rollback journal on a\n"
+                "network file system (auto); an existing one keeps its own, except WAL on a network\n"
+                "file system. Choose rollback for a folder Calc users may only read (docs/store.md).",
                 po::options_description("Options"), {}};
+    std::string journal = "auto";
+    cmd.options.add_options()("journal", po::value(&journal), "auto, wal or rollback");
     bool help = false;
     parseCommand(args, cmd, help);
     if (help) return 0;
-    Store::init(store);
-    std::cerr << "store ready: " << store.string() << " (schema version " << kSchemaVersion << ")\n";
+    JournalMode mode = JournalMode::Automatic;
+    if (journal == "wal") mode = JournalMode::Wal;
+    else if (journal == "rollback") mode = JournalMode::Rollback;
+    else if (journal != "auto") throw UsageError("--journal must be auto, wal or rollback, got '" + journal + "'");
+    const StoreInfo info = Store::init(store, mode);
+    std::cerr << "store ready: " << store.string() << " (schema version " << info.schemaVersion << ", "
+              << info.journal << " journal, store id " << info.storeId << ")\n";
     return 0;
 }
 
 int runImport(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] import FILE... [--user NAME]\n\n"
                 "Imports interchange CSV files (employees.csv, outlets.csv, products.csv, routes.csv,\n"
-                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv) as one\n"
+                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv, plans.csv,\n"
+                "plan_components.csv, plan_assignments.csv) as one\n"
                 "transaction: any invalid row rejects the whole import and every error is listed as\n"
                 "FILE:LINE. Rows are upserted by their key; importing the same files twice changes nothing.",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("file", po::value<std::vector<std::string>>(), "CSV files")(
-        "user", po::value<std::string>(), "who to record in the target audit history (default: $USER)");
+        "user", po::value<std::string>(), "who to record in the target and plan audit histories (default: $USER)");
     cmd.positional.add("file", -1);
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -160,11 +120,13 @@ int runImport(const fs::path& store, const std::vector<std::string>& args) {
 }
 
 int runActual(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] actual EMPLOYEE KPI PERIOD [--as-of DATE]\n\nPrints the actual as one number.",
+    Command cmd{"kpi [--store PATH] actual EMPLOYEE KPI PERIOD [--as-of DATE] [--live]\n\nPrints the actual as one number "
+                "(of a closed pay period: the frozen one, unless --live).",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("employee", po::value<std::string>(), "employee code, or * for the company")(
         "kpi", po::value<std::string>(), "KPI code or type")("period", po::value<std::string>(), "period")(
-        "as-of", po::value<std::string>(), "as-of date (default today)");
+        "as-of", po::value<std::string>(), "as-of date (default today)")(
+        "live", "a closed pay period: today's figure, not the frozen one");
     cmd.positional.add("employee", 1).add("kpi", 1).add("period", 1);
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -174,7 +136,8 @@ int runActual(const fs::path& store, const std::vector<std::string>& args) {
     Period p = parsePeriodArg(vm["period"].as<std::string>(), "PERIOD");
     Day asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
     Engine engine(store, p);
-    auto f = engine.figures(vm["employee"].as<std::string>(), vm["kpi"].as<std::string>(), p, asOf);
+    auto f = engine.figures(vm["employee"].as<std::string>(), vm["kpi"].as<std::string>(), p, asOf,
+                            vm.count("live") > 0);
     std::cout << cli::formatNumber(f.actual) << '\n';
     return 0;
 }
@@ -183,12 +146,14 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] report --period P [--type T] [--employee E] [--as-of DATE] [--format F]\n\n"
                 "One row per (employee, KPI, target period): the target periods of P's type equal to P\n"
                 "(for a cycle P: the cycle targets inside it), or with --type every target period of\n"
-                "type T inside P. --employee keeps E and everyone below E.",
+                "type T inside P. --employee keeps E and everyone below E. A closed pay period shows\n"
+                "the rows frozen when it was closed (--live: recomputed from today's data).",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("period", po::value<std::string>(), "period (required)")(
         "type", po::value<std::string>(), "DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE")(
         "employee", po::value<std::string>(), "only this employee's subtree")(
         "as-of", po::value<std::string>(), "as-of date for projections (default today)")(
+        "live", "a closed pay period: recompute from today's data")(
         "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -203,6 +168,7 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
     }
     if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
     q.asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
+    q.live = vm.count("live") > 0;
     auto format = parseFormat(vm["format"].as<std::string>());
     Engine engine(store, q.period);
     auto rows = engine.report(q);
@@ -222,7 +188,7 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
         if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
         table.add(std::move(cells));
     }
-    table.print(std::cout, format);
+    cli::printPeriodRows(std::cout, table, format, q.period, engine.closedPeriod(q.period), q.live);
     return 0;
 }
 
@@ -232,6 +198,7 @@ int runScore(const fs::path& store, const std::vector<std::string>& args) {
                 po::options_description("Options"), {}};
     cmd.options.add_options()("period", po::value<std::string>(), "period (required)")(
         "as-of", po::value<std::string>(), "as-of date (default today)")(
+        "live", "a closed pay period: recompute from today's data")(
         "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -247,28 +214,43 @@ int runScore(const fs::path& store, const std::vector<std::string>& args) {
     std::vector<std::string> columns = {"employee_code", "period_type", "period_start", "period_end", "score"};
     if (withName) columns.insert(columns.begin() + 1, "name");
     cli::Table table(columns);
-    for (const auto& r : engine.scores(p, asOf)) {
+    const bool live = vm.count("live") > 0;
+    for (const auto& r : engine.scores(p, asOf, live)) {
         std::vector<cli::Cell> cells = {cli::text(r.employeeCode), cli::text(std::string(periodTypeName(r.period.type))),
                                         cli::text(formatDay(r.period.first)), cli::text(formatDay(r.period.last)),
                                         cli::number(r.score)};
         if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
         table.add(std::move(cells));
     }
-    table.print(std::cout, format);
+    cli::printPeriodRows(std::cout, table, format, p, engine.closedPeriod(p), live);
     return 0;
 }
 
 int runHistory(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] history [--employee E] [--kpi K] [--format F]\n\n"
-                "Every change to a target (new, edit, remove): when, who, before and after.",
+    Command cmd{"kpi [--store PATH] history [--of targets|plans|closes] [--employee E] [--kpi K] [--plan P] [--format F]\n\n"
+                "The audit history, oldest first: every change to a target (default), to a plan, a plan\n"
+                "component or an assignment (--of plans), or every close and reopen of a pay period\n"
+                "(--of closes): when, who, and before and after (or why).",
                 po::options_description("Options"), {}};
-    cmd.options.add_options()("employee", po::value<std::string>()->default_value(""), "only this employee")(
-        "kpi", po::value<std::string>()->default_value(""), "only this KPI")(
+    cmd.options.add_options()("of", po::value<std::string>()->default_value("targets"), "targets, plans or closes")(
+        "employee", po::value<std::string>()->default_value(""), "only this employee")(
+        "kpi", po::value<std::string>()->default_value(""), "only this KPI (targets)")(
+        "plan", po::value<std::string>()->default_value(""), "only this plan (plans)")(
         "format", po::value<std::string>()->default_value("table"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
     if (help) return 0;
     auto format = parseFormat(vm["format"].as<std::string>());
+    const std::string of = vm["of"].as<std::string>();
+    if (of == "plans") {
+        cli::printPlanHistory(store, vm["plan"].as<std::string>(), vm["employee"].as<std::string>(), format);
+        return 0;
+    }
+    if (of == "closes") {
+        cli::printCloseHistory(store, format);
+        return 0;
+    }
+    if (of != "targets") throw UsageError("--of must be targets, plans or closes, not '" + of + "'");
     auto s = Store::open(store, Store::Mode::ReadOnly);
     cli::Table table({"changed_at", "changed_by", "action", "employee_code", "kpi_code", "period_type", "valid_from",
                       "before", "after"});
@@ -378,7 +360,7 @@ int runSimulate(const fs::path& store, const std::vector<std::string>& args) {
 
 int dispatch(int argc, char** argv) {
     std::vector<std::string> all(argv + 1, argv + argc);
-    fs::path store = defaultStore();
+    fs::path store = cli::defaultStore();
     size_t i = 0;
     for (; i < all.size(); ++i) {
         if (all[i] == "--store") {
@@ -413,11 +395,11 @@ int dispatch(int argc, char** argv) {
             --k;
         }
     }
-    using Runner = int (*)(const fs::path&, const std::vector<std::string>&);
-    static const std::map<std::string, Runner> commands = {
-        {"init", runInit},       {"import", runImport},   {"actual", runActual},       {"report", runReport},
-        {"score", runScore},     {"history", runHistory}, {"demo-data", runDemoData},
-        {"simulate", runSimulate},
+    static const std::map<std::string, cli::Runner> commands = {
+        {"init", runInit},         {"import", runImport},       {"actual", runActual},
+        {"report", runReport},     {"score", runScore},         {"history", runHistory},
+        {"demo-data", runDemoData}, {"simulate", runSimulate},  {"payout", cli::runPayout},
+        {"close", cli::runClose},  {"reopen", cli::runReopen},  {"statement", cli::runStatement},
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");

@@ -5,6 +5,7 @@
 
 #include "exact.hpp"
 #include "kpi/error.hpp"
+#include "rewards/model.hpp"
 #include "sqlite.hpp"
 
 namespace kpi::loader {
@@ -332,6 +333,7 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
         dims->calendar = WorkCalendar(std::move(holidays));
     }
     buildTree(*dims);
+    dims->rewards = rewards::loadModel(db);
     return dims;
 }
 

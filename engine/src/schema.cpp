@@ -5,6 +5,7 @@
 
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
+#include "rewards/schema.hpp"
 #include "sqlite.hpp"
 #include "store_rules.hpp"
 
@@ -153,7 +154,7 @@ std::string targetState(const std::string& row) {
            ".valid_to";
 }
 
-// Version 1's triggers (version 2 replaces them: store_rules.hpp).
+// Version 1's triggers (version 3 replaces them: store_rules.hpp).
 std::string triggersV1() {
     std::string sqlText;
     // Orders: one row per change, with the state before it.
@@ -224,29 +225,34 @@ std::vector<std::string> triggerNames(const std::string& sqlText) {
     return names;
 }
 
-// Version 2: the store refuses values that break the rules of SPEC §3 (dates,
+// Version 3: the store refuses values that break the rules of SPEC §3 (dates,
 // times, numbers with at most 4 decimals, enumerations), the change log
 // follows REPLACE too, and the target audit and the change log only grow
 // (store_rules.hpp). Rows an older store already holds that break the rules
-// are listed, and nothing is changed: the admin corrects them and runs
-// `kpi init` again; until then the store stays at version 1, which this
-// build reads as before.
-void upgradeToVersion2(sql::Database& db) {
+// are listed, and nothing is changed (not even an earlier step of the same
+// `kpi init`): the admin corrects them and runs `kpi init` again; until then
+// the store stays at its version, which this build reads as before.
+void upgradeToVersion3(sql::Database& db, int storedVersion) {
     constexpr size_t kListed = 100;
     auto broken = rules::findViolations(db, kListed);
     if (broken.count > 0) {
-        std::string text = "store " + db.path().string() + " cannot be upgraded to schema version 2: " +
+        std::string text = "store " + db.path().string() + " cannot be upgraded to schema version 3: " +
                            std::to_string(broken.count) + (broken.count == 1 ? " row breaks" : " rows break") +
-                           " the rules that version adds. Nothing was changed (the store stays at version 1, "
-                           "which SalesKPI still reads); correct or delete these rows, then run `kpi init` again:\n";
+                           " the rules that version adds. Nothing was changed (the store stays at version " +
+                           std::to_string(storedVersion) +
+                           ", which SalesKPI still reads); correct or delete these rows, then run `kpi init` again:\n";
         for (const auto& line : broken.lines) text += "  " + line + "\n";
         if (broken.count > static_cast<long long>(broken.lines.size()))
             text += "  … and " + std::to_string(broken.count - static_cast<long long>(broken.lines.size())) + " more\n";
         text.pop_back();
         throw Error(Error::Kind::InvalidData, text);
     }
-    for (const auto& name : triggerNames(triggersV1())) db.exec("DROP TRIGGER IF EXISTS " + name);
-    db.exec(rules::triggersV2());
+    // Version 1's triggers give way to version 3's (of which none can exist
+    // yet in a real store; dropping them too keeps the step safe to repeat).
+    const std::string next = rules::triggersV3();
+    for (const auto& sqlText : {triggersV1(), next})
+        for (const auto& name : triggerNames(sqlText)) db.exec("DROP TRIGGER IF EXISTS " + name);
+    db.exec(next);
 }
 
 constexpr const char* kApplicationId = "1262636875";  // 0x4B415F4B, "KA_K": marks a SalesKPI store
@@ -275,6 +281,7 @@ void createOrUpgrade(sql::Database& db) {
         throw Error(Error::Kind::Corruption, "store " + db.path().string() + " has schema version " +
                                                  std::to_string(version) + ", newer than this kpi (" +
                                                  std::to_string(kSchemaVersion) + "); upgrade SalesKPI");
+    const int stored = version;  // what the file says, before any step
     if (empty) {
         db.exec(kSchemaV1);
         db.exec(triggersV1());
@@ -283,11 +290,24 @@ void createOrUpgrade(sql::Database& db) {
     }
     // One step per version, each in place, all in this one transaction.
     if (version == 1) {
-        upgradeToVersion2(db);
+        // Rewards: plans, assignments, closed pay periods (rewards/schema.hpp).
+        rewards::schema::createTables(db);
         version = 2;
     }
+    if (version == 2) {
+        upgradeToVersion3(db, stored);
+        version = 3;
+    }
     db.exec("PRAGMA user_version = " + std::to_string(version));
+    // The identity readers compare on every check: a new or re-created store
+    // gets a new one; a store that lacks one gets it here, once.
+    db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(16))))");
     tx.commit();
+}
+
+std::string storeId(sql::Database& db) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = 'store_id'");
+    return st.step() ? std::string(st.text(0)) : std::string();
 }
 
 void checkReadable(sql::Database& db) {

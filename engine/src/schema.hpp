@@ -11,7 +11,7 @@ namespace kpi::schema {
 
 // Triggers keep the change log (`changes`) and the target audit
 // (`target_history`) for writers other than `kpi import`: a DMS writing
-// directly, or sqlite3 by hand; from version 2 they also refuse bad values
+// directly, or sqlite3 by hand; from version 3 they also refuse bad values
 // (store_rules.hpp). The import turns triggers off on its own connection,
 // checks every value itself and writes one change row per touched (employee,
 // day) bucket and its audit rows itself, which is several times cheaper than a
@@ -29,6 +29,12 @@ std::string targetState(const std::string& row);
 // listing them, when rows of an older store break the rules of a newer version
 // (the store is then left as it was).
 void createOrUpgrade(sql::Database& db);
+
+// The store's identity: meta `store_id`, a random 128-bit hex text that
+// createOrUpgrade() writes once. A store replaced underneath (rewritten in
+// place, or removed and made again) has another one; "" for a store made
+// before SalesKPI wrote one and not initialised since.
+std::string storeId(sql::Database& db);
 
 // Throws Error Corruption unless db holds a SalesKPI store of a version this
 // build can read.

@@ -49,21 +49,12 @@ struct Check {
     const char* message;
 };
 
-std::string notDate(const std::string& x) {
-    const std::string year = "CAST(substr(" + x + ", 1, 4) AS INTEGER)";
-    const std::string month = "substr(" + x + ", 6, 2)", day = "substr(" + x + ", 9, 2)";
-    return "typeof(" + x + ") <> 'text' OR " + x + " NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' OR " +
-           month + " NOT BETWEEN '01' AND '12' OR " + day + " < '01' OR " + day + " > CASE WHEN " + month +
-           " = '02' THEN CASE WHEN " + year + " % 4 = 0 AND (" + year + " % 100 <> 0 OR " + year +
-           " % 400 = 0) THEN '29' ELSE '28' END WHEN " + month + " IN ('04', '06', '09', '11') THEN '30' ELSE '31' END";
-}
-
-std::string notTime(const std::string& x) {
-    return "typeof(" + x + ") <> 'text' OR " + x +
-           " NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]' OR (" +
-           notDate("substr(" + x + ", 1, 10)") + ") OR substr(" + x + ", 12, 2) > '23' OR substr(" + x +
-           ", 15, 2) > '59' OR substr(" + x + ", 18, 2) > '59'";
-}
+// SQLite's date functions take the calendar apart and put it together again
+// when given a modifier: only a real date (time) in exactly this form comes
+// back unchanged ('2026-02-30' becomes '2026-03-02', '2026-11-02 24:00:00' the
+// next day, '2026-11-02 10:00' gains its seconds, a number is not a date).
+std::string notDate(const std::string& x) { return "date(" + x + ", '+0 days') IS NOT " + x; }
+std::string notTime(const std::string& x) { return "datetime(" + x + ", '+0 seconds') IS NOT " + x; }
 
 std::vector<Check> checksOf(Kind kind, const std::string& x) {
     // The limits of exact arithmetic (exact.hpp): at most 10^14 and 4
@@ -102,23 +93,25 @@ std::vector<Check> checksOf(Kind kind, const std::string& x) {
     return {};
 }
 
-// BEFORE INSERT and BEFORE UPDATE triggers refusing a row that breaks a rule.
+// BEFORE INSERT and BEFORE UPDATE triggers refusing a row that breaks a rule:
+// one statement per table, the first broken rule raising its message. (Every
+// connection parses these when it opens the store, so they are kept short.)
 std::string checkTriggers() {
     std::string out;
     for (const Table& t : tables()) {
-        std::string body;
+        std::string cases;
         for (const Column& c : t.columns) {
             const std::string value = std::string("NEW.") + c.name;
             for (const Check& check : checksOf(c.kind, value)) {
                 std::string message = std::string(t.name) + "." + c.name + " " + check.message;
                 assert(message.find('\'') == std::string::npos);
-                body += "  SELECT RAISE(ABORT, '" + message + "') WHERE " + value + " IS NOT NULL AND (" +
-                        check.broken + ");\n";
+                cases += " WHEN " + value + " IS NOT NULL AND (" + check.broken + ") THEN RAISE(ABORT, '" + message + "')";
             }
         }
+        const std::string body = "SELECT CASE" + cases + " END;";
         for (const char* event : {"INSERT", "UPDATE"})
             out += std::string("CREATE TRIGGER check_") + t.name + "_" + (event[0] == 'I' ? "insert" : "update") +
-                   " BEFORE " + event + " ON " + t.name + " BEGIN\n" + body + "END;\n";
+                   " BEFORE " + event + " ON " + t.name + " BEGIN " + body + " END;\n";
     }
     return out;
 }
@@ -238,7 +231,7 @@ std::string appendOnlyTriggers() {
 
 }  // namespace
 
-std::string triggersV2() { return checkTriggers() + changeLogTriggers() + auditTriggers() + appendOnlyTriggers(); }
+std::string triggersV3() { return checkTriggers() + changeLogTriggers() + auditTriggers() + appendOnlyTriggers(); }
 
 Violations findViolations(sql::Database& db, size_t limit) {
     Violations found;

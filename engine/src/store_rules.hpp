@@ -1,5 +1,5 @@
 // What the store itself enforces on writers other than `kpi import` (schema
-// version 2; docs/store.md, "Writing directly"): the rules every value must
+// version 3; docs/store.md, "Writing directly"): the rules every value must
 // follow, the change log readers fold in, the target audit, and the audit and
 // log kept read-only. One list of column rules serves both the triggers that
 // refuse a bad write and the upgrade that first looks for rows breaking them.
@@ -20,10 +20,11 @@ class Database;
 
 namespace kpi::rules {
 
-// Every trigger of schema version 2, as SQL text (CREATE TRIGGER …;).
-std::string triggersV2();
+// Every trigger of schema version 3 on the tables of SPEC §3 (the reward tables
+// keep their own, rewards/schema.hpp), as SQL text (CREATE TRIGGER …;).
+std::string triggersV3();
 
-// The rows that break the column rules of version 2, one line each, e.g.
+// The rows that break the column rules of version 3, one line each, e.g.
 //   orders order_code='DH1': order_time must be a time YYYY-MM-DD HH:MM:SS …, not '2026/11/02'
 // At most `limit` lines; count says how many rows there are in all.
 struct Violations {

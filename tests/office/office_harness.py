@@ -126,10 +126,16 @@ def run_as_office_user(argv, env=None, home=None, timeout=300, check=True):
 
 def start_xvfb(size="1400x900x24"):
     """An X server on a display no one uses (Xvfb picks it: -displayfd), up
-    and accepting clients when this returns; returns (process, ":N")."""
+    and accepting clients when this returns; returns (process, ":N"). Stop it
+    with stop_xvfb()."""
     read_end, write_end = os.pipe()
+    # The X server runs on the real clock: under libfaketime (make
+    # test-dates) its timers never fired and it ignored SIGTERM.
+    real_clock = {name: value for name, value in os.environ.items()
+                  if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", size, "-nolisten", "tcp"],
-                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=real_clock)
     os.close(write_end)
     with os.fdopen(read_end) as announced:
         number = announced.readline().strip()
@@ -138,6 +144,16 @@ def start_xvfb(size="1400x900x24"):
         xvfb.wait()
         raise OfficeError("Xvfb did not start")
     return xvfb, ":" + number
+
+
+def stop_xvfb(xvfb, timeout=10):
+    """Stops an X server from start_xvfb(); killed if it does not go."""
+    xvfb.terminate()
+    try:
+        xvfb.wait(timeout)
+    except subprocess.TimeoutExpired:
+        xvfb.kill()
+        xvfb.wait()
 
 
 def free_port():
@@ -458,6 +474,16 @@ def wait_for(condition, timeout=30, interval=0.1, what="condition"):
         if time.monotonic() > deadline:
             raise AssertionError("timed out after %s s waiting for %s" % (timeout, what() if callable(what) else what))
         time.sleep(interval)
+
+
+def wait_for_detail(cells, timeout=30):
+    """Waits until an array range holding KPI.DETAIL shows its header row (the
+    records are read off the main thread and arrive a moment after the
+    formula; #N/A until then); returns its data array."""
+    def shown():
+        data = cells.getDataArray()
+        return data[0][0] == "date" and data
+    return wait_for(shown, timeout, what=lambda: "KPI.DETAIL's rows (the range shows %r)" % (cells.getDataArray()[0],))
 
 
 def wait_until_ready(sheet, address="Y1", timeout=60):

@@ -122,11 +122,17 @@ std::vector<std::string> differences(kpi::Engine& refreshed, kpi::Engine& fresh,
             for (size_t p = 0; p < periods.size(); ++p) {
                 both("figures " + e + " " + k + " " + what.periods[p],
                      [&](kpi::Engine& x) { return describe(x.figures(e, k, periods[p], what.asOf)); });
-                if (what.details && (periods[p].type == kpi::PeriodType::Month || periods[p].type == kpi::PeriodType::Day))
-                    both("detail " + e + " " + k + " " + what.periods[p],
-                         [&](kpi::Engine& x) { return joined(x.detail(e, k, periods[p])); });
             }
     }
+    auto all = [](const std::vector<std::string>& chosen, const std::vector<std::string>& every) {
+        return chosen.empty() ? every : chosen;
+    };
+    for (const auto& e : all(what.detailEmployees, employees))
+        for (const auto& k : all(what.detailKpis, kpiCodes))
+            for (const auto& text : what.detailPeriods) {
+                kpi::Period period = kpi::parsePeriod(text).value();
+                both("detail " + e + " " + k + " " + text, [&](kpi::Engine& x) { return joined(x.detail(e, k, period)); });
+            }
     for (size_t p = 0; p < periods.size(); ++p) {
         const std::string& label = what.periods[p];
         both("report " + label, [&](kpi::Engine& x) {

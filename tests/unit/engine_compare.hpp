@@ -15,8 +15,12 @@ struct Comparison {
     std::vector<std::string> periods;
     // The as-of date of figures, reports and scores.
     kpi::Day asOf = 0;
-    // Also KPI.DETAIL rows (each costs a query of the store).
-    bool details = true;
+    // KPI.DETAIL rows are compared for these periods, employees ("*" included)
+    // and KPI codes; empty employees or KPIs mean all of them, no periods none.
+    // (Each detail opens a connection of its own and queries the store.)
+    std::vector<std::string> detailPeriods;
+    std::vector<std::string> detailEmployees;
+    std::vector<std::string> detailKpis;
 };
 
 // Every difference between `refreshed` and `fresh`, as readable lines (at most
@@ -25,7 +29,7 @@ struct Comparison {
 // KPI code and bare KPI type and every period: figures (actual, target,
 // attainment, projected, clipped period, existence) compared bit for bit;
 // report rows of every period with and without --type of every period type;
-// scores; and detail rows. Empty when the engines agree.
+// scores; and the detail rows asked for. Empty when the engines agree.
 std::vector<std::string> differences(kpi::Engine& refreshed, kpi::Engine& fresh, const Comparison& what,
                                      size_t limit = 20);
 
