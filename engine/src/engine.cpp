@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "exact.hpp"
 #include "kpi/error.hpp"
 #include "loader.hpp"
 #include "model.hpp"
@@ -37,8 +38,8 @@ public:
     struct Visits {
         int employee;
         Day day;
-        double count;
-        std::string latest;
+        std::int64_t count;
+        std::int64_t latest;  // model::timeKey
     };
     std::vector<Visits> visits;
 };
@@ -256,7 +257,7 @@ struct Engine::Impl {
                     if (it == existing->calls.end() || it->outlet != c.outlet) continue;
                     std::uint32_t all = reader.callSkus(d.employeeIds.code(e), d.outletIds.code(static_cast<int>(c.outlet)), day);
                     delta->values[kCalls] -= 1;
-                    delta->values[kSkuSum] += static_cast<double>(all) - it->skus - c.skus;
+                    delta->values[kSkuSum] += static_cast<std::int64_t>(all) - it->skus - c.skus;
                     c.skus = all;
                 }
             }
@@ -300,6 +301,7 @@ struct Engine::Impl {
             for (auto& b : p.buckets) facts.setBucket(std::move(b));
             for (auto& b : p.additions) facts.addToBucket(std::move(b));
             for (const auto& v : p.visits) facts.setVisits(v.employee, v.day, v.count, v.latest);
+            facts.settleLatest();
         }
         if (facts.byEmployee.size() < static_cast<size_t>(dims->employeeIds.size()))
             facts.byEmployee.resize(static_cast<size_t>(dims->employeeIds.size()));
@@ -320,7 +322,9 @@ struct Engine::Impl {
     Scope scopeOf(const std::string& code) const {
         Scope s;
         if (isStarCode(code)) {
-            for (int e = 0; e < dims->employeeIds.size(); ++e) s.members.push_back(e);
+            // Every id, also codes seen only in facts, in the tree's order (by
+            // code), which does not depend on the order ids were given out in.
+            s.members = dims->dfsOrder;
             return s;
         }
         int e = dims->employeeIds.find(code);
@@ -355,8 +359,8 @@ struct Engine::Impl {
         return c;
     }
 
-    double sum(const Scope& s, int measure, Day a, Day b) const {
-        double total = 0;
+    __int128 sum(const Scope& s, int measure, Day a, Day b) const {
+        __int128 total = 0;
         for (int e : s.members) total += facts.sum(e, measure, a, b);
         return total;
     }
@@ -406,52 +410,37 @@ struct Engine::Impl {
         return outlets;
     }
 
-    // An actual as the sums it is made of: a ratio's numerator and denominator,
-    // or a plain sum or count (den = 1), so that the same sums give the double
-    // figure and the exact one (rewards).
-    struct ActualParts {
-        double num = 0, den = 1;
-        bool ratio = false;
-        double value() const { return !ratio ? num : den == 0 ? 0.0 : num / den; }
-        rewards::Rational exact() const {
-            if (!ratio) return rewards::exactSum(num);
-            if (den == 0) return 0;
-            return rewards::exactSum(num) / rewards::exactSum(den);
-        }
-    };
-
-    double actual(const KpiDef& k, const Scope& s, Day a, Day b) const { return actualParts(k, s, a, b).value(); }
-
-    ActualParts actualParts(const KpiDef& k, const Scope& s, Day a, Day b) const {
-        auto ratio = [](double n, double d) { return ActualParts{n, d, true}; };
-        auto count = [](long long n) { return ActualParts{static_cast<double>(n), 1, false}; };
+    // The actual as an exact fraction (exact.hpp): sums of whole units, and
+    // ratios kept as numerator and denominator.
+    exact::Fraction actual(const KpiDef& k, const Scope& s, Day a, Day b) const {
+        using exact::Fraction;
         switch (k.type) {
         case KpiType::Sales:
         case KpiType::FocusSales:
-            return {sum(s, amountOf(k.filter), a, b)};
+            return Fraction::ofUnits(sum(s, amountOf(k.filter), a, b));
         case KpiType::Volume:
-            return {sum(s, quantityOf(k.filter), a, b)};
+            return Fraction::ofUnits(sum(s, quantityOf(k.filter), a, b));
         case KpiType::Pc:
-            return {sum(s, kCalls, a, b)};
+            return Fraction::ofCount(sum(s, kCalls, a, b));
         case KpiType::Lppc:
-            return ratio(sum(s, kSkuSum, a, b), sum(s, kCalls, a, b));
+            return Fraction::ratio(sum(s, kSkuSum, a, b), sum(s, kCalls, a, b));
         case KpiType::Visits:
-            return {sum(s, kVisits, a, b)};
+            return Fraction::ofCount(sum(s, kVisits, a, b));
         case KpiType::StrikeRate:
-            return ratio(sum(s, kCalls, a, b), sum(s, kVisits, a, b));
+            return Fraction::ratio(sum(s, kCalls, a, b), sum(s, kVisits, a, b));
         case KpiType::DropSize:
-            return ratio(sum(s, amountOf(0), a, b), sum(s, kCalls, a, b));
+            return Fraction::ratio(sum(s, amountOf(0), a, b), sum(s, kCalls, a, b) * exact::kScale);
         case KpiType::Aso:
-            return count(markOrderedOutlets(s, a, b));
+            return Fraction::ofCount(markOrderedOutlets(s, a, b));
         case KpiType::Ub:
-            return count(static_cast<long long>(universe(s, b).size()));
+            return Fraction::ofCount(static_cast<long long>(universe(s, b).size()));
         case KpiType::Coverage: {
             auto ub = universe(s, b);
-            if (ub.empty()) return ratio(0, 0);
+            if (ub.empty()) return {};
             markOrderedOutlets(s, a, b);
             long long covered = 0;
             for (int o : ub) covered += static_cast<size_t>(o) < stamp.size() && stamp[static_cast<size_t>(o)] == generation;
-            return ratio(static_cast<double>(covered), static_cast<double>(ub.size()));
+            return Fraction::ratio(covered, static_cast<long long>(ub.size()));
         }
         case KpiType::NewOutlets: {
             if (k.params.requireOrder) markOrderedOutlets(s, a, b);
@@ -465,7 +454,7 @@ struct Engine::Impl {
                     if (!k.params.requireOrder || ordered) ++n;
                 }
             }
-            return count(n);
+            return Fraction::ofCount(n);
         }
         case KpiType::FocusOutlets: {
             nextGeneration();
@@ -475,7 +464,7 @@ struct Engine::Impl {
                 auto it = std::lower_bound(d.focus.begin(), d.focus.end(), std::make_pair(f, std::uint32_t{0}));
                 for (; it != d.focus.end() && it->first == f; ++it) n += mark(it->second);
             });
-            return count(n);
+            return Fraction::ofCount(n);
         }
         }
         return {};
@@ -504,50 +493,48 @@ struct Engine::Impl {
         return best;
     }
 
-    // The effective target of SPEC §5–§6 in a number type: double for the
-    // figures, rewards::Rational for payouts; `value` gives a row's target in it.
-    template <typename Number, typename Value>
-    std::optional<Number> prorated(const TargetRow& row, const Period& full, const Period& clipped, Value value) const {
+    // target × W(clipped) ÷ W(full), exactly.
+    std::optional<exact::Fraction> prorated(const TargetRow& row, const Period& full, const Period& clipped) const {
         int wClipped = dims->calendar.workingDays(clipped.first, clipped.last);
         int wFull = dims->calendar.workingDays(full.first, full.last);
         if (wClipped == 0 || wFull == 0) return std::nullopt;
-        return Number(value(row) * wClipped / wFull);
+        return exact::Fraction::ofUnits(row.target).times(wClipped, wFull);
     }
 
-    template <typename Number, typename Value>
-    std::optional<Number> targetOf(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped,
-                                   const TargetRow* fixedRow, Value value) const {
+    // The effective target of SPEC §5–§6, exactly: fixedRow's (a report row's),
+    // else the row that applies to p, else for the additive types the sum of the
+    // DAY targets of p's working days.
+    std::optional<exact::Fraction> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p,
+                                                   const Period& clipped, const TargetRow* fixedRow = nullptr) const {
         if (s.employee < 0) return std::nullopt;
         if (!fixedRow) fixedRow = applicableRow(targetRows(s.employee, k.code, p.type), p);
-        if (fixedRow) return prorated<Number>(*fixedRow, p, clipped, value);
+        if (fixedRow) return prorated(*fixedRow, p, clipped);
         if (p.type == PeriodType::Day || !isAdditive(k.type)) return std::nullopt;
         // No target of its own: the DAY targets of its working days add up.
         const auto* dayRows = targetRows(s.employee, k.code, PeriodType::Day);
         if (!dayRows) return std::nullopt;
-        std::optional<Number> total;
+        std::optional<std::int64_t> total;
         for (Day d = clipped.first; d <= clipped.last; ++d) {
             if (!dims->calendar.isWorkingDay(d)) continue;
-            if (const TargetRow* row = applicableRow(dayRows, Period{PeriodType::Day, d, d}))
-                total = Number(total.value_or(Number(0)) + value(*row));
+            if (const TargetRow* row = applicableRow(dayRows, Period{PeriodType::Day, d, d})) {
+                if (!total) total = 0;
+                exact::add(*total, row->target);
+            }
         }
-        return total;
+        if (!total) return std::nullopt;
+        return exact::Fraction::ofUnits(*total);
     }
 
-    static double targetValue(const TargetRow& row) { return row.target; }
-    static rewards::Rational exactTargetValue(const TargetRow& row) { return rewards::storedDecimal(row.target); }
-
-    std::optional<double> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped,
-                                          const TargetRow* fixedRow = nullptr) const {
-        return targetOf<double>(k, s, p, clipped, fixedRow, targetValue);
-    }
-
-    double projected(const KpiDef& k, const Period& clipped, double actualValue, Day asOf) const {
+    exact::Fraction projected(const KpiDef& k, const Period& clipped, const exact::Fraction& actualValue,
+                              Day asOf) const {
         if (!isAdditive(k.type) || !clipped.contains(asOf)) return actualValue;
         int elapsed = dims->calendar.workingDays(clipped.first, asOf);
         if (elapsed == 0) return actualValue;
-        return actualValue * dims->calendar.workingDays(clipped.first, clipped.last) / elapsed;
+        return actualValue.times(dims->calendar.workingDays(clipped.first, clipped.last), elapsed);
     }
 
+    // Exact until here: each figure becomes a double once, and an actual equal
+    // to its target gives an attainment of exactly 1.
     Figures figuresFor(const KpiDef& k, const Scope& s, const Period& p, Day asOf,
                        const TargetRow* fixedRow = nullptr) const {
         Figures f;
@@ -558,10 +545,14 @@ struct Engine::Impl {
             return f;
         }
         f.clipped = *clipped;
-        f.actual = actual(k, s, clipped->first, clipped->last);
-        f.target = effectiveTarget(k, s, p, *clipped, fixedRow);
-        if (f.target && *f.target != 0) f.attainment = f.actual / *f.target;
-        f.projected = projected(k, *clipped, f.actual, asOf);
+        exact::Fraction value = actual(k, s, clipped->first, clipped->last);
+        auto target = effectiveTarget(k, s, p, *clipped, fixedRow);
+        f.actual = value.toDouble();
+        if (target) {
+            f.target = target->toDouble();
+            if (!target->isZero()) f.attainment = value.over(*target).toDouble();
+        }
+        f.projected = projected(k, *clipped, value, asOf).toDouble();
         return f;
     }
 
@@ -700,11 +691,14 @@ struct Engine::Impl {
         KpiDef k = kpiOf(kpiCode);
         auto clipped = clip(s, p);
         if (!clipped) return f;
-        ActualParts parts = actualParts(k, s, clipped->first, clipped->last);
-        f.actual = parts.value();
-        f.target = effectiveTarget(k, s, p, *clipped);
-        auto exactTarget = targetOf<rewards::Rational>(k, s, p, *clipped, nullptr, exactTargetValue);
-        if (exactTarget && *exactTarget != 0) f.attainment = parts.exact() / *exactTarget;
+        exact::Fraction value = actual(k, s, clipped->first, clipped->last);
+        auto target = effectiveTarget(k, s, p, *clipped);
+        f.actual = value.toDouble();
+        if (target) {
+            f.target = target->toDouble();
+            if (!target->isZero())
+                f.attainment = rewards::fraction(value.num, value.den) / rewards::fraction(target->num, target->den);
+        }
         return f;
     }
 
@@ -931,6 +925,10 @@ DetailQuery Engine::detailQuery(const std::string& employeeCode, const std::stri
                      : std::string(),
                  1});
         }
+        // By date and code, not by the ids outlets happened to get.
+        std::sort(plan->outlets.begin(), plan->outlets.end(), [](const DetailRow& a, const DetailRow& b) {
+            return a.date != b.date ? a.date < b.date : a.reference < b.reference;
+        });
         break;
     }
     default:
@@ -991,9 +989,11 @@ Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelle
             // One order at a time: its lines add up to its value, then it is kept
             // (or dropped when a filtered KPI finds nothing in it).
             DetailRow order;
+            std::int64_t units = 0;  // the order's value, exactly (exact.hpp)
             bool open = false;
             const auto close = [&] {
-                if (open && !(plan.dropZero && order.value == 0)) {
+                order.value = exact::Fraction::ofUnits(units).toDouble();
+                if (open && !(plan.dropZero && units == 0)) {
                     if (out.rows.size() < limit) out.rows.push_back(order);
                     ++out.total;
                 }
@@ -1009,7 +1009,7 @@ Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelle
                         close();
                         open = true;
                         order.reference.assign(st.text(1));
-                        order.value = 0;
+                        units = 0;
                         if (out.rows.size() < limit) {  // the rest are only counted
                             order.date.assign(st.text(0));
                             order.outletCode.assign(st.text(2));
@@ -1020,7 +1020,8 @@ Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelle
                     if (st.isNull(4)) continue;
                     int sku = d.skuIds.find(st.text(4));
                     if (!(d.maskOfSku(sku) >> plan.filter & 1u)) continue;
-                    order.value += (sale ? 1 : -1) * (plan.byQuantity ? st.real(5) : st.real(6));
+                    std::int64_t value = exact::units(plan.byQuantity ? st.real(5) : st.real(6));
+                    exact::add(units, sale ? value : -value);
                 }
             }
             close();
@@ -1038,7 +1039,7 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
     return detailQuery(employeeCode, kpiCode, period).run(std::numeric_limits<std::size_t>::max()).rows;
 }
 
-DataState Engine::state() const { return {impl_->seq, impl_->facts.latest, impl_->storeId}; }
+DataState Engine::state() const { return {impl_->seq, model::timeText(impl_->facts.latest), impl_->storeId}; }
 
 std::vector<PayoutRow> Engine::payout(const PayoutQuery& query) {
     if (query.employeeCode.empty()) return impl_->companyPayout(query.period, query.live).rows;

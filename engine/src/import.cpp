@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "csv.hpp"
+#include "exact.hpp"
 #include "kpi/date.hpp"
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
@@ -762,10 +763,15 @@ private:
                 if (!parseDayOfTimestamp(v)) bad("must be a time YYYY-MM-DD HH:MM:SS");
                 break;
             case Check::Number: {
+                // The store's own rules (store_rules.cpp) and the limits of exact arithmetic (exact.hpp).
+                // Trailing zeros are no decimals: "12000.000000" is 12000.
                 auto n = parseDecimal(v);
+                size_t dot = v.find('.'), last = v.find_last_not_of('0');
                 if (!n) bad("must be a number (digits, '.' as decimal mark)");
                 else if (*n < 0) bad("must not be negative");
                 else if (std::string(col.name) == "cap" && *n == 0) bad("must be greater than 0");
+                else if (dot != std::string::npos && last > dot + 4) bad("must have at most 4 decimals");
+                else if (*n > exact::kMaxValue) bad("must be at most 100000000000000");
                 break;
             }
             case Check::Integer: {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "exact.hpp"
 #include "kpi/error.hpp"
 #include "rewards/model.hpp"
 #include "sqlite.hpp"
@@ -17,14 +18,9 @@ Day dayOr(std::string_view text, Day fallback) {
     return d ? *d : fallback;
 }
 
-bool passes(const KpiParams& f, const std::string& sku, const std::string& category, const std::string& brand) {
-    if (!f.skus.empty() && !std::binary_search(f.skus.begin(), f.skus.end(), sku)) return false;
-    if (!f.category.empty() && f.category != category) return false;
-    if (!f.brand.empty() && f.brand != brand) return false;
-    return true;
-}
-
-// Subtree order: each employee's subtree is a contiguous run of dfsOrder.
+// Subtree order: each employee's subtree is a contiguous run of dfsOrder,
+// which lists every id (also codes seen only in facts), roots by code, so that
+// it is the same however the ids were given out (fresh load or refreshes).
 void buildTree(Dims& dims) {
     const int n = dims.employeeIds.size();
     std::vector<std::vector<int>> children(static_cast<size_t>(n));
@@ -32,7 +28,8 @@ void buildTree(Dims& dims) {
     for (int e = 0; e < n; ++e) {
         const auto& emp = dims.employees[static_cast<size_t>(e)];
         int parent = emp.managerCode.empty() ? -1 : dims.employeeIds.find(emp.managerCode);
-        if (parent < 0 || parent == e) roots.push_back(e);
+        // A manager code that names no employee row makes a root, as in a fresh load.
+        if (parent < 0 || parent == e || !dims.employees[static_cast<size_t>(parent)].known) roots.push_back(e);
         else children[static_cast<size_t>(parent)].push_back(e);
     }
     auto byCode = [&](int a, int b) { return dims.employeeIds.code(a) < dims.employeeIds.code(b); };
@@ -64,7 +61,12 @@ void buildTree(Dims& dims) {
         }
     };
     for (int r : roots) run(r);
+    // Employees on a loop: each loop is entered at its smallest code.
+    std::vector<int> rest;
     for (int e = 0; e < n; ++e)
+        if (dims.dfsIn[static_cast<size_t>(e)] < 0) rest.push_back(e);
+    std::sort(rest.begin(), rest.end(), byCode);
+    for (int e : rest)
         if (dims.dfsIn[static_cast<size_t>(e)] < 0) run(e);
 }
 
@@ -76,27 +78,43 @@ void growPerEmployee(Dims& dims) {
     dims.created.resize(n);
 }
 
+// After codes were interned: every per-id table covers every id, and the tree
+// every employee id.
+void settle(Dims& dims) {
+    growPerEmployee(dims);
+    if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
+        dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
+    if (dims.dfsOrder.size() != static_cast<size_t>(dims.employeeIds.size())) buildTree(dims);
+}
+
 // Builds one bucket from its approved order lines and visit count.
 class BucketBuilder {
 public:
     BucketBuilder(const Dims& dims, int employee, Day day)
-        : dims_(dims), bucket_{employee, day, std::vector<double>(static_cast<size_t>(dims.measures()), 0.0), {}, {}} {}
+        : dims_(dims), bucket_{employee, day, std::vector<std::int64_t>(static_cast<size_t>(dims.measures()), 0), {}} {}
 
-    void addVisits(double count) { bucket_.values[kVisits] += count; }
-    void seen(std::string_view time) {
-        if (time > bucket_.latest) bucket_.latest = time;
+    void addVisits(std::int64_t count, std::int64_t latestVisit) {
+        bucket_.values[kVisits] += count;
+        bucket_.distinct.latestVisit = std::max(bucket_.distinct.latestVisit, latestVisit);
+    }
+    void seenOrder(std::string_view time) {
+        bucket_.distinct.latestOrder = std::max(bucket_.distinct.latestOrder, timeKey(time));
     }
 
-    // One approved order line; skuId < 0 for an order without lines.
-    void addLine(bool isSale, int outlet, int skuId, double quantity, double amount) {
+    // One approved order line, quantity and amount in units of 1/10,000;
+    // skuId < 0 for an order without lines.
+    void addLine(bool isSale, int outlet, int skuId, std::int64_t quantity, std::int64_t amount) {
         if (isSale) callSkus_.push_back({static_cast<std::uint32_t>(outlet), skuId});
         if (skuId < 0) return;
         std::uint64_t mask = dims_.maskOfSku(skuId);
-        double sign = isSale ? 1.0 : -1.0;
+        if (!isSale) {
+            quantity = -quantity;
+            amount = -amount;
+        }
         for (size_t f = 0; f < dims_.filters.size(); ++f) {
             if (!(mask >> f & 1u)) continue;
-            bucket_.values[static_cast<size_t>(amountOf(static_cast<int>(f)))] += sign * amount;
-            bucket_.values[static_cast<size_t>(quantityOf(static_cast<int>(f)))] += sign * quantity;
+            exact::add(bucket_.values[static_cast<size_t>(amountOf(static_cast<int>(f)))], amount);
+            exact::add(bucket_.values[static_cast<size_t>(quantityOf(static_cast<int>(f)))], quantity);
             if (isSale)
                 bucket_.distinct.focus.push_back({static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(outlet)});
         }
@@ -110,9 +128,9 @@ public:
             if (calls.empty() || calls.back().outlet != outlet) calls.push_back({outlet, 0});
             if (sku >= 0) ++calls.back().skus;
         }
-        double skuSum = 0;
+        std::int64_t skuSum = 0;
         for (const auto& c : calls) skuSum += c.skus;
-        bucket_.values[kCalls] = static_cast<double>(calls.size());
+        bucket_.values[kCalls] = static_cast<std::int64_t>(calls.size());
         bucket_.values[kSkuSum] = skuSum;
         auto& focus = bucket_.distinct.focus;
         std::sort(focus.begin(), focus.end());
@@ -144,7 +162,7 @@ struct Ids {
         return id;
     }
     int sku(std::string_view code) {
-        if (growable) return growable->skuIds.intern(code);
+        if (growable) return growable->internSku(code);
         int id = dims.skuIds.find(code);
         missing = missing || id < 0;
         return id;
@@ -164,8 +182,8 @@ struct Ids {
 void addLineRow(BucketBuilder& b, Ids& ids, const sql::Statement& st) {
     int outlet = ids.outlet(st.text(2));
     int sku = st.isNull(4) ? -1 : ids.sku(st.text(4));
-    b.addLine(st.int64(3) != 0, outlet, sku, st.real(5), st.real(6));
-    b.seen(st.text(7));
+    b.addLine(st.int64(3) != 0, outlet, sku, exact::units(st.real(5)), exact::units(st.real(6)));
+    b.seenOrder(st.text(7));
 }
 
 std::vector<Bucket> buildBuckets(sql::Database& db, Ids& ids, const std::vector<std::pair<std::string, Day>>& wanted) {
@@ -184,10 +202,7 @@ std::vector<Bucket> buildBuckets(sql::Database& db, Ids& ids, const std::vector<
         if (ids.missing) return out;
         visits.reset();
         visits.bind(1, code).bind(2, dayText);
-        if (visits.step()) {
-            b.addVisits(static_cast<double>(visits.int64(0)));
-            b.seen(visits.text(1));
-        }
+        if (visits.step()) b.addVisits(visits.int64(0), timeKey(visits.text(1)));
         out.push_back(b.finish());
     }
     return out;
@@ -264,24 +279,18 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
             throw Error(Error::Kind::Corruption, "the store's KPIs use more than 63 distinct line filters");
     }
     {
+        // Every SKU id gets its mask: products with their category and brand,
+        // SKUs known only from order lines (of an earlier load) with neither,
+        // as Dims::internSku gives those met later.
+        dims->skuFilterMask.clear();
+        for (int id = 0; id < dims->skuIds.size(); ++id) dims->internSku(dims->skuIds.code(id));
         auto st = db.prepare("SELECT sku, coalesce(category, ''), coalesce(brand, '') FROM products");
-        while (st.step()) dims->skuIds.intern(st.text(0));
-        dims->skuFilterMask.assign(static_cast<size_t>(dims->skuIds.size()), 1u);
-        st.reset();
         while (st.step()) {
-            int id = dims->skuIds.find(st.text(0));
-            std::string sku(st.text(0)), category(st.text(1)), brand(st.text(2));
+            int id = dims->internSku(st.text(0));
             std::uint64_t mask = 1u;
             for (size_t f = 1; f < dims->filters.size(); ++f)
-                if (passes(dims->filters[f], sku, category, brand)) mask |= std::uint64_t{1} << f;
+                if (passes(dims->filters[f], st.text(0), st.text(1), st.text(2))) mask |= std::uint64_t{1} << f;
             dims->skuFilterMask[static_cast<size_t>(id)] = mask;
-        }
-        // SKUs known only from order lines have no category or brand.
-        for (int id = 0; id < dims->skuIds.size(); ++id) {
-            if (dims->skuFilterMask[static_cast<size_t>(id)] != 1u) continue;
-            for (size_t f = 1; f < dims->filters.size(); ++f)
-                if (passes(dims->filters[f], dims->skuIds.code(id), "", ""))
-                    dims->skuFilterMask[static_cast<size_t>(id)] |= std::uint64_t{1} << f;
         }
     }
     {
@@ -294,7 +303,7 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
             auto type = parsePeriodType(st.text(2));
             if (!type) continue;
             dims->targets[static_cast<size_t>(e)][std::string(st.text(1))][static_cast<size_t>(*type)].push_back(
-                {dayOr(st.text(3), 0), dayOr(st.text(4), 0), st.real(5), st.real(6)});
+                {dayOr(st.text(3), 0), dayOr(st.text(4), 0), exact::units(st.real(5)), st.real(6)});
         }
     }
     {
@@ -351,15 +360,9 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
         auto st = db.prepare(std::string("SELECT employee_code, visit_date, count(*), max(visit_time) FROM visits") +
                              (window ? " WHERE visit_date BETWEEN ?1 AND ?2" : "") + " GROUP BY 1, 2");
         if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
-        while (st.step()) {
-            auto& b = builderFor(st.text(0), st.text(1));
-            b.addVisits(static_cast<double>(st.int64(2)));
-            b.seen(st.text(3));
-        }
+        while (st.step()) builderFor(st.text(0), st.text(1)).addVisits(st.int64(2), timeKey(st.text(3)));
     }
-    growPerEmployee(dims);
-    if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
-        dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
+    settle(dims);
 
     std::vector<Bucket> buckets;
     buckets.reserve(builders.size());
@@ -368,37 +371,13 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
     std::sort(buckets.begin(), buckets.end(),
               [](const Bucket& a, const Bucket& b) { return a.employee != b.employee ? a.employee < b.employee : a.day < b.day; });
 
-    Facts facts;
-    facts.measures = dims.measures();
-    for (const auto& b : buckets)
-        if (b.latest > facts.latest) facts.latest = b.latest;
-    facts.byEmployee.resize(static_cast<size_t>(dims.employeeIds.size()));
-    const size_t m = static_cast<size_t>(facts.measures);
-    for (size_t i = 0; i < buckets.size();) {
-        size_t j = i;
-        while (j < buckets.size() && buckets[j].employee == buckets[i].employee) ++j;
-        EmployeeFacts& f = facts.byEmployee[static_cast<size_t>(buckets[i].employee)];
-        f.first = buckets[i].day;
-        f.span = buckets[j - 1].day - f.first + 1;
-        f.cum.assign(static_cast<size_t>(f.span + 1) * m, 0.0);
-        f.days.assign(static_cast<size_t>(f.span), {});
-        for (size_t k = i; k < j; ++k) {
-            size_t idx = static_cast<size_t>(buckets[k].day - f.first);
-            for (size_t v = 0; v < m; ++v) f.cum[(idx + 1) * m + v] = buckets[k].values[v];
-            f.days[idx] = std::move(buckets[k].distinct);
-        }
-        for (size_t row = 1; row <= static_cast<size_t>(f.span); ++row)
-            for (size_t v = 0; v < m; ++v) f.cum[row * m + v] += f.cum[(row - 1) * m + v];
-        i = j;
-    }
-    return facts;
+    return Facts::build(dims.measures(), dims.employeeIds.size(), std::move(buckets));
 }
 
 std::vector<Bucket> loadBuckets(sql::Database& db, Dims& dims, const std::vector<std::pair<std::string, Day>>& wanted) {
     Ids ids{&dims, dims};
     auto out = buildBuckets(db, ids, wanted);
-    if (dims.outlets.size() < static_cast<size_t>(dims.outletIds.size()))
-        dims.outlets.resize(static_cast<size_t>(dims.outletIds.size()));
+    settle(dims);
     return out;
 }
 
@@ -444,11 +423,11 @@ std::uint32_t OrderReader::callSkus(const std::string& employeeCode, const std::
     return static_cast<std::uint32_t>(st_->call.int64(0));
 }
 
-std::pair<double, std::string> OrderReader::visitCount(const std::string& employeeCode, Day day) {
+std::pair<std::int64_t, std::int64_t> OrderReader::visitCount(const std::string& employeeCode, Day day) {
     st_->visits.reset();
     st_->visits.bind(1, employeeCode).bind(2, formatDay(day));
     st_->visits.step();
-    return {static_cast<double>(st_->visits.int64(0)), std::string(st_->visits.text(1))};
+    return {st_->visits.int64(0), timeKey(st_->visits.text(1))};
 }
 
 }  // namespace kpi::loader

@@ -48,8 +48,8 @@ public:
                                               const std::vector<std::string>& orderCodes);
     // Distinct SKUs of the call (employee, outlet, day): lines of its approved sale orders.
     std::uint32_t callSkus(const std::string& employeeCode, const std::string& outletCode, Day day);
-    // The visit count and newest visit time of one bucket.
-    std::pair<double, std::string> visitCount(const std::string& employeeCode, Day day);
+    // The visit count and newest visit time (model::timeKey) of one bucket.
+    std::pair<std::int64_t, std::int64_t> visitCount(const std::string& employeeCode, Day day);
 
 private:
     struct Statements;

@@ -61,7 +61,8 @@ struct KpiDef {
 
 struct TargetRow {
     Day from = 0, to = 0;
-    double target = 0, weight = 1;
+    std::int64_t target = 0;  // in units of 1/10,000 (exact.hpp)
+    double weight = 1;
 };
 
 struct Route {
@@ -88,10 +89,22 @@ struct Dims {
     std::shared_ptr<const rewards::Model> rewards;
 
     std::uint64_t maskOfSku(int skuId) const;
+    // The id of a SKU, interning it (with the filters it passes as a SKU of no
+    // category or brand) when it is known only from order lines.
+    int internSku(std::string_view sku);
     int measures() const { return 3 + 2 * static_cast<int>(filters.size()); }
 };
 
-// Measures kept per employee and day; amounts and quantities per filter follow.
+// Whether a SKU of this code, category and brand passes a line filter.
+bool passes(const KpiParams& filter, std::string_view sku, std::string_view category, std::string_view brand);
+
+// "YYYY-MM-DD HH:MM:SS" as the number YYYYMMDDHHMMSS, which orders like the
+// text; 0 for anything else. timeText turns it back ("" for 0).
+std::int64_t timeKey(std::string_view time);
+std::string timeText(std::int64_t key);
+
+// Measures kept per employee and day, all whole numbers: counts, then per
+// filter the amount and quantity in units of 1/10,000 (exact.hpp).
 inline constexpr int kVisits = 0, kCalls = 1, kSkuSum = 2;
 inline int amountOf(int filter) { return 3 + 2 * filter; }
 inline int quantityOf(int filter) { return 4 + 2 * filter; }
@@ -105,46 +118,55 @@ struct Call {
 struct DayDistinct {
     std::vector<Call> calls;  // sorted by outlet
     std::vector<std::pair<std::uint32_t, std::uint32_t>> focus;  // (filter, outlet) with a passing sale line
+    // Newest approved order time and newest visit time of the bucket (timeKey; 0: none).
+    std::int64_t latestOrder = 0, latestVisit = 0;
 };
 
 // One (employee, day) bucket, as built from the store.
 struct Bucket {
     int employee = 0;
     Day day = 0;
-    std::vector<double> values;  // measures()
+    std::vector<std::int64_t> values;  // measures()
     DayDistinct distinct;
-    std::string latest;  // newest order or visit time in the bucket (any status)
 };
 
 // Prefix sums per employee over a dense day range, so that a sum over any
 // period is two look-ups per subtree member.
 struct EmployeeFacts {
     Day first = 0;
-    int span = 0;                 // days covered
-    std::vector<double> cum;      // (span + 1) × measures; row i = Σ over days before first + i
+    int span = 0;                       // days covered
+    std::vector<std::int64_t> cum;      // (span + 1) × measures; row i = Σ over days before first + i
     std::vector<DayDistinct> days;
 };
 
 struct Facts {
     int measures = 0;
-    std::string latest;  // newest order or visit time folded in
+    std::int64_t latest = 0;  // newest approved order or visit time of any bucket (timeKey)
     std::vector<EmployeeFacts> byEmployee;
 
+    // Lays out buckets (sorted by employee, then day; at most one per pair) as
+    // the facts of a fresh load.
+    static Facts build(int measures, int employees, std::vector<Bucket>&& buckets);
     // Replaces a bucket with one rebuilt from the store.
     void setBucket(Bucket&& bucket);
     // Adds orders to a bucket: values are added, focus outlets merged, and each
     // call inserted, or for an outlet that already has one, given its new SKU count.
     void addToBucket(Bucket&& delta);
-    // Sets the visit count of a bucket.
-    void setVisits(int employee, Day day, double visits, const std::string& latestVisit);
-    double sum(int employee, int measure, Day first, Day last) const;
+    // Sets the visit count and newest visit time of a bucket.
+    void setVisits(int employee, Day day, std::int64_t visits, std::int64_t latestVisit);
+    // After setBucket/setVisits: the newest time again, when the bucket that
+    // held it may have lost it. A fresh load computes the same.
+    void settleLatest();
+    std::int64_t sum(int employee, int measure, Day first, Day last) const;
     // The bucket's day data, or nullptr when it has none.
     const DayDistinct* day(int employee, Day day) const;
 
 private:
+    bool latestMayHaveShrunk_ = false;
     // The index of day in the employee's range, widening the range as needed.
     size_t slot(int employee, Day day);
-    void addToSuffix(EmployeeFacts& f, size_t index, const std::vector<double>& delta);
+    void addToSuffix(EmployeeFacts& f, size_t index, const std::vector<std::int64_t>& delta);
+    void replacedLatest(std::int64_t before, std::int64_t after);
 };
 
 }  // namespace kpi::model

@@ -1,17 +1,21 @@
 #include "schema.hpp"
 
 #include <string>
+#include <vector>
 
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
 #include "rewards/schema.hpp"
 #include "sqlite.hpp"
+#include "store_rules.hpp"
 
 namespace kpi::schema {
 namespace {
 
-// Version 1. Natural keys (the codes of SPEC §3) everywhere, so that a DMS can
-// write rows directly with the codes it already has.
+// Version 1, kept as it was: every new store is created at version 1 and then
+// taken through each upgrade step, so that the steps an old store takes are
+// the ones every test store takes. Natural keys (the codes of SPEC §3)
+// everywhere, so that a DMS can write rows directly with the codes it already has.
 constexpr const char* kSchemaV1 = R"SQL(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 
@@ -150,6 +154,7 @@ std::string targetState(const std::string& row) {
            ".valid_to";
 }
 
+// Version 1's triggers (version 3 replaces them: store_rules.hpp).
 std::string triggersV1() {
     std::string sqlText;
     // Orders: one row per change, with the state before it.
@@ -209,6 +214,47 @@ std::string triggersV1() {
 
 namespace {
 
+// The names of the triggers an SQL text creates.
+std::vector<std::string> triggerNames(const std::string& sqlText) {
+    std::vector<std::string> names;
+    const std::string create = "CREATE TRIGGER ";
+    for (size_t at = sqlText.find(create); at != std::string::npos; at = sqlText.find(create, at + 1)) {
+        size_t begin = at + create.size(), end = sqlText.find(' ', begin);
+        names.push_back(sqlText.substr(begin, end - begin));
+    }
+    return names;
+}
+
+// Version 3: the store refuses values that break the rules of SPEC §3 (dates,
+// times, numbers with at most 4 decimals, enumerations), the change log
+// follows REPLACE too, and the target audit and the change log only grow
+// (store_rules.hpp). Rows an older store already holds that break the rules
+// are listed, and nothing is changed (not even an earlier step of the same
+// `kpi init`): the admin corrects them and runs `kpi init` again; until then
+// the store stays at its version, which this build reads as before.
+void upgradeToVersion3(sql::Database& db, int storedVersion) {
+    constexpr size_t kListed = 100;
+    auto broken = rules::findViolations(db, kListed);
+    if (broken.count > 0) {
+        std::string text = "store " + db.path().string() + " cannot be upgraded to schema version 3: " +
+                           std::to_string(broken.count) + (broken.count == 1 ? " row breaks" : " rows break") +
+                           " the rules that version adds. Nothing was changed (the store stays at version " +
+                           std::to_string(storedVersion) +
+                           ", which SalesKPI still reads); correct or delete these rows, then run `kpi init` again:\n";
+        for (const auto& line : broken.lines) text += "  " + line + "\n";
+        if (broken.count > static_cast<long long>(broken.lines.size()))
+            text += "  … and " + std::to_string(broken.count - static_cast<long long>(broken.lines.size())) + " more\n";
+        text.pop_back();
+        throw Error(Error::Kind::InvalidData, text);
+    }
+    // Version 1's triggers give way to version 3's (of which none can exist
+    // yet in a real store; dropping them too keeps the step safe to repeat).
+    const std::string next = rules::triggersV3();
+    for (const auto& sqlText : {triggersV1(), next})
+        for (const auto& name : triggerNames(sqlText)) db.exec("DROP TRIGGER IF EXISTS " + name);
+    db.exec(next);
+}
+
 constexpr const char* kApplicationId = "1262636875";  // 0x4B415F4B, "KA_K": marks a SalesKPI store
 
 int storedVersion(sql::Database& db, bool& empty) {
@@ -235,17 +281,22 @@ void createOrUpgrade(sql::Database& db) {
         throw Error(Error::Kind::Corruption, "store " + db.path().string() + " has schema version " +
                                                  std::to_string(version) + ", newer than this kpi (" +
                                                  std::to_string(kSchemaVersion) + "); upgrade SalesKPI");
+    const int stored = version;  // what the file says, before any step
     if (empty) {
         db.exec(kSchemaV1);
         db.exec(triggersV1());
         db.exec(std::string("PRAGMA application_id = ") + kApplicationId);
         version = 1;
     }
-    // Each later version is one step from the one before, applied in place.
+    // One step per version, each in place, all in this one transaction.
     if (version == 1) {
         // Rewards: plans, assignments, closed pay periods (rewards/schema.hpp).
         rewards::schema::createTables(db);
         version = 2;
+    }
+    if (version == 2) {
+        upgradeToVersion3(db, stored);
+        version = 3;
     }
     db.exec("PRAGMA user_version = " + std::to_string(version));
     // The identity readers compare on every check: a new or re-created store
@@ -263,10 +314,14 @@ void checkReadable(sql::Database& db) {
     bool empty = false;
     int version = storedVersion(db, empty);
     if (empty) throw Error(Error::Kind::Corruption, "store " + db.path().string() + " is empty; run `kpi init`");
-    if (version < 1 || version > kSchemaVersion)
+    // Every older version is read as it is (its figures as before); `kpi init` upgrades it.
+    if (version < 1)
+        throw Error(Error::Kind::Corruption, "store " + db.path().string() +
+                                                 " has no schema version; run `kpi init` to create its schema");
+    if (version > kSchemaVersion)
         throw Error(Error::Kind::Corruption, "store " + db.path().string() + " has schema version " +
-                                                 std::to_string(version) + "; this build reads version " +
-                                                 std::to_string(kSchemaVersion) + " (run `kpi init` to upgrade)");
+                                                 std::to_string(version) + ", newer than this SalesKPI (it reads 1 to " +
+                                                 std::to_string(kSchemaVersion) + "); install the newer SalesKPI");
 }
 
 }  // namespace kpi::schema

@@ -11,9 +11,12 @@ namespace kpi::schema {
 
 // Triggers keep the change log (`changes`) and the target audit
 // (`target_history`) for writers other than `kpi import`: a DMS writing
-// directly, or sqlite3 by hand. The import turns triggers off on its own
-// connection and writes one change row per touched (employee, day) bucket and
-// its audit rows itself, which is several times cheaper than a trigger per row.
+// directly, or sqlite3 by hand; from version 3 they also refuse bad values
+// (store_rules.hpp). The import turns triggers off on its own connection,
+// checks every value itself and writes one change row per touched (employee,
+// day) bucket and its audit rows itself, which is several times cheaper than a
+// trigger per row. These are version 1's (every store is created at version 1
+// and then upgraded step by step).
 std::string triggersV1();
 
 // SQL text of a target's audited state, e.g. "target=200000.0;weight=1.0;valid_to=…",
@@ -22,7 +25,9 @@ std::string targetState(const std::string& row);
 
 // Creates the schema in an empty database or upgrades an older one in place,
 // inside one transaction. Throws Error Corruption for a database that is not a
-// SalesKPI store, or whose schema is newer than this build.
+// SalesKPI store, or whose schema is newer than this build; Error InvalidData,
+// listing them, when rows of an older store break the rules of a newer version
+// (the store is then left as it was).
 void createOrUpgrade(sql::Database& db);
 
 // The store's identity: meta `store_id`, a random 128-bit hex text that

@@ -185,7 +185,7 @@ class RewardCommands(unittest.TestCase):
         self.assertEqual(len(self.kpi("payout", "--period", "2026-11").stdout.splitlines()), 1)
         p = self.kpi("close", "2026-11", check=False)
         self.assertIn("kpi init", p.stderr)
-        self.assertIn("schema version 2", self.kpi("init").stderr)
+        self.assertIn("schema version 3", self.kpi("init").stderr)
         self.assertEqual(len(self.kpi("payout", "--period", "2026-11").stdout.splitlines()), 1)
 
     def test_every_reward_command_has_help(self):

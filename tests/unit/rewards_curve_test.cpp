@@ -95,9 +95,12 @@ TEST(ExactMoney, TakesAStoredDoubleAsTheDecimalItWasWrittenFrom) {
     EXPECT_EQ(kpi::rewards::storedDecimal(3333333.33), decimal("3333333.33"));
 }
 
-TEST(ExactMoney, TakesAnEngineSumToFourDecimals) {
-    EXPECT_EQ(kpi::rewards::exactSum(0.1 + 0.2), decimal("0.3"));
-    EXPECT_EQ(kpi::rewards::exactSum(-120000.0), -120000);
+TEST(ExactMoney, TakesTheEnginesExactFiguresAsTheyAre) {
+    // exact::Fraction: units of 1/10,000 over 10,000, or ratios of counts; 128-bit.
+    EXPECT_EQ(kpi::rewards::fraction(3000, 10000), decimal("0.3"));
+    EXPECT_EQ(kpi::rewards::fraction(-1200000000, 10000), -120000);
+    const __int128 big = static_cast<__int128>(1) << 100;
+    EXPECT_EQ(kpi::rewards::fraction(-big, 3), Rational(-(kpi::rewards::Integer(1) << 100), 3));
 }
 
 TEST(ExactMoney, RoundsOnceToWholeVndHalfAwayFromZero) {

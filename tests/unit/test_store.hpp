@@ -24,6 +24,11 @@ namespace kpitest {
 // File name → file content, e.g. {"orders.csv", "order_code,…\nA1,…\n"}.
 using CsvFiles = std::map<std::string, std::string>;
 
+// Header rows of interchange CSV files (SPEC §3), newline included.
+inline const std::string kOrdersHeader = "order_code,employee_code,outlet_code,order_time,type,status,approved_time\n";
+inline const std::string kLinesHeader = "order_code,line_no,sku,quantity,amount\n";
+inline const std::string kTargetsHeader = "employee_code,kpi_code,period_type,valid_from,valid_to,target,weight\n";
+
 // What a rejected import reported.
 struct Rejection {
     kpi::Error::Kind kind = kpi::Error::Kind::InvalidData;

@@ -21,7 +21,7 @@
 namespace kpi {
 
 // The schema version this build writes; `init` upgrades older stores to it.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // The store's journal (docs/store.md#journal-mode-and-shared-folders).
 enum class JournalMode {
@@ -74,10 +74,12 @@ public:
     // build knows), Io otherwise.
     static std::unique_ptr<Store> open(const std::filesystem::path& path, Mode mode);
 
-    // Creates the store if missing, or upgrades its schema in place, and gives
-    // it an identity (a random store_id in the meta table) when it has none.
-    // Idempotent. Throws Error Busy when the journal mode must change while
-    // other programs have the store open.
+    // Creates the store if missing, or upgrades its schema in place, in one
+    // transaction, and gives it an identity (a random store_id in the meta
+    // table) when it has none. Idempotent. Throws Error Busy when the journal
+    // mode must change while other programs have the store open; Error
+    // InvalidData, listing them, when rows of an older store break the rules of
+    // the newer schema (docs/store.md) — the store is then left as it was.
     static StoreInfo init(const std::filesystem::path& path, JournalMode journal = JournalMode::Automatic);
 
     ~Store();

@@ -51,9 +51,15 @@ Rational storedDecimal(double value) {
     return parseDecimal(std::string_view(buffer, static_cast<size_t>(end - buffer))).value_or(0);
 }
 
-Rational exactSum(double value) {
-    if (!std::isfinite(value)) return 0;
-    return Rational(Integer(std::llround(value * 10000.0)), 10000);
+Rational fraction(__int128 numerator, __int128 denominator) {
+    auto integer = [](__int128 v) {
+        unsigned __int128 magnitude = v < 0 ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+        Integer r = static_cast<std::uint64_t>(magnitude >> 64);
+        r <<= 64;
+        r += static_cast<std::uint64_t>(magnitude);
+        return v < 0 ? Integer(-r) : r;
+    };
+    return Rational(integer(numerator), integer(denominator));
 }
 
 Integer roundHalfAwayFromZero(const Rational& value) {

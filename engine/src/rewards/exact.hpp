@@ -26,10 +26,9 @@ std::optional<Rational> parseDecimal(std::string_view text);
 // significant digits comes back as exactly that decimal (5000000, 0.85, 1.2).
 Rational storedDecimal(double value);
 
-// A sum the KPI engine accumulated in doubles from decimals of at most 4
-// decimals (SPEC §4), as the exact decimal it stands for: rounded to 4
-// decimals. The one place to switch once the engine keeps exact integer sums.
-Rational exactSum(double value);
+// An exact figure of the KPI engine (exact::Fraction, engine/src/exact.hpp:
+// sums of whole units of 1/10,000 and ratios of counts) as a Rational.
+Rational fraction(__int128 numerator, __int128 denominator);
 
 // Rounds to a whole number, halves away from zero (SPEC §9).
 Integer roundHalfAwayFromZero(const Rational& value);
