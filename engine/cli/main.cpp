@@ -7,6 +7,7 @@
 #include <csignal>
 
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include "kpi/engine.hpp"
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
+#include "kpi/recommend.hpp"
 #include "kpi/simulate.hpp"
 #include "kpi/store.hpp"
 #include "output.hpp"
@@ -47,6 +49,7 @@ Commands:
   report --period P           KPI rows per employee: actual, target, attainment
   score --period P            weighted score per employee
   history                     the audit history of target edits
+  recommend --period P        recommended targets (or --team M --total K=N: a team target split)
   demo-data                   write a realistic demo distributor into the store
   simulate                    feed orders into the store as a DMS would (demos)
 
@@ -258,6 +261,142 @@ int runScore(const fs::path& store, const std::vector<std::string>& args) {
     return 0;
 }
 
+// The KPI codes of repeated and comma-separated --kpi options.
+std::vector<std::string> kpiCodesOf(const po::variables_map& vm) {
+    std::vector<std::string> codes;
+    if (!vm.count("kpi")) return codes;
+    for (const auto& value : vm["kpi"].as<std::vector<std::string>>()) {
+        size_t from = 0;
+        while (from <= value.size()) {
+            size_t comma = value.find(',', from);
+            if (comma == std::string::npos) comma = value.size();
+            if (comma > from) codes.push_back(value.substr(from, comma - from));
+            from = comma + 1;
+        }
+    }
+    return codes;
+}
+
+double parseReach(const po::variables_map& vm) {
+    const std::string text = vm["reach"].as<std::string>();
+    char* end = nullptr;
+    double reach = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !(reach >= 0.05 && reach <= 0.95))
+        throw UsageError("--reach must be a probability between 0.05 and 0.95, not '" + text + "'");
+    return reach;
+}
+
+int runRecommend(const fs::path& store, const std::vector<std::string>& args) {
+    Command cmd{"kpi [--store PATH] recommend --period P [--employee E] [--kpi K ...] [--format F]\n"
+                "kpi [--store PATH] recommend --period P --team MANAGER --total KPI=AMOUNT [--format F]\n\n"
+                "Recommends a target for P (a week, month, quarter or year) for each employee of E's\n"
+                "subtree and each KPI they have or had a target of P's type for (or the KPIs given),\n"
+                "from their own history: P10, P50 and P90 of the expected actual, the chance of\n"
+                "reaching the target, and what drove the number (docs/targets.md).\n"
+                "--format csv is a valid targets.csv: its extra columns (effective_target, p10, p50,\n"
+                "p90, probability, current_target, last_actual, driver) are reported and ignored by\n"
+                "the import. With --team, splits the team total among the people directly under\n"
+                "MANAGER in proportion to their P50, never below their P10; the parts add up exactly.",
+                po::options_description("Options"), {}};
+    cmd.options.add_options()("period", po::value<std::string>(), "the period to recommend for (required)")(
+        "employee", po::value<std::string>(), "only this employee and everyone below")(
+        "kpi", po::value<std::vector<std::string>>()->composing(), "only these KPIs (repeat, or separate by commas)")(
+        "team", po::value<std::string>(), "split a team target among the people under this manager")(
+        "total", po::value<std::string>(), "with --team: KPI=AMOUNT, the team's target")(
+        "as-of", po::value<std::string>(), "what counts as now (default today): history is the periods ended before")(
+        "reach", po::value<std::string>()->default_value("0.65"), "the chance of reaching a recommended target")(
+        "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
+    bool help = false;
+    auto vm = parseCommand(args, cmd, help);
+    if (help) return 0;
+    if (!vm.count("period")) throw UsageError("recommend needs --period");
+    const Period period = parsePeriodArg(vm["period"].as<std::string>(), "--period");
+    const Day asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
+    const double reach = parseReach(vm);
+    const auto format = parseFormat(vm["format"].as<std::string>());
+    const bool team = vm.count("team") > 0;
+    if (team != (vm.count("total") > 0)) throw UsageError("--team and --total go together");
+    if (team && (vm.count("employee") || vm.count("kpi")))
+        throw UsageError("--team takes its KPI from --total; it cannot be combined with --employee or --kpi");
+
+    // Months of history where a report reads one: both cores read them.
+    Engine engine(store, historyWindow(period, asOf), 2);
+    std::vector<Recommendation> rows;
+    if (team) {
+        const std::string total = vm["total"].as<std::string>();
+        const size_t eq = total.find('=');
+        if (eq == std::string::npos || eq == 0 || eq + 1 == total.size())
+            throw UsageError("--total must read KPI=AMOUNT (e.g. DS=2000000000), not '" + total + "'");
+        AllocationQuery q;
+        q.period = period;
+        q.managerCode = vm["team"].as<std::string>();
+        q.kpiCode = total.substr(0, eq);
+        q.total = total.substr(eq + 1);
+        q.asOf = asOf;
+        q.reach = reach;
+        rows = allocateTeamTarget(engine, q);
+    } else {
+        RecommendQuery q;
+        q.period = period;
+        if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
+        q.kpiCodes = kpiCodesOf(vm);
+        q.asOf = asOf;
+        q.reach = reach;
+        rows = recommendTargets(engine, q);
+    }
+
+    // A store row that spans more than P would make the import of P's row overlap it.
+    for (const auto& code : [&] {
+             std::vector<std::string> codes;
+             for (const auto& r : rows)
+                 if (codes.empty() || codes.back() != r.employeeCode) codes.push_back(r.employeeCode);
+             return codes;
+         }()) {
+        for (const auto& t : engine.targetRows(code)) {
+            if (t.periodType != period.type || t.validTo < period.first || t.validFrom > period.last) continue;
+            if (t.validFrom == period.first && t.validTo == period.last) continue;
+            bool recommended = std::any_of(rows.begin(), rows.end(), [&](const Recommendation& r) {
+                return r.employeeCode == code && r.kpiCode == t.kpiCode && r.target;
+            });
+            if (recommended)
+                std::cerr << "warning: " << code << " " << t.kpiCode << ": the store's " << periodTypeName(t.periodType)
+                          << " target row valid " << formatDay(t.validFrom) << ".." << formatDay(t.validTo)
+                          << " covers " << formatPeriod(period)
+                          << " too; importing this recommendation would overlap it (end that row first)\n";
+        }
+    }
+
+    std::map<std::string, std::string> names;
+    for (const auto& e : engine.employees()) names[e.code] = e.name;
+    const bool withName = format != cli::Format::Csv;
+    std::vector<std::string> columns = {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to",
+                                        "target", "weight", "effective_target", "p10", "p50", "p90", "probability",
+                                        "current_target", "last_actual", "driver"};
+    if (team) columns.insert(columns.end() - 1, "share");
+    if (withName) columns.insert(columns.begin() + 1, "name");
+    cli::Table table(columns);
+    for (const auto& r : rows) {
+        if (!r.target && format == cli::Format::Csv) {
+            std::cerr << "no recommendation for " << r.employeeCode << " " << r.kpiCode << ": " << r.basis.problem
+                      << '\n';
+            continue;
+        }
+        std::vector<cli::Cell> cells = {cli::text(r.employeeCode), cli::text(r.kpiCode),
+                                        cli::text(std::string(periodTypeName(r.period.type))),
+                                        cli::text(formatDay(r.period.first)), cli::text(formatDay(r.period.last)),
+                                        cli::number(r.target), cli::number(r.weight), cli::number(r.effectiveTarget),
+                                        cli::number(r.p10), cli::number(r.p50), cli::number(r.p90),
+                                        cli::number(r.probability), cli::number(r.currentTarget),
+                                        cli::number(r.lastActual)};
+        if (team) cells.push_back(cli::number(r.share));
+        cells.push_back(cli::text(explainRecommendation(r, "en")));
+        if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
+        table.add(std::move(cells));
+    }
+    table.print(std::cout, format);
+    return 0;
+}
+
 int runHistory(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] history [--employee E] [--kpi K] [--format F]\n\n"
                 "Every change to a target (new, edit, remove): when, who, before and after.",
@@ -281,7 +420,7 @@ int runHistory(const fs::path& store, const std::vector<std::string>& args) {
 }
 
 int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] demo-data [--size N] [--seed S] [--until DATE] [--months M] [--csv-dir DIR]\n\n"
+    Command cmd{"kpi [--store PATH] demo-data [--size N] [--seed S] [--until DATE] [--months M] [--seasonal] [--csv-dir DIR]\n\n"
                 "Writes a realistic demo distributor (Vietnamese FMCG field sales team) into the store,\n"
                 "creating the store if needed. The data goes through the same CSV import as real data.",
                 po::options_description("Options"), {}};
@@ -290,6 +429,7 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
         "until", po::value<std::string>(), "last day with orders (default today; today's activity stops at the present time)")(
         "months", po::value<int>()->default_value(3), "months of history")(
         "lines-scale", po::value<double>()->default_value(1.0), "multiply order lines per order (benchmarks)")(
+        "seasonal", "seasons worth forecasting: Tết, hot months, each salesperson's trend, the joiner's ramp")(
         "csv-dir", po::value<std::string>(), "keep the generated CSV files in DIR")(
         "csv-only", "only write the CSV files into --csv-dir; leave the store alone");
     bool help = false;
@@ -303,6 +443,7 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
     o.months = vm["months"].as<int>();
     if (o.months < 1 || o.months > 36) throw UsageError("--months must be between 1 and 36");
     o.linesScale = vm["lines-scale"].as<double>();
+    o.seasonal = vm.count("seasonal") > 0;
     o.progress = progressLine;
     bool keep = vm.count("csv-dir") > 0;
     bool csvOnly = vm.count("csv-only") > 0;
@@ -417,6 +558,7 @@ int dispatch(int argc, char** argv) {
     static const std::map<std::string, Runner> commands = {
         {"init", runInit},       {"import", runImport},   {"actual", runActual},       {"report", runReport},
         {"score", runScore},     {"history", runHistory}, {"demo-data", runDemoData},
+        {"recommend", runRecommend},
         {"simulate", runSimulate},
     };
     auto it = commands.find(command);

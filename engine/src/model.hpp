@@ -53,6 +53,7 @@ struct KpiDef {
     double cap = kDefaultCap;
     int filter = 0;  // index into Dims::filters; 0 = no line filter
     std::string nameVi, nameEn, unit;
+    std::vector<std::string> appliesTo;  // roles; empty = every role
 };
 
 struct TargetRow {

@@ -1,0 +1,129 @@
+// explainRecommendation of kpi/recommend.hpp: the one line, in English or Vietnamese.
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "kpi/recommend.hpp"
+
+namespace kpi {
+namespace {
+
+struct Words {
+    const char* level;  // "%d-%s level": periods, period word
+    const char *month, *week, *quarter, *year;
+    const char *perWorkingDay, *perOutlet;
+    const char *workingDays, *history, *outletsNow, *season, *against, *company;
+    const char *ramp, *tenure, *peers, *noSpread;
+    char thousands, decimal;
+};
+
+const Words kEnglish{"%d-%s level",
+                     "month", "week", "quarter", "year",
+                     " per working day", " per outlet on route",
+                     "working days", "history", "outlets on route now", "season", "against the %d %s before",
+                     "company",
+                     "ramp", "%s %d of the employment", "median of peers", "no spread: too few past forecasts",
+                     ',', '.'};
+const Words kVietnamese{"mức %d %s gần nhất",
+                        "tháng", "tuần", "quý", "năm",
+                        " mỗi ngày làm việc", " mỗi điểm bán trên tuyến",
+                        "ngày làm việc", "trước đây", "điểm bán trên tuyến hiện nay", "mùa vụ",
+                        "so với %d %s trước đó", "toàn công ty",
+                        "hệ số làm quen", "%s thứ %d làm việc", "trung vị của đồng nghiệp",
+                        "chưa có độ phân tán: quá ít dự báo trước đây",
+                        '.', ','};
+
+// A number for reading: thousands grouped, at most `decimals` decimals (no
+// trailing zeros).
+std::string readable(double value, int decimals, const Words& w) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, std::fabs(value));
+    std::string text(buf);
+    const size_t dot = text.find('.');
+    std::string whole = text.substr(0, dot);
+    std::string fraction = dot == std::string::npos ? "" : text.substr(dot + 1);
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    std::string grouped;
+    for (size_t i = 0; i < whole.size(); ++i) {
+        if (i > 0 && (whole.size() - i) % 3 == 0) grouped += w.thousands;
+        grouped += whole[i];
+    }
+    if (!fraction.empty()) grouped += std::string(1, w.decimal) + fraction;
+    return (value < 0 && grouped != "0" ? "-" : "") + grouped;
+}
+
+// Three significant digits.
+std::string figure(double value, const Words& w) {
+    const double magnitude = std::fabs(value);
+    if (magnitude >= 1000) {
+        const double step = std::pow(10.0, std::floor(std::log10(magnitude)) - 2);
+        return readable(std::round(value / step) * step, 0, w);
+    }
+    return readable(value, magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : magnitude >= 1 ? 2 : 3, w);
+}
+
+std::string percentChange(double factor, const Words& w) {
+    const double change = std::round((factor - 1) * 100);
+    return std::string(change < 0 ? "-" : "+") + readable(std::fabs(change), 0, w) + "%";
+}
+
+std::string printf2(const char* pattern, int number, const char* word) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, pattern, number, word);
+    return buf;
+}
+
+std::string plural(const char* word, int count, const Words& w) {
+    return &w == &kEnglish && count != 1 ? std::string(word) + "s" : std::string(word);
+}
+
+std::string periodRange(const Period& first, const Period& last) {
+    return first == last ? formatPeriod(first) : formatPeriod(first) + ".." + formatPeriod(last);
+}
+
+}  // namespace
+
+std::string explainRecommendation(const Recommendation& r, std::string_view language) {
+    const Words& w = language == "vi" ? kVietnamese : kEnglish;
+    const RecommendationBasis& b = r.basis;
+    if (b.source == LevelSource::None) return b.problem;
+    const char* unit = r.period.type == PeriodType::Week      ? w.week
+                       : r.period.type == PeriodType::Quarter ? w.quarter
+                       : r.period.type == PeriodType::Year    ? w.year
+                                                              : w.month;
+    std::string line;
+    if (b.unit == LevelUnit::Universe) {
+        line = readable(b.universeNow.value_or(0), 0, w) + " " + w.outletsNow;
+        if (b.universeThen)
+            line += " (" + std::string(w.history) + " " + readable(*b.universeThen, 1, w) + ", " +
+                    periodRange(b.levelFirst, b.levelLast) + ")";
+    } else {
+        if (b.source == LevelSource::Peers) line += std::string(w.peers) + ": ";
+        line += printf2(w.level, b.periodsUsed, unit) + " " + figure(b.levelRate, w);
+        if (b.unit == LevelUnit::PerWorkingDay) line += w.perWorkingDay;
+        if (b.unit == LevelUnit::PerOutlet) line += w.perOutlet;
+        line += " (" + periodRange(b.levelFirst, b.levelLast) + ")";
+        if (b.unit == LevelUnit::PerWorkingDay && b.workingDays) {
+            line += " × " + readable(*b.workingDays, 0, w) + " " + w.workingDays;
+            if (b.historyWorkingDays)
+                line += " (" + std::string(w.history) + " " + readable(*b.historyWorkingDays, 1, w) + ")";
+        }
+        if (b.unit == LevelUnit::PerOutlet && b.universeNow) {
+            line += " × " + readable(*b.universeNow, 0, w) + " " + w.outletsNow;
+            if (b.universeThen) line += " (" + std::string(w.history) + " " + readable(*b.universeThen, 1, w) + ")";
+        }
+    }
+    if (b.season)
+        line += "; " + std::string(w.season) + " " + percentChange(*b.season, w) + " (" +
+                formatPeriod(b.seasonPeriod) + " " +
+                printf2(w.against, b.periodsUsed, plural(unit, b.periodsUsed, w).c_str()) + ", " + w.company + ")";
+    if (b.ramp) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, w.tenure, unit, b.tenure);
+        line += "; " + std::string(w.ramp) + " " + readable(std::round(*b.ramp * 100), 0, w) + "% (" + buf + ")";
+    }
+    if (b.errorSamples == 0) line += "; " + std::string(w.noSpread);
+    return line;
+}
+
+}  // namespace kpi
