@@ -24,6 +24,7 @@
 #include "kpi/period.hpp"
 #include "kpi/recommend.hpp"
 #include "kpi/simulate.hpp"
+#include "kpi/target_health.hpp"
 #include "kpi/store.hpp"
 #include "output.hpp"
 
@@ -50,6 +51,7 @@ Commands:
   score --period P            weighted score per employee
   history                     the audit history of target edits
   recommend --period P        recommended targets (or --team M --total K=N: a team target split)
+  target-health --period P    how fair P's targets were, and signs of gaming with the orders behind them
   demo-data                   write a realistic demo distributor into the store
   simulate                    feed orders into the store as a DMS would (demos)
 
@@ -397,6 +399,74 @@ int runRecommend(const fs::path& store, const std::vector<std::string>& args) {
     return 0;
 }
 
+std::string joined(const std::vector<std::string>& codes) {
+    std::string text;
+    for (const auto& c : codes) text += (text.empty() ? "" : "|") + c;
+    return text;
+}
+
+int runTargetHealth(const fs::path& store, const std::vector<std::string>& args) {
+    Command cmd{"kpi [--store PATH] target-health --period P [--employee E] [--as-of DATE] [--summary] [--format F]\n\n"
+                "How fair the targets of P were and where they may have been gamed (docs/targets.md).\n"
+                "Flags, one row each, naming the orders (outlets, visits) behind them: out_of_reach,\n"
+                "given_away, last_days_bunching, returns_after_period, cancelled_after_approval,\n"
+                "one_order_outlets, visits_bunched. --summary gives instead, per KPI, the share of\n"
+                "targets under 80 %, 80-120 % and over 120 % attained. The table format shows both;\n"
+                "json gives {\"spread\": [...], \"flags\": [...]}.",
+                po::options_description("Options"), {}};
+    cmd.options.add_options()("period", po::value<std::string>(), "the period whose targets to judge (required)")(
+        "employee", po::value<std::string>(), "only this employee and everyone below")(
+        "as-of", po::value<std::string>(), "the last day of data to look at after P (default today)")(
+        "summary", "the attainment spread per KPI instead of the flags (csv)")(
+        "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
+    bool help = false;
+    auto vm = parseCommand(args, cmd, help);
+    if (help) return 0;
+    if (!vm.count("period")) throw UsageError("target-health needs --period");
+    TargetHealthQuery q;
+    q.period = parsePeriodArg(vm["period"].as<std::string>(), "--period");
+    if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
+    q.asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
+    const auto format = parseFormat(vm["format"].as<std::string>());
+    Engine engine(store, healthWindow(q.period, q.asOf), 2);
+    const TargetHealth health = targetHealth(engine, q);
+
+    cli::Table spread({"kpi_code", "targets", "under_80", "from_80_to_120", "over_120", "share_under_80",
+                       "share_80_120", "share_over_120", "out_of_reach", "given_away"});
+    for (const auto& s : health.spread) {
+        auto share = [&](int n) { return s.targets ? std::optional<double>(static_cast<double>(n) / s.targets) : std::nullopt; };
+        spread.add({cli::text(s.kpiCode), cli::number(s.targets), cli::number(s.under80), cli::number(s.from80To120),
+                    cli::number(s.over120), cli::number(share(s.under80)), cli::number(share(s.from80To120)),
+                    cli::number(share(s.over120)), cli::number(s.outOfReach), cli::number(s.givenAway)});
+    }
+    cli::Table flags({"employee_code", "kpi_code", "flag", "days_start", "days_end", "value", "usual", "target",
+                      "attainment", "attainment_without", "orders", "outlets", "visits", "note"});
+    for (const auto& f : health.flags)
+        flags.add({cli::text(f.employeeCode), cli::text(f.kpiCode), cli::text(std::string(healthFlagName(f.kind))),
+                   cli::text(formatDay(f.days.first)), cli::text(formatDay(f.days.last)), cli::number(f.value),
+                   cli::number(f.usual), cli::number(f.target), cli::number(f.attainment),
+                   cli::number(f.attainmentWithout), cli::text(joined(f.orders)), cli::text(joined(f.outlets)),
+                   cli::text(joined(f.visits)), cli::text(explainHealthFlag(f, "en"))});
+    switch (format) {
+    case cli::Format::Csv:
+        (vm.count("summary") ? spread : flags).print(std::cout, format);
+        break;
+    case cli::Format::Table:
+        spread.print(std::cout, format);
+        std::cout << '\n';
+        flags.print(std::cout, format);
+        break;
+    case cli::Format::Json:
+        std::cout << "{\"period\": \"" << formatPeriod(health.period) << "\",\n\"spread\": ";
+        spread.print(std::cout, format);
+        std::cout << ",\n\"flags\": ";
+        flags.print(std::cout, format);
+        std::cout << "}\n";
+        break;
+    }
+    return 0;
+}
+
 int runHistory(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] history [--employee E] [--kpi K] [--format F]\n\n"
                 "Every change to a target (new, edit, remove): when, who, before and after.",
@@ -558,7 +628,7 @@ int dispatch(int argc, char** argv) {
     static const std::map<std::string, Runner> commands = {
         {"init", runInit},       {"import", runImport},   {"actual", runActual},       {"report", runReport},
         {"score", runScore},     {"history", runHistory}, {"demo-data", runDemoData},
-        {"recommend", runRecommend},
+        {"recommend", runRecommend},     {"target-health", runTargetHealth},
         {"simulate", runSimulate},
     };
     auto it = commands.find(command);

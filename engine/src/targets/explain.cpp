@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kpi/recommend.hpp"
+#include "kpi/target_health.hpp"
 
 namespace kpi {
 namespace {
@@ -123,6 +124,96 @@ std::string explainRecommendation(const Recommendation& r, std::string_view lang
         line += "; " + std::string(w.ramp) + " " + readable(std::round(*b.ramp * 100), 0, w) + "% (" + buf + ")";
     }
     if (b.errorSamples == 0) line += "; " + std::string(w.noSpread);
+    return line;
+}
+
+namespace {
+
+struct FlagWords {
+    const char *chance, *expected, *against;
+    const char *lastDays, *usually, *bigOrders;
+    const char *returns, *returnOrders;
+    const char *cancelled;
+    const char *once;
+    const char *visits, *atMost;
+    const char *attainment, *without;
+};
+
+const FlagWords kFlagEnglish{"a %s chance by the history before %s", "expected", "against the target",
+                             "%s of the sales in the last days %s", "usually", "orders over twice the usual big order",
+                             "returns of %s in %s at outlets sold to in the period", "returns",
+                             "%d orders of the period approved, then cancelled: %s",
+                             "%d of %d new outlets with an order ordered once and never again",
+                             "%d visits without an order on %s", "usually at most %s a day",
+                             "attainment", "without them"};
+const FlagWords kFlagVietnamese{"khả năng đạt %s theo dữ liệu trước %s", "dự kiến", "so với chỉ tiêu",
+                                "%s doanh số dồn vào những ngày cuối %s", "thường", "đơn lớn hơn gấp đôi đơn lớn thường lệ",
+                                "hàng trả %s trong %s tại các điểm bán đã bán trong kỳ", "đơn trả",
+                                "%d đơn trong kỳ đã duyệt rồi bị hủy: %s",
+                                "%d trong %d điểm bán mới có đơn chỉ đặt một lần rồi không đặt lại",
+                                "%d lượt viếng thăm không có đơn ngày %s", "thường nhiều nhất %s lượt một ngày",
+                                "tỷ lệ hoàn thành", "nếu bỏ chúng"};
+
+std::string percent(double share, const Words& w) { return readable(std::round(share * 100), 0, w) + "%"; }
+
+std::string printfText(const char* pattern, const std::string& a, const std::string& b = {}) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf, pattern, a.c_str(), b.c_str());
+    return buf;
+}
+
+std::string printfNumbers(const char* pattern, int a, int b) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf, pattern, a, b);
+    return buf;
+}
+
+std::string printfNumberText(const char* pattern, int a, const std::string& b) {
+    char buf[400];
+    std::snprintf(buf, sizeof buf, pattern, a, b.c_str());
+    return buf;
+}
+
+std::string daysText(const Period& p) { return p.first == p.last ? formatDay(p.first) : formatDay(p.first) + ".." + formatDay(p.last); }
+
+}  // namespace
+
+std::string explainHealthFlag(const HealthFlag& f, std::string_view language) {
+    const bool vi = language == "vi";
+    const Words& w = vi ? kVietnamese : kEnglish;
+    const FlagWords& t = vi ? kFlagVietnamese : kFlagEnglish;
+    std::string line;
+    switch (f.kind) {
+    case HealthFlagKind::OutOfReach:
+    case HealthFlagKind::GivenAway:
+        line = printfText(t.chance, percent(f.value, w), formatDay(f.days.first));
+        if (f.usual && f.target)
+            line += " (" + std::string(t.expected) + " " + figure(*f.usual, w) + " " + t.against + " " +
+                    figure(*f.target, w) + ")";
+        return line;
+    case HealthFlagKind::LastDaysBunching:
+        line = printfText(t.lastDays, percent(f.value, w), daysText(f.days));
+        if (f.usual) line += " (" + std::string(t.usually) + " " + percent(*f.usual, w) + ")";
+        line += "; " + std::to_string(f.orders.size()) + " " + t.bigOrders;
+        break;
+    case HealthFlagKind::ReturnsAfterPeriod:
+        line = printfText(t.returns, readable(f.value, 0, w), daysText(f.days)) + " (" +
+               std::to_string(f.orders.size()) + " " + t.returnOrders + ")";
+        break;
+    case HealthFlagKind::CancelledAfterApproval:
+        return printfNumberText(t.cancelled, static_cast<int>(f.orders.size()), readable(f.value, 0, w));
+    case HealthFlagKind::OneOrderOutlets:
+        line = printfNumbers(t.once, static_cast<int>(f.value), static_cast<int>(f.usual.value_or(f.value)));
+        break;
+    case HealthFlagKind::VisitsBunched:
+        line = printfNumberText(t.visits, static_cast<int>(f.value), formatDay(f.days.first));
+        if (f.usual) line += " (" + printfText(t.atMost, readable(*f.usual, 1, w)) + ")";
+        break;
+    }
+    if (f.attainment) {
+        line += "; " + std::string(t.attainment) + " " + percent(*f.attainment, w);
+        if (f.attainmentWithout) line += ", " + percent(*f.attainmentWithout, w) + " " + t.without;
+    }
     return line;
 }
 

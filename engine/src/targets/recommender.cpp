@@ -225,9 +225,14 @@ Spread Recommender::spreadFor(const KpiEntry& kpi, const std::string& role, bool
             all.push_back(ratio);
             if (withSeason == seasonal) same.push_back(ratio);
         }
-        if (same.size() >= kEnoughSamples) return same;
-        if (all.size() >= kFewestSamples) return all;
-        return std::nullopt;
+        std::vector<double>& chosen = same.size() >= kEnoughSamples ? same : all;
+        if (chosen.size() < kFewestSamples) return std::nullopt;
+        // The size of past misses, not their direction: each past month was
+        // off in the direction of its own season, which says nothing of P's.
+        const double middle = median(chosen);
+        if (middle <= 0) return std::nullopt;
+        for (double& ratio : chosen) ratio /= middle;
+        return std::move(chosen);
     };
     Spread spread;
     if (auto own = pick(samplesOf(kpi, role))) {
@@ -346,6 +351,10 @@ std::optional<Assessment> Recommender::assess(const EmployeeInfo& employee, cons
         r.p90 = f.value * a.spread.quantile(0.9);
         effective = f.value * a.spread.quantile(1 - reach_);
     }
+    // For reading: whole VND, units and counts; ratios to four decimals.
+    const double unit =
+        kpi.type == KpiType::Lppc || kpi.type == KpiType::StrikeRate || kpi.type == KpiType::Coverage ? 1e-4 : 1;
+    for (double* v : {&r.p10, &r.p50, &r.p90}) *v = std::round(*v / unit) * unit;
     // The row's value is the full-period figure whose proration over the
     // clipped period (SPEC §5) is the effective target.
     const double row = roundTarget(effective * wFull / wClipped, kpi.type);
