@@ -2,11 +2,12 @@
 #   make demo   build, install the extension, create a demo store, show the dashboard live
 #   make test   all tests: unit, engine against an independent oracle, real office
 #   make bench  benchmarks (see docs/performance.md)
+#   make test-dates  the whole suite under libfaketime at four instants (docs/design.md)
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-unit demo bench install uninstall screenshots clean
+.PHONY: all deps build test test-unit test-dates demo bench install uninstall screenshots clean
 
 all: build
 
@@ -23,6 +24,10 @@ test: build
 # Only the tests that need no office.
 test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j2 -LE office
+
+# The whole suite at a new year, just before midnight, a leap day and now.
+test-dates: build
+	@scripts/test-dates.sh $(BUILD)
 
 install: build
 	@scripts/oxt-install.sh $(BUILD)/saleskpi.oxt

@@ -386,8 +386,7 @@ def screenshots(office_harness, store, ods, workbook_png, dashboard_png):
                 photograph(doc, display, os.path.abspath(dashboard_png))
                 doc.close(True)
     finally:
-        xvfb.terminate()
-        xvfb.wait()
+        office_harness.stop_xvfb(xvfb)
 
 
 def photograph(doc, display, png):

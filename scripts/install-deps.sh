@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages SalesKPI needs, only those that are missing.
-# Usage: scripts/install-deps.sh [build|office|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|office|dates|all]   (default: all)
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
@@ -10,8 +10,9 @@ office_pkgs=(libreoffice-dev libreoffice-calc libreoffice-core python3-uno libre
 case "$what" in
   build) pkgs=("${build_pkgs[@]}") ;;
   office) pkgs=("${office_pkgs[@]}") ;;
+  dates) pkgs=(faketime) ;;  # make test-dates
   all) pkgs=("${build_pkgs[@]}" "${office_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|office|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|office|dates|all]" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

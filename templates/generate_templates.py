@@ -43,7 +43,7 @@ SERVICE = "ORG.SALESKPI.KPIFUNCTIONS"
 PROGRAMMATIC = {
     "ACTUAL": "KPIACTUAL", "TARGET": "KPITARGET", "ATTAINMENT": "KPIATTAINMENT",
     "PROJECTED": "KPIPROJECTED", "SCORE": "KPISCORE", "DETAIL": "KPIDETAIL",
-    "ASOF": "KPIASOF", "STATUS": "KPISTATUS",
+    "ASOF": "KPIASOF", "STATUS": "KPISTATUS", "PERIOD": "KPIPERIOD",
 }
 
 
@@ -950,9 +950,9 @@ def finance_rewards(lang):
     bonus.text(0, 1, t["fin_intro"], "SalesKPI_Note")
     bonus.text(0, 2, t["fin_rule"], "SalesKPI_Note")
     bonus.text(0, 3, t["period"], "SalesKPI_Label")
-    # Last month, as text (2026-10); finance overwrites it with the month paid.
-    last_month = "EDATE(TODAY();-1)"
-    bonus.formula(1, 3, 'YEAR(%s)&"-"&RIGHT("0"&MONTH(%s);2)' % (last_month, last_month), "SalesKPI_Input")
+    # Last month, as text (2026-10), on the date SalesKPI takes for today (the
+    # clock's, or KPI_TODAY's); finance overwrites it with the month paid.
+    bonus.formula(1, 3, kpi("PERIOD", text_literal("last_month")), "SalesKPI_Input")
     bonus.text(0, 4, t["fin_total"], "SalesKPI_Label")
     first, last = 8, 8 + (LIST_LAST_ROW - REPORT_FIRST_ROW)
     bonus.formula(1, 4, "SUM(%s)" % local_range(6, first, 6, last), "SalesKPI_Total")

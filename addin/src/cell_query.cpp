@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "kpi/error.hpp"
+#include "report_sheets.hpp"
 
 namespace saleskpi::addin {
 namespace {
@@ -122,6 +123,21 @@ CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day t
         case FunctionId::Status: break;
     }
     throw invalidArgument("not a figure function: " + std::string(specOf(query.function).displayName));
+}
+
+std::string calendarPeriodText(const PeriodArgument& which, kpi::Day today) {
+    std::string word = "this_month";
+    if (const auto* text = std::get_if<std::string>(&which)) {
+        const auto first = text->find_first_not_of(" \t");
+        if (first != std::string::npos) word = text->substr(first, text->find_last_not_of(" \t") - first + 1);
+    } else if (const auto* number = std::get_if<double>(&which); number && *number != 0) {
+        throw invalidArgument("KPI.PERIOD takes today, this_week, this_month, last_month or a period as text");
+    }
+    const auto period = resolveReportPeriod(word, today);
+    if (!period)
+        throw invalidArgument("'" + word + "' is not today, this_week, this_month, last_month or a period such as "
+                              "2026-11");
+    return kpi::formatPeriod(*period);
 }
 
 CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate) {

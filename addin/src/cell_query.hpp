@@ -38,6 +38,12 @@ kpi::Day dayFromSerial(double serial, kpi::Day nullDate);
 // "YYYY-MM-DD HH:MM:SS" as a date-time serial; nullopt when malformed.
 std::optional<double> serialFromTimestamp(std::string_view timestamp, kpi::Day nullDate);
 
+// KPI.PERIOD: the period a calendar word (today, this_week, this_month,
+// last_month — or a period of the grammar) means on `today`, as its canonical
+// text ("2026-10"). Omitted, an empty text and 0 (an empty cell) mean
+// this_month. Throws kpi::Error InvalidArgument for anything else.
+std::string calendarPeriodText(const PeriodArgument& which, kpi::Day today);
+
 // One figure cell: KPI.ACTUAL, TARGET, ATTAINMENT, PROJECTED, SCORE or DETAIL.
 struct CellQuery {
     FunctionId function = FunctionId::Actual;

@@ -38,6 +38,15 @@ const ArgumentSpec kPeriod{
      "Bỏ trống: tháng hiện tại."},
 };
 
+const ArgumentSpec kWhich{
+    "which",
+    ArgumentType::Value,
+    {"which", "kỳ_nào"},
+    {"today, this_week, this_month or last_month (omitted: this_month), or a period such as 2026-11.",
+     "today (hôm nay), this_week (tuần này), this_month (tháng này) hoặc last_month (tháng trước) "
+     "(bỏ trống: this_month), hoặc một kỳ như 2026-11."},
+};
+
 std::vector<FunctionSpec> makeCatalog() {
     return {
         {FunctionId::Actual, "kpiActual", "KPI.ACTUAL", kCategory,
@@ -81,6 +90,12 @@ std::vector<FunctionSpec> makeCatalog() {
           "Văn bản: kho dữ liệu SalesKPI nào cung cấp số liệu, trạng thái (đang nạp, sẵn sàng, cũ, "
           "không dùng được) và lý do, lần làm mới gần nhất."},
          {kCaller}},
+        {FunctionId::Period, "kpiPeriod", "KPI.PERIOD", kCategory,
+         {"The period a calendar word means on the date SalesKPI takes for today, as text: "
+          "KPI.PERIOD(\"last_month\") gives 2026-10 in November 2026. It moves when the date does.",
+          "Kỳ mà một từ chỉ lịch có nghĩa vào ngày SalesKPI coi là hôm nay, dạng văn bản: "
+          "KPI.PERIOD(\"last_month\") cho 2026-10 trong tháng 11/2026. Kết quả đổi theo ngày."},
+         {kCaller, kWhich}},
     };
 }
 

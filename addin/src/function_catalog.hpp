@@ -14,7 +14,7 @@
 
 namespace saleskpi::addin {
 
-enum class FunctionId { Actual, Target, Attainment, Projected, Score, Detail, AsOf, Status };
+enum class FunctionId { Actual, Target, Attainment, Projected, Score, Detail, AsOf, Status, Period };
 
 // How an argument is declared in the IDL and so how Calc passes it.
 enum class ArgumentType {

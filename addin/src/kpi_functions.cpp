@@ -185,6 +185,21 @@ uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertyS
     });
 }
 
+uno::Any SAL_CALL KpiFunctions::kpiPeriod(const uno::Reference<beans::XPropertySet>& document,
+                                          const uno::Any& which) {
+    return answer([&] {
+        const PeriodArgument argument = periodArgument(which);
+        // Checked now, so that a wrong word is Err:502 at once; the session
+        // keeps the value current as the date moves. Without a store the
+        // text is still right (and asked again when a store appears).
+        const uno::Any now(toOUString(calendarPeriodText(argument, kpi::today())));
+        std::string key = "PERIOD@";
+        if (const auto* text = std::get_if<std::string>(&argument)) key += *text;
+        return fromSession(document, key, now,
+                           [&](StoreSession& session) { return session.calendarPeriod(key, argument); });
+    });
+}
+
 // --- XAddIn, XCompatibilityNames, XServiceInfo -------------------------------
 // Everything from the catalog. Unknown names get a harmless fallback, and
 // nothing is ever thrown.

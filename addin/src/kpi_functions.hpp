@@ -58,6 +58,8 @@ public:
                                      const css::uno::Any& period) override;
     css::uno::Any SAL_CALL kpiAsOf(const css::uno::Reference<css::beans::XPropertySet>& document) override;
     css::uno::Any SAL_CALL kpiStatus(const css::uno::Reference<css::beans::XPropertySet>& document) override;
+    css::uno::Any SAL_CALL kpiPeriod(const css::uno::Reference<css::beans::XPropertySet>& document,
+                                     const css::uno::Any& which) override;
 
     // XAddIn
     OUString SAL_CALL getProgrammaticFuntionName(const OUString& displayName) override;

@@ -44,7 +44,7 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 // The texts a report shows, in the document's language.
 struct ReportTexts {
     std::string_view dailySales, attainment, ranking, employees;
-    std::string_view company, teamOf, dataTo, noDataYet, cannotWrite;
+    std::string_view company, teamOf, dataTo, noDataYet, nothingYet, cannotWrite;
     std::string_view code, name, kpi, actual, target, attainmentHeader, projected, rank, score, role, manager, total;
 };
 
@@ -58,6 +58,7 @@ const ReportTexts& textsIn(Language language) {
         .teamOf = "team of",
         .dataTo = "data to",
         .noDataYet = "no data yet",
+        .nothingYet = "no order or visit in this period yet",
         .cannotWrite = "SalesKPI cannot write this report",
         .code = "Code",
         .name = "Name",
@@ -81,6 +82,7 @@ const ReportTexts& textsIn(Language language) {
         .teamOf = "nhóm của",
         .dataTo = "dữ liệu đến",
         .noDataYet = "chưa có dữ liệu",
+        .nothingYet = "kỳ này chưa có đơn hàng hay lượt viếng thăm nào",
         .cannotWrite = "SalesKPI không thể ghi báo cáo này",
         .code = "Mã",
         .name = "Họ tên",
@@ -438,6 +440,11 @@ ReportTable problemReport(const std::string& sheet, const std::string& problem, 
     return titleOnly(std::string(textsIn(language).cannotWrite) + " (" + sheet + "): " + problem);
 }
 
+bool nothingYetIn(const kpi::Period& period, std::string_view latestActivity) {
+    const auto latest = kpi::parseDay(latestActivity.substr(0, 10));
+    return !latest || *latest < period.first;
+}
+
 ReportTable buildReport(kpi::Engine& engine, const ReportDefinition& report, kpi::Day today, Language language) {
     const ReportTexts& texts = textsIn(language);
     const auto period = resolveReportPeriod(report.period, today);
@@ -462,7 +469,9 @@ ReportTable buildReport(kpi::Engine& engine, const ReportDefinition& report, kpi
     if (report.kind == ReportKind::DailySales) kindTitle += " (" + report.kpis.front() + ")";
     ReportTable table =
         titleOnly(kindTitle + " · " + scopeText(employees, report.scope, texts) + " · " + periodText(*period) + " · " +
-                  (latest.empty() ? std::string(texts.noDataYet) : std::string(texts.dataTo) + " " + latest));
+                  (latest.empty() ? std::string(texts.noDataYet)
+                                  : std::string(texts.dataTo) + " " + latest +
+                                        (nothingYetIn(*period, latest) ? " · " + std::string(texts.nothingYet) : "")));
     switch (report.kind) {
         case ReportKind::DailySales: buildDailySales(engine, report, *period, today, employees, texts, table); break;
         case ReportKind::Attainment: buildAttainment(engine, report, *period, today, employees, texts, table); break;

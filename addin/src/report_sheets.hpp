@@ -102,6 +102,12 @@ std::string formatCellReference(const CellReference& cell);
 // `scopeCell` are the cells' texts (ignored for fields that name no cell).
 ReportDefinition withCellValues(ReportDefinition report, std::string_view periodCell, std::string_view scopeCell);
 
+// True when no order or visit of the data lies in or after the period's first
+// day (latestActivity is DataState::latestActivity; empty = no data at all):
+// "this month" on its first morning. Reports and the sidebar say so plainly
+// instead of leaving a reader to wonder why every figure is 0.
+bool nothingYetIn(const kpi::Period& period, std::string_view latestActivity);
+
 // The period a report shows on `today`: this_month, last_month, this_week and
 // today follow the calendar; anything else must be a period of the SPEC
 // grammar. nullopt when it is neither.

@@ -39,6 +39,7 @@
 #include "kpi/period.hpp"
 #include "main_thread.hpp"
 #include "office_language.hpp"
+#include "report_sheets.hpp"
 #include "sidebar_document.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
@@ -153,6 +154,11 @@ std::shared_ptr<PanelSnapshot> computeSnapshot(const Job& job, const SidebarWork
                                    : std::string(texts.noStore.in(language)) + ": " + job.storeProblem;
     if (!job.notice.empty()) snapshot->status += "\n" + job.notice;
     else if (!job.periodProblem.empty()) snapshot->status += "\n" + job.periodProblem;
+    else if (job.session) {
+        const auto host = job.session->hostStatus();
+        if (host.data && nothingYetIn(job.request.period, host.data->latestActivity))
+            snapshot->status += "\n" + std::string(texts.nothingYet.in(language));
+    }
 
     SidebarView view;
     bool computed = false;

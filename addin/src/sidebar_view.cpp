@@ -164,6 +164,8 @@ const SidebarTexts& sidebarTexts() {
         {"Period", "Kỳ"},
         {"The dashboard template is not installed", "Chưa cài mẫu bảng điều khiển"},
         {"Choose a person first", "Hãy chọn một người trước"},
+        {"No order or visit in this period yet: its figures are 0 for now",
+         "Kỳ này chưa có đơn hàng hay lượt viếng thăm nào: các số liệu tạm thời bằng 0"},
     };
     return texts;
 }

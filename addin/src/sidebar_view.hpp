@@ -90,6 +90,7 @@ struct SidebarTexts {
     LocalizedText loading, ready, stale, unavailable, stopped, noStore, dataTo, refreshedAt;
     LocalizedText scorecardSheet, scorecardTitle, kpiColumn, nameColumn, actualColumn, targetColumn;
     LocalizedText attainmentColumn, projectedColumn, employeeLabel, periodLabel, noDashboard, noPerson;
+    LocalizedText nothingYet;
 };
 const SidebarTexts& sidebarTexts();
 

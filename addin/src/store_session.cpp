@@ -134,6 +134,17 @@ uno::Any StoreSession::status(const std::string& source) {
     return live_.get("STATUS@" + source, evaluate, evaluate().value);
 }
 
+uno::Any StoreSession::calendarPeriod(const std::string& key, const PeriodArgument& which) {
+    const auto evaluate = [which] {
+        try {
+            return Evaluation{uno::Any(toOUString(calendarPeriodText(which, kpi::today())))};
+        } catch (...) {
+            return Evaluation{uno::Any(), true};
+        }
+    };
+    return live_.get(key, evaluate, uno::Any(toOUString(calendarPeriodText(which, kpi::today()))));
+}
+
 Evaluation StoreSession::evaluate(const CellQuery& query) {
     CellValue value;
     try {

@@ -85,6 +85,9 @@ public:
     // found the store (documents sharing a store may have found it differently).
     css::uno::Any asOf(kpi::Day nullDate);
     css::uno::Any status(const std::string& source);
+    // Live KPI.PERIOD: moves when the date SalesKPI takes for today does.
+    // Throws kpi::Error InvalidArgument like calendarPeriodText().
+    css::uno::Any calendarPeriod(const std::string& key, const PeriodArgument& which);
 
     // Main thread: re-evaluates every live value and tells Calc about those
     // that changed.

@@ -7,6 +7,7 @@
 
 #include "kpi/error.hpp"
 #include "test_store.hpp"
+#include "today_variable.hpp"
 
 namespace saleskpi::addin {
 namespace {
@@ -68,6 +69,19 @@ TEST(PeriodArgument, RejectsMalformedTextAndImpossibleNumbers) {
     EXPECT_TRUE(isInvalidArgument([] { periodFromArgument(std::nan(""), kDefaultNullDate); }));
     EXPECT_TRUE(isInvalidArgument(
         [] { periodFromArgument(std::numeric_limits<double>::infinity(), kDefaultNullDate); }));
+}
+
+TEST(CalendarPeriod, NamesThePeriodACalendarWordMeansOnToday) {
+    const kpi::Day january1 = kpi::makeDay(2027, 1, 1);
+    EXPECT_EQ(calendarPeriodText(std::monostate{}, january1), "2027-01");
+    EXPECT_EQ(calendarPeriodText(0.0, january1), "2027-01");  // an empty cell
+    EXPECT_EQ(calendarPeriodText(std::string(""), january1), "2027-01");
+    EXPECT_EQ(calendarPeriodText(std::string(" last_month "), january1), "2026-12");
+    EXPECT_EQ(calendarPeriodText(std::string("this_week"), january1), "2026-W53");
+    EXPECT_EQ(calendarPeriodText(std::string("today"), kpi::makeDay(2028, 2, 29)), "2028-02-29");
+    EXPECT_EQ(calendarPeriodText(std::string("2026-11-01..2026-11-30"), january1), "2026-11-01..2026-11-30");
+    EXPECT_TRUE(isInvalidArgument([&] { calendarPeriodText(std::string("next_month"), january1); }));
+    EXPECT_TRUE(isInvalidArgument([&] { calendarPeriodText(46000.0, january1); }));
 }
 
 TEST(CellQuery, SharesAKeyExactlyWhenItAsksTheSameThing) {
@@ -144,6 +158,23 @@ TEST(StatusText, StartsWithTheStateAndNamesTheStore) {
     const auto stale = statusText(status, "");
     EXPECT_EQ(stale.rfind("stale: /data/kpi.sqlite; store not found", 0), 0u) << stale;
     EXPECT_NE(stale.find("2026-11-27 10:00:00"), std::string::npos);
+}
+
+TEST(StatusText, SaysWhenKpiTodayFixesTheDateAndWhenItIsIgnored) {
+    EngineHost::Status status;
+    status.store = "/data/kpi.sqlite";
+    {
+        const kpitest::TodayVariable pinned("2026-11-20");
+        EXPECT_EQ(statusText(status, ""), "loading: /data/kpi.sqlite; today is 2026-11-20 (KPI_TODAY)");
+    }
+    {
+        const kpitest::TodayVariable malformed("20/11/2026");
+        EXPECT_EQ(statusText(status, ""),
+                  "loading: /data/kpi.sqlite; KPI_TODAY is '20/11/2026', not a date YYYY-MM-DD (the clock's date "
+                  "is used)");
+    }
+    const kpitest::TodayVariable clock(nullptr);
+    EXPECT_EQ(statusText(status, ""), "loading: /data/kpi.sqlite");
 }
 
 TEST(StatusText, SaysWhichFiguresAreShownWhileTheWholeStoreLoads) {

@@ -228,6 +228,34 @@ TEST_F(Reports, HeadersAndTitleFollowTheDocumentsLanguage) {
     EXPECT_EQ(table.rows[1], (std::vector<ReportCell>{"Hạng", "Mã", "Họ tên", "Điểm"}));
 }
 
+TEST_F(Reports, AMonthBeforeItsFirstOrderSaysSoInTheTitleAndShowsZeros) {
+    // The tiny store's data end on 2026-11-03; on 1 December "this month" has
+    // nothing yet: the title says so, the rows show 0, nothing is an error.
+    const kpi::Day december1 = kpi::makeDay(2026, 12, 1);
+    const ReportDefinitions definitions = parseReportDefinitions("Daily|daily_sales|this_month|SS01|REV");
+    const ReportTable table = buildReport(*engine_, definitions.reports.at(0), december1, Language::English);
+    EXPECT_EQ(text(table.rows[0][0]),
+              "Daily sales (REV) · team of SS01 Nguyễn Văn An · 2026-12 (2026-12-01..2026-12-31) · data to "
+              "2026-11-03 09:30:00 · no order or visit in this period yet");
+    ASSERT_EQ(table.rows.size(), 2u + 3u + 1u);
+    for (std::size_t row = 2; row < table.rows.size(); ++row)
+        for (std::size_t column = 2; column < table.rows[row].size(); ++column)
+            EXPECT_EQ(number(table.rows[row][column]), 0) << row << "," << column;
+    const ReportTable vietnamese = buildReport(*engine_, definitions.reports.at(0), december1, Language::Vietnamese);
+    EXPECT_NE(text(vietnamese.rows[0][0]).find(" · kỳ này chưa có đơn hàng hay lượt viếng thăm nào"), std::string::npos);
+    // November has data: no such words.
+    EXPECT_EQ(text(build("Daily|daily_sales|2026-11|SS01|REV").rows[0][0]).find("in this period yet"),
+              std::string::npos);
+}
+
+TEST(NothingYetIn, HoldsWhenTheNewestDataIsBeforeThePeriodOrThereIsNone) {
+    const kpi::Period december = *kpi::parsePeriod("2026-12");
+    EXPECT_TRUE(nothingYetIn(december, "2026-11-30 23:59:59"));
+    EXPECT_TRUE(nothingYetIn(december, ""));
+    EXPECT_FALSE(nothingYetIn(december, "2026-12-01 00:00:00"));
+    EXPECT_FALSE(nothingYetIn(december, "2027-01-05 08:00:00"));  // a past period
+}
+
 TEST_F(Reports, AWrongDefinitionShowsWhyInTheTitleOnly) {
     const auto titleOf = [&](const std::string& line) {
         const ReportTable table = build(line);

@@ -11,8 +11,9 @@ import shutil
 
 from office_harness import KPI, PINNED_TODAY, OfficeTestCase, give_to_office_user, make_private_dir, run_as_office_user
 
-# The demo distributor's activity ends on the pinned today.
-DEMO_ARGS = ["--size", "20", "--seed", "7", "--until", PINNED_TODAY]
+# The demo distributor; its activity ends on the pinned today unless a test
+# asks for another last day.
+DEMO_ARGS = ["--size", "20", "--seed", "7"]
 
 # A supervisor with two salespeople, Vietnamese names; SR01 has a monthly
 # target for REV, SR02 has none. Only approved orders count (SO3 is pending).
@@ -51,10 +52,12 @@ def extra_order_csv(order_code, amount, order_time="2026-11-05 08:00:00"):
 
 
 class Cli:
-    """The kpi command on one store."""
+    """The kpi command on one store, with the product's today pinned (the
+    office's, KPI_TODAY)."""
 
-    def __init__(self, store):
+    def __init__(self, store, today=PINNED_TODAY):
         self.store = store
+        self.today = today
         self.csv_dir = os.path.join(os.path.dirname(store), "csv")
 
     def csv_rows(self, name):
@@ -63,7 +66,8 @@ class Cli:
             return list(csv.DictReader(source))
 
     def run(self, *args):
-        return run_as_office_user([KPI, "--store", self.store] + list(args), home=os.path.dirname(self.store))
+        return run_as_office_user([KPI, "--store", self.store] + list(args), env={"KPI_TODAY": self.today},
+                                  home=os.path.dirname(self.store))
 
     def actual(self, employee, kpi, period):
         return float(self.run("actual", employee, kpi, period).strip())
@@ -105,18 +109,19 @@ def number(text):
     return float(text) if text != "" else None
 
 
-def make_store(directory, files=None):
-    """Creates <directory>/kpi.sqlite: the demo distributor, or the given CSVs.
+def make_store(directory, files=None, until=PINNED_TODAY):
+    """Creates <directory>/kpi.sqlite: the demo distributor (activity up to
+    `until`, which is also the today of the returned Cli), or the given CSVs.
     The CSV files stay in <directory>/csv."""
     os.makedirs(directory, exist_ok=True)
     give_to_office_user(directory)
-    cli = Cli(os.path.join(directory, "kpi.sqlite"))
+    cli = Cli(os.path.join(directory, "kpi.sqlite"), today=until)
     cli.run("init")
     csv_dir = os.path.join(directory, "csv")
     os.makedirs(csv_dir, exist_ok=True)
     give_to_office_user(csv_dir)
     if files is None:
-        cli.run("demo-data", "--csv-dir", csv_dir, *DEMO_ARGS)
+        cli.run("demo-data", "--csv-dir", csv_dir, "--until", until, *DEMO_ARGS)
     else:
         cli.import_csv(files, csv_dir)
     give_to_office_user(directory)

@@ -79,10 +79,20 @@ def _as_office_user(argv, env):
     pinned KPI_TODAY and libfaketime's settings when they are set)."""
     full_env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "KPI_TODAY": PINNED_TODAY}
     full_env.update({name: os.environ[name] for name in FAKETIME_VARIABLES if name in os.environ})
+    if "FAKETIME" in os.environ:
+        # The office's wall clock is faked, its monotonic clock left alone: the
+        # add-in's worker waits on a condition variable with a monotonic
+        # deadline (pthread_cond_clockwait, which libfaketime does not
+        # translate), and a real machine's monotonic clock never jumps.
+        full_env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
     full_env.update(env)
     assignments = ["%s=%s" % item for item in sorted(full_env.items())]
     if os.geteuid() == 0:
-        return ["runuser", "-u", office_user().pw_name, "--", "env", "-i"] + assignments + list(argv)
+        # runuser and env run unfaked: under libfaketime they would open the
+        # root-owned clock the test's processes share (FAKETIME_SHARED) as the
+        # office user and fail; the office starts its own.
+        return (["env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", office_user().pw_name, "--",
+                 "env", "-i"] + assignments + list(argv))
     return ["env", "-i"] + assignments + list(argv)
 
 
@@ -116,10 +126,16 @@ def run_as_office_user(argv, env=None, home=None, timeout=300, check=True):
 
 def start_xvfb(size="1400x900x24"):
     """An X server on a display no one uses (Xvfb picks it: -displayfd), up
-    and accepting clients when this returns; returns (process, ":N")."""
+    and accepting clients when this returns; returns (process, ":N"). Stop it
+    with stop_xvfb()."""
     read_end, write_end = os.pipe()
+    # The X server runs on the real clock: under libfaketime (make
+    # test-dates) its timers never fired and it ignored SIGTERM.
+    real_clock = {name: value for name, value in os.environ.items()
+                  if name != "LD_PRELOAD" and not name.startswith("FAKETIME")}
     xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", size, "-nolisten", "tcp"],
-                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=real_clock)
     os.close(write_end)
     with os.fdopen(read_end) as announced:
         number = announced.readline().strip()
@@ -128,6 +144,16 @@ def start_xvfb(size="1400x900x24"):
         xvfb.wait()
         raise OfficeError("Xvfb did not start")
     return xvfb, ":" + number
+
+
+def stop_xvfb(xvfb, timeout=10):
+    """Stops an X server from start_xvfb(); killed if it does not go."""
+    xvfb.terminate()
+    try:
+        xvfb.wait(timeout)
+    except subprocess.TimeoutExpired:
+        xvfb.kill()
+        xvfb.wait()
 
 
 def free_port():

@@ -44,8 +44,7 @@ class DemoWithADisplay(unittest.TestCase):
 
     def setUp(self):
         xvfb, display = oh.start_xvfb()
-        self.addCleanup(xvfb.wait)
-        self.addCleanup(xvfb.terminate)
+        self.addCleanup(oh.stop_xvfb, xvfb)
         self.out = oh.make_private_dir("saleskpi-demo-")
         self.addCleanup(shutil.rmtree, self.out, True)
         # The demo follows the product's today; pinned, its month does not

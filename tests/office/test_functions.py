@@ -188,6 +188,20 @@ class FunctionsAgainstTheEngine(DemoStoreTestCase):
         self.assertEqual(oh.evaluate(self.sheet, '=TEXT(S2;"YYYY-MM-DD HH:MM:SS")', "S3").text, newest)
 
 
+    def test_period_names_what_a_calendar_word_means_on_the_pinned_today(self):
+        # The office's today is KPI_TODAY = 2026-11-20 (a Friday of 2026-W47).
+        expected = {"": "2026-11", '"this_month"': "2026-11", '"last_month"': "2026-10",
+                    '"this_week"': "2026-W47", '"today"': "2026-11-20", '"2026-Q4"': "2026-Q4"}
+        for argument, text in expected.items():
+            cell = oh.evaluate(self.sheet, "=KPI.PERIOD(%s)" % argument, "T1")
+            self.assertEqual((cell.error, cell.text), (0, text), argument)
+        for argument in ('"next_month"', '"2026-13"', "46000"):
+            self.assertError(oh.evaluate(self.sheet, "=KPI.PERIOD(%s)" % argument, "T2"), oh.ERR_ILLEGAL_ARGUMENT,
+                             argument)
+        # A figure of that period is the figure of the omitted period.
+        self.assertEqual(oh.evaluate(self.sheet, '=KPI.ACTUAL("*";"SALES";KPI.PERIOD())', "T3").value,
+                         oh.evaluate(self.sheet, '=KPI.ACTUAL("*";"SALES")', "T4").value)
+
     def test_status_names_how_each_document_found_a_shared_store(self):
         # This document found the store through KPI_STORE; another one names
         # the same file by its KPIStore property: one engine, two answers.
@@ -305,6 +319,8 @@ class FunctionsOnAStoreNamedByTheDocument(oh.OfficeTestCase):
             status = oh.evaluate(sheet, "=KPI.STATUS()").text
             self.assertTrue(status.startswith("unavailable: no store configured"), status)
             self.assertError(oh.evaluate(sheet, '=KPI.ACTUAL("SR01";"REV";"2026-11")'), oh.ERR_NOT_AVAILABLE)
+            # KPI.PERIOD needs no store.
+            self.assertEqual(oh.evaluate(sheet, '=KPI.PERIOD("last_month")').text, "2026-10")
             # Malformed periods are rejected even without a store.
             self.assertError(oh.evaluate(sheet, '=KPI.ACTUAL("SR01";"REV";"2026-13")'), oh.ERR_ILLEGAL_ARGUMENT)
         finally:

@@ -229,8 +229,13 @@ def periods_for(data, rng, joiner, leaver):
     return out
 
 
+# As-of dates: inside and outside periods, month and year boundaries, the first
+# day of a month on a Sunday (2026-11-01), a holiday (2027-01-01) and the
+# first working day after it (2027-01-02), a first day that is a working day
+# (2026-12-01).
 AS_OFS = ["2026-11-18", "2026-12-09", "2026-12-31", "2027-01-02", "2027-01-03",
-          "2025-06-01", "2026-11-20", "2026-10-25", "2026-11-30", "2027-01-10"]
+          "2025-06-01", "2026-11-20", "2026-10-25", "2026-11-30", "2027-01-10",
+          "2026-11-01", "2027-01-01", "2026-12-01"]
 
 
 def run_seed(tally, kpi, seed, n_sr, keep):

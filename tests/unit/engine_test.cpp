@@ -651,6 +651,33 @@ TEST(Projected, EqualsTheActualWhenNoWorkingDayHasPassed) {
     EXPECT_DOUBLE_EQ(fig("S1", "SALES_TOTAL", "2026-11", D("2026-11-01")).projected, 275000);
 }
 
+TEST(Projected, EqualsTheActualOnAHolidayThatOpensThePeriod) {
+    // As of Friday 2027-01-01, a holiday and the first day of January and of
+    // 2027-Q1: no working day has passed, so nothing is extrapolated.
+    for (const char* period : {"2027-01", "2027-Q1", "2027"}) {
+        Figures f = fig("S1", "SALES_TOTAL", period, D("2027-01-01"));
+        EXPECT_DOUBLE_EQ(f.projected, f.actual) << period;
+    }
+}
+
+TEST(Projected, ExtrapolatesFromTheFirstWorkingDayOfAMonth) {
+    // As of Saturday 2027-01-02, the month's first working day (01-01 is a
+    // holiday): W(01-01..01-02) = 1, W(January 2027) = 31 − 5 Sundays − 1 = 25.
+    Figures f = fig("S1", "SALES_TOTAL", "2027-01", D("2027-01-02"));
+    EXPECT_GT(f.actual, 0);
+    EXPECT_DOUBLE_EQ(f.projected, f.actual * 25);
+}
+
+TEST(Projected, CountsNoWorkingDayForASundayAsOfAfterAHoliday) {
+    // As of Sunday 2026-11-22 (also listed as a holiday), inside the week
+    // 2026-W47 (11-16..11-22): W(11-16..11-22) = 6 − 1 (Friday 11-20) = 5 = W(week).
+    Figures f = fig("S1", "SALES_TOTAL", "2026-W47", D("2026-11-22"));
+    EXPECT_DOUBLE_EQ(f.projected, f.actual);
+    // As of the holiday itself, 11-20: W(11-16..11-20) = 4 of the week's 5.
+    Figures holiday = fig("S1", "SALES_TOTAL", "2026-W47", D("2026-11-20"));
+    EXPECT_DOUBLE_EQ(holiday.projected, holiday.actual * 5 / 4);
+}
+
 TEST(Projected, EqualsTheActualForNonAdditiveTypes) {
     for (const char* kpi : {"ASO", "LPPC", "UB", "COVERAGE", "STRIKE_RATE", "DROP_SIZE", "FOCUS_TH"}) {
         Figures f = fig("S1", kpi, "2026-11", D("2026-11-14"));
