@@ -138,11 +138,17 @@ struct Ids {
     Dims* growable;
     const Dims& dims;
     bool missing = false;
+    // The lines of one order come one after the other, and the orders of a
+    // day by employee and outlet: the last outlet's id is asked again and again.
+    std::string lastOutlet;
+    int lastOutletId = -1;
 
     int outlet(std::string_view code) {
-        if (growable) return growable->outletIds.intern(code);
-        int id = dims.outletIds.find(code);
+        if (lastOutletId >= 0 && code == lastOutlet) return lastOutletId;
+        int id = growable ? growable->outletIds.intern(code) : dims.outletIds.find(code);
         missing = missing || id < 0;
+        lastOutlet.assign(code);
+        lastOutletId = id;
         return id;
     }
     int sku(std::string_view code) {
@@ -348,7 +354,11 @@ namespace {
 std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional<Period>& window) {
     const Dims& dims = ids.growable ? *ids.growable : ids.dims;
     std::unordered_map<std::uint64_t, BucketBuilder> builders;
+    // Rows come grouped by day and employee: the last bucket is asked again and again.
+    std::string lastEmployee, lastDay;
+    BucketBuilder* last = nullptr;
     auto builderFor = [&](std::string_view employee, std::string_view dayText) -> BucketBuilder* {
+        if (last && employee == lastEmployee && dayText == lastDay) return last;
         int e = ids.employee(employee);
         if (e < 0) return nullptr;
         Day d = dayOr(dayText, 0);
@@ -356,7 +366,10 @@ std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional
                             static_cast<std::uint32_t>(d);
         auto it = builders.find(key);
         if (it == builders.end()) it = builders.emplace(key, BucketBuilder(dims, e, d)).first;
-        return &it->second;
+        lastEmployee.assign(employee);
+        lastDay.assign(dayText);
+        last = &it->second;
+        return last;
     };
     std::string range = window ? " AND o.order_date BETWEEN ?1 AND ?2" : "";
     {
