@@ -30,11 +30,8 @@
 using namespace css;
 
 namespace saleskpi::addin {
-namespace {
 
-// The used area of the Targets sheet as cells, row 1 first. Date cells (a
-// value shown with a date or time format) are marked as such.
-TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
+std::vector<std::vector<SheetCell>> readTargetsCells(const uno::Reference<frame::XModel>& document) {
     const auto sheets = uno::Reference<sheet::XSpreadsheetDocument>(document, uno::UNO_QUERY_THROW)->getSheets();
     const OUString name = toOUString(kTargetsSheetName);
     if (!sheets->hasByName(name))
@@ -73,7 +70,14 @@ TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
             }
         }
     }
-    return targetsCsvFromSheet(rows, nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)));
+    return rows;
+}
+
+namespace {
+
+TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
+    return targetsCsvFromSheet(readTargetsCells(document),
+                               nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)));
 }
 
 }  // namespace

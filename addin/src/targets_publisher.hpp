@@ -14,6 +14,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/uno/XComponentContext.hpp>
@@ -45,6 +46,12 @@ private:
     bool hooked_ = false;
     bool shutDown_ = false;
 };
+
+// Main thread. The used area of the document's Targets sheet as cells, row 1
+// first; date cells (a value shown with a date or time format) are marked as
+// such. Throws std::runtime_error when the document has no Targets sheet,
+// uno::Exception when it cannot be read.
+std::vector<std::vector<SheetCell>> readTargetsCells(const css::uno::Reference<css::frame::XModel>& document);
 
 // The name the office's user gave (User Data), else the login name.
 std::string officeUserName(const css::uno::Reference<css::uno::XComponentContext>& context);
