@@ -107,22 +107,39 @@ CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day t
             return valueOrNone(engine.figures(query.employee, query.kpi, period, today).attainment);
         case FunctionId::Projected: return engine.figures(query.employee, query.kpi, period, today).projected;
         case FunctionId::Score: return valueOrNone(engine.score(query.employee, period, today));
-        case FunctionId::Detail: {
-            Table table;
-            std::vector<TableCell> header;
-            for (const auto& title : detailHeader()) header.push_back(detailCell(title));
-            table.push_back(std::move(header));
-            for (auto& row : engine.detail(query.employee, query.kpi, period)) {
-                table.push_back({detailCell(std::move(row.date)), detailCell(std::move(row.reference)),
-                                 detailCell(std::move(row.outletCode)), detailCell(std::move(row.outletName)),
-                                 detailCell(std::move(row.employeeCode)), TableCell(row.value)});
-            }
-            return table;
-        }
+        case FunctionId::Detail: throw invalidArgument("KPI.DETAIL reads the store: use detailQueryOf()");
         case FunctionId::AsOf:
         case FunctionId::Status: break;
     }
     throw invalidArgument("not a figure function: " + std::string(specOf(query.function).displayName));
+}
+
+kpi::DetailQuery detailQueryOf(const kpi::Engine& engine, const CellQuery& query, kpi::Day today) {
+    validateQuery(engine, query);
+    return engine.detailQuery(query.employee, query.kpi, periodOf(query, today));
+}
+
+std::string moreRowsText(std::size_t more) {
+    std::string digits = std::to_string(more);
+    for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) digits.insert(static_cast<std::size_t>(at), ",");
+    return "\u2026 and " + digits + (more == 1 ? " more row" : " more rows");
+}
+
+CellValue detailTable(const kpi::Detail& detail) {
+    Table table;
+    table.reserve(detail.rows.size() + 2);
+    std::vector<TableCell> header;
+    for (const auto& title : detailHeader()) header.push_back(detailCell(title));
+    table.push_back(std::move(header));
+    for (const auto& row : detail.rows)
+        table.push_back({detailCell(row.date), detailCell(row.reference), detailCell(row.outletCode),
+                         detailCell(row.outletName), detailCell(row.employeeCode), TableCell(row.value)});
+    if (detail.total > detail.rows.size()) {
+        std::vector<TableCell> more(detailHeader().size(), detailCell(""));
+        more[0] = detailCell(moreRowsText(detail.total - detail.rows.size()));
+        table.push_back(std::move(more));
+    }
+    return table;
 }
 
 std::string calendarPeriodText(const PeriodArgument& which, kpi::Day today) {

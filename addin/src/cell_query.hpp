@@ -6,6 +6,7 @@
 // which use the engine (call them inside EngineHost::tryQuery()).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,9 +74,25 @@ const std::vector<std::string>& detailHeader();
 // employee ("*" is the company) or the KPI.
 void validateQuery(const kpi::Engine& engine, const CellQuery& query);
 
-// Evaluates a figure cell with `today` as the as-of date. Throws kpi::Error
-// InvalidArgument for an unknown employee or KPI.
+// Evaluates a figure cell with `today` as the as-of date, from the figures in
+// memory. Throws kpi::Error InvalidArgument for an unknown employee or KPI,
+// and for KPI.DETAIL, which reads the store (detailQueryOf).
 CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day today);
+
+// KPI.DETAIL shows at most this many records; a last row says how many more
+// there are (docs/calc-functions.md).
+inline constexpr std::size_t kDetailRowLimit = 10'000;
+
+// KPI.DETAIL's query, to run on the store thread (CPU only here). Throws like
+// evaluateFigure().
+kpi::DetailQuery detailQueryOf(const kpi::Engine& engine, const CellQuery& query, kpi::Day today);
+
+// KPI.DETAIL's array: the header row, one row per record, and when records
+// were left out, a last row "… and 123,456 more rows" (the other cells empty).
+CellValue detailTable(const kpi::Detail& detail);
+
+// "… and 123,456 more rows".
+std::string moreRowsText(std::size_t more);
 
 // KPI.ASOF: the newest activity in the loaded data as a date-time serial;
 // #N/A before the first load or when the store holds no activity.

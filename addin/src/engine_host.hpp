@@ -1,28 +1,42 @@
 // Keeps one kpi::Engine for one store current without ever making the office's
-// main thread wait: not for I/O, and not for the worker.
+// main thread wait: not for I/O, not for the store's threads, and not at exit.
 //
-// A worker thread loads the engine, then checks the store every `interval`:
-// Engine::fetchChanges() (I/O) runs without the engine lock, concurrently with
-// queries; Engine::apply() (CPU only) under it. A store file that was replaced
-// (another inode at the path) is loaded afresh and swapped in. A store that is
-// missing, locked or broken leaves the last figures in place: the state says
-// Stale and why.
+// Two threads per store:
+// - the store thread does everything that touches the store's file: it loads
+//   the engine, checks the store every `interval` (Engine::fetchChanges(), I/O,
+//   runs without the engine lock, concurrently with queries; Engine::apply(),
+//   CPU only, under it), and runs the jobs posted to it (detail queries of
+//   cells and the sidebar, post()). Every SQLite connection of the store is
+//   opened, used and closed on this thread: none is ever shared.
+// - the watchdog notices a store thread that has been waiting on the file
+//   system without a sign of progress for `noAnswerAfter` (a network share that
+//   is down: stat(2) or open(2) that never return) and says so in the status.
+//
+// A store file that was replaced (another inode at the path, or another
+// store_id inside) is loaded afresh and swapped in. A store that is missing,
+// locked or broken leaves the last figures in place: the state says Stale and
+// why.
 //
 // The first load can be quick: cells note the periods they ask for
 // (noteWanted); once the dimensions are read, when those periods fit in a short
 // window, only the orders and visits of that window are read first, and cells
 // whose period lies inside it are answered from that partial engine
-// (tryQueryCovering) while the whole store loads on the worker. Nothing else
-// (tryQuery: sidebar, report sheets) ever sees the partial engine, and a cell
-// whose period it does not cover waits for the whole store as before.
+// (tryQueryCovering) while the whole store loads. Nothing else (tryQuery:
+// sidebar, report sheets) ever sees the partial engine, and a cell whose
+// period it does not cover waits for the whole store as before.
 //
-// Queries (tryQuery) never block: while the worker holds the engine (an apply
-// or a swap) they report "busy" and the caller shows what it showed before;
-// the worker's change notification follows, and the caller asks again then.
+// Queries (tryQuery) never block: while the store thread holds the engine (an
+// apply or a swap) they report "busy" and the caller shows what it showed
+// before; the change notification follows, and the caller asks again then.
 //
-// Thread-safe. stop() (also the destructor) joins the worker: a load in
-// progress is cancelled (it stops within a hundred SQLite steps, or after the
-// in-memory building it is in), a fetch in progress is finished.
+// Stopping never waits for the file system: stop() joins the watchdog, and
+// the store thread when it ends within the grace period (a load in progress is
+// cancelled within a hundred SQLite steps); a store thread stuck in a system
+// call that does not return is left behind, holding only state it shares
+// with nobody else, and ends by itself when the call returns (or with the
+// process). After stop() returns the change handler is never called again.
+//
+// Thread-safe.
 #pragma once
 
 #include <sys/types.h>
@@ -30,6 +44,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -63,34 +79,53 @@ public:
         // While the whole store loads: the window of the quick first load, whose
         // periods cells already show; nullopt otherwise.
         std::optional<kpi::Period> partial;
+        bool noAnswer = false;  // the store thread waits on the file system (problem says since when)
     };
 
     // A quick first load reads at most this many days of orders and visits;
     // cells asking for a longer span wait for the whole store.
     static constexpr int kQuickWindowMaxDays = 62;
+    // How long stop() waits for the store thread by default.
+    static constexpr std::chrono::milliseconds kStopGrace{2000};
+    // Silence after which the store is said not to answer.
+    static constexpr std::chrono::milliseconds kNoAnswerAfter{5000};
 
-    // Called on the worker thread, with no lock held, after a check that may
-    // have changed what a cell shows (a load, a successful check, a change of
-    // state, a new day). Must not throw and must not call stop().
+    // Called on the host's threads, with no lock of the host held, after
+    // something that may change what a cell shows (a load, a successful check,
+    // a change of state, a new day). Must not throw and must not call stop().
     using ChangeHandler = std::function<void()>;
+    // Work for the store thread. `cancelled` says true once the host stops
+    // (and is a sign of progress: ask it while reading, e.g. as a
+    // DetailQuery's cancellation). Must not throw.
+    using StoreJob = std::function<void(const std::function<bool()>& cancelled)>;
 
-    EngineHost(std::filesystem::path store, std::chrono::seconds interval, ChangeHandler onChange);
+    EngineHost(std::filesystem::path store, std::chrono::milliseconds interval, ChangeHandler onChange,
+               std::chrono::milliseconds noAnswerAfter = kNoAnswerAfter);
     ~EngineHost();
     EngineHost(const EngineHost&) = delete;
     EngineHost& operator=(const EngineHost&) = delete;
 
-    // Starts the worker; the first load begins at once.
+    // Starts the threads; the first load begins at once.
     void start();
-    // Asks the worker to stop and joins it. Idempotent.
-    void stop();
-    // Asks the worker to check the store now rather than at the next interval.
+    // Asks the threads to stop; returns at once.
+    void requestStop();
+    // Joins the watchdog, and the store thread when it ends before `deadline`
+    // (else leaves it behind). Idempotent; implies requestStop().
+    void finishStop(std::chrono::steady_clock::time_point deadline);
+    void stop(std::chrono::milliseconds grace = kStopGrace);
+    // Asks the store thread to check the store now rather than at the next interval.
     void refreshNow();
 
     Status status() const;
+    // Moves each time the engine's figures change (a load, a swap, an applied
+    // change). Read it inside tryQuery() to know which figures a query saw.
+    std::uint64_t version() const;
+    // True when finishStop() left the store thread behind.
+    bool leftBehind() const;
 
     // Runs query(engine) and returns true when an engine is loaded and the
-    // worker is not using it; returns false at once otherwise. Exceptions from
-    // query propagate.
+    // store thread is not using it; returns false at once otherwise.
+    // Exceptions from query propagate.
     bool tryQuery(const std::function<void(kpi::Engine&)>& query);
     // Like tryQuery, and before the whole store is loaded also runs query on
     // the quick first load when that covers `period` entirely.
@@ -98,51 +133,17 @@ public:
     // A period a cell asks for: the quick first load covers the periods noted
     // before it chooses its window. Cheap once the window is chosen.
     void noteWanted(const kpi::Period& period);
+    // Queues job for the store thread (after what it is doing). False when
+    // the host is stopping: the job is dropped. A job the host stops before
+    // running is destroyed unrun.
+    bool post(StoreJob job);
 
 private:
-    struct FileIdentity {
-        dev_t device;
-        ino_t inode;
-        bool operator==(const FileIdentity&) const = default;
-    };
-    static std::optional<FileIdentity> identityOf(const std::filesystem::path& path);
-
-    // The worker's steps; each returns whether what cells show may have changed.
-    void run() noexcept;
-    bool check();
-    bool load(const std::optional<FileIdentity>& identity);
-    // Puts the quick first load in place and tells the cells.
-    void showQuick(std::unique_ptr<kpi::Engine> quick);
-    bool stopping() const;
-    // The quick first load's window: the span of the periods noted so far when
-    // it is short enough, else nullopt (load everything at once).
-    std::optional<kpi::Period> quickWindow();
-    bool fetch();
-    bool succeed(const kpi::DataState& data);
-    bool fail(State state, std::string problem);
-
-    const std::filesystem::path store_;
-    const std::chrono::seconds interval_;
-    const ChangeHandler onChange_;
-
-    // The engine: the worker locks it to change it, queries only try.
-    std::mutex engineMutex_;
-    std::unique_ptr<kpi::Engine> engine_;  // replaced only by the worker
-    // The quick first load, until engine_ is loaded; set and reset only by the worker.
-    std::unique_ptr<kpi::Engine> quick_;
-    FileIdentity loadedIdentity_{};        // the worker's: the file engine_ was loaded from
-
-    mutable std::mutex stateMutex_;  // guards status_ and the requests; never held for long
-    std::condition_variable wake_;
-    Status status_;
-    bool stopRequested_ = false;
-    bool refreshRequested_ = false;
-    std::thread worker_;
-
-    std::mutex wantedMutex_;  // guards wanted_
-    std::optional<kpi::Period> wanted_;  // the span of the periods noted (type Range)
-    std::atomic<bool> windowChosen_{false};
-    std::atomic<bool> stopping_{false};  // stop() was called: loads give up
+    struct Core;  // everything the threads touch, shared with them
+    std::shared_ptr<Core> core_;
+    std::thread storeThread_;
+    std::thread watchdog_;
+    bool leftBehind_ = false;
 };
 
 // Why a store could not be read, for KPI.STATUS.

@@ -19,6 +19,7 @@
 #include <com/sun/star/document/XUndoManager.hpp>
 #include <com/sun/star/document/XUndoManagerSupplier.hpp>
 #include <com/sun/star/i18n/NumberFormatIndex.hpp>
+#include <com/sun/star/lang/DisposedException.hpp>
 #include <com/sun/star/lang/Locale.hpp>
 #include <com/sun/star/sheet/CellFlags.hpp>
 #include <com/sun/star/sheet/ConditionOperator.hpp>
@@ -420,6 +421,10 @@ void ReportDocuments::watch(const uno::Reference<uno::XComponentContext>& contex
     if (!context_.is()) {
         context_ = context;
         whenOfficeTerminates(context, [] { ReportDocuments::instance().shutdown(); });
+        // A document with report sheets keeps its store's session, cells or not.
+        StoreSessions::instance().addUser([](const std::string& storeKey) {
+            return ReportDocuments::instance().usesStore(storeKey);
+        });
     }
     std::erase_if(books_, [](const auto& book) { return !uno::Reference<frame::XModel>(book->document).is(); });
     Book* book = find(document);
@@ -448,6 +453,22 @@ void ReportDocuments::shutdown() {
     books_.clear();
     listening_.clear();
     context_.clear();
+}
+
+bool ReportDocuments::usesStore(const std::string& storeKey) {
+    if (shutDown_) return false;
+    // A closed document is disposed: its model answers no more.
+    std::erase_if(books_, [](const auto& book) {
+        const uno::Reference<frame::XModel> document(book->document);
+        if (!document.is()) return true;
+        try {
+            document->getURL();
+            return false;
+        } catch (const lang::DisposedException&) {
+            return true;
+        }
+    });
+    return std::any_of(books_.begin(), books_.end(), [&](const auto& book) { return book->storeKey == storeKey; });
 }
 
 void ReportDocuments::listenTo(const std::shared_ptr<StoreSession>& session) {
@@ -551,6 +572,7 @@ std::string ReportDocuments::update(Book& book, bool force, const std::string* o
     const StoreLocation location =
         sessions.locate(context_, uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY));
     if (onlyStore && location.key() != *onlyStore) return {};
+    book.storeKey = location.key();
     if (!location.problem.empty()) return location.problem;
     force = force || book.forcePending;
     const auto session = sessions.sessionFor(context_, location);

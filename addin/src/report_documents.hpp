@@ -76,6 +76,9 @@ public:
                          const css::uno::Reference<css::frame::XModel>& document);
     // Releases every document (office termination).
     void shutdown();
+    // Main thread. Whether an open document with report sheets uses the store
+    // (its session must stay, to refresh them).
+    bool usesStore(const std::string& storeKey);
     // Main thread. A cell some definition of the document reads has changed:
     // writes again the sheets whose cells now hold something else.
     void sourceCellsChanged(const css::uno::Reference<css::frame::XModel>& document);
@@ -109,6 +112,7 @@ private:
         bool retryPosted = false;
         int busyRetries = 0;        // turns in a row the engine was busy
         bool forcePending = false;  // a forced write found the engine busy
+        std::string storeKey;       // the store the document used at its last update
     };
 
     ReportDocuments() = default;

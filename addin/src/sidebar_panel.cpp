@@ -169,6 +169,17 @@ std::shared_ptr<PanelSnapshot> computeSnapshot(const Job& job, const SidebarWork
         } catch (const std::exception& error) {
             snapshot->status += "\n" + std::string(error.what());
         }
+        // The records behind the figure are read on the store's own thread,
+        // at most detailLimit of them, after the engine is let go.
+        if (computed && view.detailQuery && !cancelled()) {
+            std::string problem;
+            if (auto detail = job.session->readDetail(*view.detailQuery, job.request.detailLimit, cancelled, problem)) {
+                view.detail = std::move(detail->rows);
+                view.detailTotal = detail->total;
+            } else if (!cancelled()) {
+                snapshot->status += "\n" + problem;
+            }
+        }
     }
     if (cancelled() || view.cancelled) return nullptr;
 

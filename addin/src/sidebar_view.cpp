@@ -108,10 +108,7 @@ SidebarView computeSidebarView(kpi::Engine& engine, const SidebarRequest& reques
         view.personFigures.push_back({info, engine.figures(request.person, info.code, request.period, request.today)});
     if (view.kpis.empty()) return view;
     view.detailKpi = hasKpi(view.kpis, request.personKpi) ? request.personKpi : view.kpis.front().code;
-    auto detail = engine.detail(request.person, view.detailKpi, request.period);
-    view.detailTotal = detail.size();
-    if (detail.size() > request.detailLimit) detail.resize(request.detailLimit);
-    view.detail = std::move(detail);
+    view.detailQuery = engine.detailQuery(request.person, view.detailKpi, request.period);
     return view;
 }
 

@@ -68,13 +68,17 @@ struct SidebarView {
     std::optional<double> personScore;
     std::vector<PersonFigure> personFigures;  // one per KPI of the store
     std::string detailKpi;                    // the KPI whose records are listed
+    // The records behind it, to read from the store (StoreSession::readDetail,
+    // on the store thread) into detail and detailTotal.
+    std::optional<kpi::DetailQuery> detailQuery;
     std::vector<kpi::DetailRow> detail;       // at most request.detailLimit
     std::size_t detailTotal = 0;              // all records behind the figure
     bool cancelled = false;                   // computing stopped early: show nothing of it
 };
 
-// Computes everything the deck shows for a request. An unknown manager means
-// everyone; an unknown person, none; an unknown sort KPI, the score.
+// Computes everything the deck shows for a request from the figures in memory
+// (the records behind a figure only as a query: detailQuery). An unknown
+// manager means everyone; an unknown person, none; an unknown sort KPI, the score.
 // `cancelled` is asked between employees: when it says true the result is
 // marked cancelled and incomplete.
 SidebarView computeSidebarView(kpi::Engine& engine, const SidebarRequest& request,

@@ -1,5 +1,6 @@
 #include "store_session.hpp"
 
+#include <condition_variable>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -55,6 +56,12 @@ bool LiveValues::contains(const std::string& key) {
     return live_.count(key) != 0;
 }
 
+bool LiveValues::anyListened() {
+    std::lock_guard lock(mutex_);
+    std::erase_if(live_, [](const auto& entry) { return !entry.second.value->hasListeners(); });
+    return !live_.empty();
+}
+
 void LiveValues::deliver(bool force) {
     std::vector<std::pair<std::string, Live>> values;
     {
@@ -95,9 +102,10 @@ void LiveValues::dispose() {
 // --- StoreSession ----------------------------------------------------------
 
 StoreSession::StoreSession(StoreLocation location, std::chrono::seconds interval,
-                           uno::Reference<awt::XRequestCallback> mainThread)
+                           uno::Reference<awt::XRequestCallback> mainThread, std::function<void()> unused)
     : location_(std::move(location)),
       mainThread_(std::move(mainThread)),
+      unused_(std::move(unused)),
       host_(location_.path, interval, [this] { postUpdate(); }) {}
 
 StoreSession::~StoreSession() { close(); }
@@ -111,6 +119,14 @@ uno::Any StoreSession::figure(const CellQuery& query) {
     const kpi::Day today = kpi::today();
     const kpi::Period period = periodOf(query, today);
     host_.noteWanted(period);
+    if (query.function == FunctionId::Detail) {
+        // Read on the store thread: the cell shows it once it is read.
+        const bool answered =
+            host_.tryQueryCovering(period, [&](kpi::Engine& engine) { validateQuery(engine, query); });
+        if (!answered) ++cellQueriesRefused_;
+        const Evaluation now = evaluateDetail(query);
+        return live_.get(key, [this, query] { return evaluate(query); }, now.unknown ? uno::Any() : now.value);
+    }
     CellValue initial;
     const bool answered = host_.tryQueryCovering(period, [&](kpi::Engine& engine) {
         if (live_.contains(key))
@@ -146,6 +162,13 @@ uno::Any StoreSession::calendarPeriod(const std::string& key, const PeriodArgume
 }
 
 Evaluation StoreSession::evaluate(const CellQuery& query) {
+    if (query.function == FunctionId::Detail) {
+        try {
+            return evaluateDetail(query);
+        } catch (...) {
+            return Evaluation{uno::Any(), true};  // the function call that follows says what is wrong
+        }
+    }
     CellValue value;
     try {
         const kpi::Day today = kpi::today();
@@ -161,10 +184,121 @@ Evaluation StoreSession::evaluate(const CellQuery& query) {
     return Evaluation{anyOf(value)};
 }
 
+Evaluation StoreSession::evaluateDetail(const CellQuery& query) {
+    const std::string key = query.key();
+    std::optional<kpi::DetailQuery> prepared;
+    std::uint64_t version = 0;
+    const kpi::Day today = kpi::today();
+    // Made from the figures in memory (who, which days), CPU only; throws for
+    // an unknown employee or KPI.
+    if (!host_.tryQueryCovering(periodOf(query, today), [&](kpi::Engine& engine) {
+            version = host_.version();
+            {
+                std::lock_guard lock(detailsMutex_);
+                const auto found = details_.find(key);
+                if (found != details_.end() && (found->second.pending || found->second.version == version)) return;
+            }
+            prepared = detailQueryOf(engine, query, today);
+        })) {
+        ++cellQueriesRefused_;
+        return Evaluation{uno::Any(), false, true};
+    }
+    {
+        std::lock_guard lock(detailsMutex_);
+        auto& entry = details_[key];
+        if (!prepared) {
+            // Read already for these figures, or being read.
+            if (entry.ready && !entry.pending && entry.version == version) return Evaluation{entry.value};
+            return Evaluation{uno::Any(), false, true};
+        }
+        entry.pending = true;
+        entry.version = version;
+    }
+    const bool posted = host_.post([session = weak_from_this(), key, query = std::move(*prepared)](
+                                       const std::function<bool()>& cancelled) {
+        std::optional<uno::Any> value;
+        try {
+            value = anyOf(detailTable(query.run(kDetailRowLimit, cancelled)));
+        } catch (...) {
+            // The store could not be read: the cell keeps what it shows, and
+            // KPI.STATUS says why at the next check.
+        }
+        const auto alive = session.lock();
+        if (!alive) return;
+        {
+            std::lock_guard lock(alive->detailsMutex_);
+            auto& entry = alive->details_[key];
+            entry.pending = false;
+            entry.failed = !value;  // read again after the next check, not in a loop now
+            if (!value) return;
+            entry.ready = true;
+            entry.value = std::move(*value);
+        }
+        alive->postCellRedelivery();
+    });
+    if (!posted) {
+        std::lock_guard lock(detailsMutex_);
+        details_[key].pending = false;
+    }
+    return Evaluation{uno::Any(), false, true};
+}
+
+void StoreSession::forgetUnusedDetails() {
+    std::lock_guard lock(detailsMutex_);
+    std::erase_if(details_, [this](const auto& entry) { return !entry.second.pending && !live_.contains(entry.first); });
+}
+
+std::optional<kpi::Detail> StoreSession::readDetail(const kpi::DetailQuery& query, std::size_t limit,
+                                                    const std::function<bool()>& cancelled, std::string& problem) {
+    struct Reading {
+        std::mutex mutex;
+        std::condition_variable done;
+        bool finished = false;
+        std::optional<kpi::Detail> detail;
+        std::string problem;
+    };
+    auto reading = std::make_shared<Reading>();
+    const bool posted = host_.post([reading, query, limit, cancelled](const std::function<bool()>& stopping) {
+        std::optional<kpi::Detail> detail;
+        std::string failure;
+        try {
+            detail = query.run(limit, [&] { return stopping() || (cancelled && cancelled()); });
+        } catch (const std::exception& error) {
+            failure = describeStoreProblem(error);
+        }
+        std::lock_guard lock(reading->mutex);
+        reading->detail = std::move(detail);
+        reading->problem = std::move(failure);
+        reading->finished = true;
+        reading->done.notify_all();
+    });
+    if (!posted) {
+        problem = "the office is shutting down";
+        return std::nullopt;
+    }
+    std::unique_lock lock(reading->mutex);
+    while (!reading->done.wait_for(lock, std::chrono::milliseconds(50), [&] { return reading->finished; })) {
+        if (closed_ || (cancelled && cancelled())) {
+            problem = closed_ ? "the store is closed" : "cancelled";
+            return std::nullopt;
+        }
+    }
+    problem = reading->problem;
+    return std::move(reading->detail);
+}
+
 void StoreSession::deliverUpdates() {
     updatePosted_ = false;
     if (closed_) return;
+    {
+        // After a check: records that could not be read are read again.
+        std::lock_guard lock(detailsMutex_);
+        for (auto& [key, entry] : details_)
+            if (entry.failed) entry.version = 0, entry.failed = false;
+    }
     live_.deliver();
+    forgetUnusedDetails();
+    if (unused_ && !live_.anyListened()) unused_();
     std::vector<std::function<void()>> listeners;
     {
         std::lock_guard lock(refreshListenersMutex_);
@@ -181,7 +315,9 @@ void StoreSession::deliverUpdates() {
 
 void StoreSession::redeliverCells() {
     redeliveryPosted_ = false;
-    if (!closed_) live_.deliver();
+    if (closed_) return;
+    live_.deliver();
+    forgetUnusedDetails();
 }
 
 std::size_t StoreSession::addRefreshListener(std::function<void()> listener) {
@@ -223,10 +359,14 @@ bool StoreSession::queryInBackground(const std::function<void(kpi::Engine&)>& qu
 
 void StoreSession::refreshNow() { host_.refreshNow(); }
 
-void StoreSession::close() {
+void StoreSession::beginClose() { host_.requestStop(); }
+
+void StoreSession::close(std::chrono::steady_clock::time_point deadline) {
     if (closed_.exchange(true)) return;
-    host_.stop();
+    host_.finishStop(deadline);
     live_.dispose();
+    std::lock_guard lock(detailsMutex_);
+    details_.clear();
 }
 
 void StoreSession::postCellRedelivery() {

@@ -3,13 +3,19 @@
 // uses the store.
 //
 // Threads: figure(), asOf(), status(), deliverUpdates() and close() run on the
-// office's thread that holds the SolarMutex (Calc's). The engine host's worker
-// calls postUpdate(), which only posts deliverUpdates() to the main thread
-// through com.sun.star.awt.AsyncCallback.
+// office's thread that holds the SolarMutex (Calc's). The engine host's
+// threads call postUpdate(), which only posts deliverUpdates() to the main
+// thread through com.sun.star.awt.AsyncCallback.
+//
+// The main thread never reads the store: figures come from the engine in
+// memory, and KPI.DETAIL, which reads the store, is run on the host's store
+// thread (at most kDetailRowLimit records) and delivered when it is read; the
+// cell keeps what it showed (#N/A at first) meanwhile.
 //
 // Panels that show figures outside cells (the sidebar) query the engine from
-// their own worker thread through queryInBackground(), and hear about every
-// refresh through a refresh listener, called on the main thread.
+// their own worker thread through queryInBackground(), read records through
+// readDetail(), and hear about every refresh through a refresh listener,
+// called on the main thread.
 #pragma once
 
 #include <atomic>
@@ -18,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include <com/sun/star/awt/XRequestCallback.hpp>
@@ -49,6 +56,8 @@ public:
     css::uno::Any get(const std::string& key, const std::function<Evaluation()>& evaluate,
                       const css::uno::Any& initial);
     bool contains(const std::string& key);
+    // Forgets values Calc no longer listens to; true when some remain.
+    bool anyListened();
     // Re-evaluates every value and tells Calc about changes; forgets values
     // Calc no longer listens to. With `force`, tells Calc about every value.
     void deliver(bool force = false);
@@ -66,8 +75,10 @@ private:
 
 class StoreSession : public std::enable_shared_from_this<StoreSession> {
 public:
+    // `unused` is called (on the main thread) when a delivery finds no cell
+    // showing this session's values any more.
     StoreSession(StoreLocation location, std::chrono::seconds interval,
-                 css::uno::Reference<css::awt::XRequestCallback> mainThread);
+                 css::uno::Reference<css::awt::XRequestCallback> mainThread, std::function<void()> unused = {});
     ~StoreSession();
     StoreSession(const StoreSession&) = delete;
     StoreSession& operator=(const StoreSession&) = delete;
@@ -98,6 +109,11 @@ public:
     // cell delivery, until removed. Returns the id to remove it with.
     std::size_t addRefreshListener(std::function<void()> listener);
     void removeRefreshListener(std::size_t id);
+    // Any thread but the main one: runs the query on the store thread and
+    // waits for it. nullopt when `cancelled` says true first, or the session
+    // closes; `problem` then or on failure says why.
+    std::optional<kpi::Detail> readDetail(const kpi::DetailQuery& query, std::size_t limit,
+                                          const std::function<bool()>& cancelled, std::string& problem);
     // Any thread but the main one: waits until the engine is free and runs
     // query(engine) on it. Returns false at once when no engine is loaded yet
     // or the session is closed, and as soon as `cancelled` says true. Cells
@@ -112,22 +128,42 @@ public:
     // Main thread: asks every live cell value again (no refresh listeners).
     void redeliverCells();
     const StoreLocation& location() const { return location_; }
-    // Stops the worker (joins it) and disposes every live value.
-    void close();
+    // Stops the store's threads (waiting for them at most until the
+    // deadline: see EngineHost::finishStop) and disposes every live value.
+    void close(std::chrono::steady_clock::time_point deadline);
+    void close() { close(std::chrono::steady_clock::now() + EngineHost::kStopGrace); }
+    // Asks the store's threads to stop without waiting (close() follows).
+    void beginClose();
+    // Whether any cell still shows one of this session's values (values no
+    // cell listens to any more are forgotten here).
+    bool showsInCells() { return live_.anyListened(); }
 
 private:
     Evaluation evaluate(const CellQuery& query);
+    Evaluation evaluateDetail(const CellQuery& query);
+    void forgetUnusedDetails();
     void postUpdate();
     void postCellRedelivery();
 
     const StoreLocation location_;
     const css::uno::Reference<css::awt::XRequestCallback> mainThread_;
+    const std::function<void()> unused_;
     EngineHost host_;
     LiveValues live_;
     std::atomic<bool> updatePosted_{false};
     std::atomic<bool> closed_{false};
     std::atomic<unsigned long> cellQueriesRefused_{0};  // cells that found the engine busy
     std::atomic<bool> redeliveryPosted_{false};
+    // KPI.DETAIL values read on the store thread, by query key.
+    struct DetailEntry {
+        std::uint64_t version = 0;  // of the figures the query was made from
+        bool pending = false;       // being read
+        bool ready = false;
+        bool failed = false;        // the last read failed
+        css::uno::Any value;
+    };
+    std::mutex detailsMutex_;
+    std::map<std::string, DetailEntry> details_;
     std::mutex refreshListenersMutex_;
     std::map<std::size_t, std::function<void()>> refreshListeners_;
     std::size_t nextRefreshListener_ = 1;

@@ -1,5 +1,7 @@
 #include "store_sessions.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <utility>
 #include <vector>
@@ -33,6 +35,9 @@ namespace saleskpi::addin {
 namespace {
 
 constexpr char kOptionsNode[] = "/org.saleskpi.Settings/Store";
+// How long releasing an unused store may keep the main thread (a store thread
+// normally ends within milliseconds; a stuck one is left behind).
+constexpr std::chrono::milliseconds kReleaseGrace{200};
 
 // Joins every worker when the office terminates: no thread of ours may outlive
 // the main loop, and AsyncCallback drops what is posted after it.
@@ -103,6 +108,10 @@ public:
             if (event.EventName == "OnLoadFinished" || event.EventName == "OnLoad" ||
                 event.EventName == "OnSaveAsDone")
                 StoreSessions::instance().postAskUnlocatedAgain();
+            // A closed document may leave a store nobody uses.
+            if (event.EventName == "OnUnload" || event.EventName == "OnViewClosed" ||
+                event.EventName == "OnSaveAsDone")
+                StoreSessions::instance().postReleaseUnused();
         } catch (...) {
             // Never into the office.
         }
@@ -165,10 +174,73 @@ std::shared_ptr<StoreSession> StoreSessions::sessionFor(const uno::Reference<uno
     if (shutDown_) return nullptr;
     auto& session = sessions_[location.key()];
     if (!session) {
-        session = std::make_shared<StoreSession>(location, interval, mainThread_);
+        session = std::make_shared<StoreSession>(location, interval, mainThread_,
+                                                 [] { StoreSessions::instance().postReleaseUnused(); });
         session->start();
     }
     return session;
+}
+
+void StoreSessions::addUser(std::function<bool(const std::string&)> uses) {
+    std::lock_guard lock(mutex_);
+    users_.push_back(std::move(uses));
+}
+
+std::size_t StoreSessions::sessionCount() {
+    std::lock_guard lock(mutex_);
+    return sessions_.size();
+}
+
+void StoreSessions::postReleaseUnused() {
+    uno::Reference<awt::XRequestCallback> mainThread;
+    {
+        std::lock_guard lock(mutex_);
+        mainThread = mainThread_;
+    }
+    if (!mainThread.is() || releasePosted_.exchange(true)) return;
+    try {
+        mainThread->addCallback(mainThreadTask([] { StoreSessions::instance().releaseUnused(); }), uno::Any());
+    } catch (...) {
+        releasePosted_ = false;
+    }
+}
+
+void StoreSessions::releaseUnused() {
+    releasePosted_ = false;
+    // Only the map holds a candidate, and no cell listens to its values.
+    std::vector<std::string> candidates;
+    std::vector<std::function<bool(const std::string&)>> users;
+    {
+        std::lock_guard lock(mutex_);
+        if (shutDown_) return;
+        for (const auto& [key, session] : sessions_)
+            if (session.use_count() == 1 && !session->showsInCells()) candidates.push_back(key);
+        users = users_;
+    }
+    std::erase_if(candidates, [&](const std::string& key) {
+        return std::any_of(users.begin(), users.end(), [&](const auto& uses) {
+            try {
+                return uses(key);
+            } catch (...) {
+                return true;  // when in doubt, keep it
+            }
+        });
+    });
+    std::vector<std::shared_ptr<StoreSession>> released;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& key : candidates) {
+            const auto found = sessions_.find(key);
+            if (found == sessions_.end() || found->second.use_count() != 1) continue;
+            released.push_back(std::move(found->second));
+            sessions_.erase(found);
+        }
+    }
+    // Their threads stop together; a store thread stuck on a file system that
+    // does not answer is left behind rather than waited for here.
+    for (const auto& session : released) session->beginClose();
+    const auto deadline = std::chrono::steady_clock::now() + kReleaseGrace;
+    for (const auto& session : released) session->close(deadline);
 }
 
 StoreLocation StoreSessions::locate(const uno::Reference<uno::XComponentContext>& context,
@@ -279,7 +351,10 @@ void StoreSessions::shutdown() {
         options_.clear();
     }
     forgetLocations();
-    for (auto& [key, session] : sessions) session->close();
+    // Every store's threads stop together, within one grace period.
+    for (auto& [key, session] : sessions) session->beginClose();
+    const auto deadline = std::chrono::steady_clock::now() + EngineHost::kStopGrace;
+    for (auto& [key, session] : sessions) session->close(deadline);
     unlocated_.dispose();
 }
 

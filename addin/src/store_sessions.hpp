@@ -9,7 +9,10 @@
 // document events, termination).
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,7 +65,20 @@ public:
                                                       const css::uno::Reference<css::beans::XPropertySet>& document);
     // Drops every kept location: the next cell reads its document again.
     void forgetLocations();
-    // Stops every worker (joins them) and releases everything. Later calls of
+    // Main thread. Releases the sessions of stores nothing uses any more — no
+    // cell shows their values, no panel or job holds them, no user (report
+    // sheets) claims them: their threads stop, their connections close.
+    void releaseUnused();
+    // Any thread: releaseUnused() on the main thread, soon (after a document
+    // closed, or a session found no cell showing its values).
+    void postReleaseUnused();
+    // Main thread. `uses(storeKey)` says whether something other than cells
+    // and panels still needs that store's session (asked by releaseUnused()).
+    void addUser(std::function<bool(const std::string& storeKey)> uses);
+    // The number of sessions (stores in use), for tests and the status.
+    std::size_t sessionCount();
+    // Stops every store's threads (waiting for all of them together at most
+    // EngineHost::kStopGrace) and releases everything. Later calls of
     // sessionFor() return nullptr.
     void shutdown();
 
@@ -78,6 +94,8 @@ private:
     css::uno::Reference<css::awt::XRequestCallback> mainThread_;
     css::uno::Reference<css::container::XNameAccess> options_;
     std::map<std::string, std::shared_ptr<StoreSession>> sessions_;
+    std::vector<std::function<bool(const std::string&)>> users_;
+    std::atomic<bool> releasePosted_{false};
     LiveValues unlocated_;
 
     // Cell locations by document (the identity of the caller's XPropertySet),

@@ -107,7 +107,13 @@ SuggestCheck checkSuggestEntry(const SuggestEntry& entry, const SuggestChoices& 
     for (const auto& option : choices.periods)
         if (period == option.label) period = option.value;
     const auto resolved = suggestPeriod(period, today);
-    if (!resolved) return {std::nullopt, "'" + trimmed(entry.period) + "' " + std::string(t.notAPeriod.in(language))};
+    if (!resolved) {
+        std::string problem(1, '\'');
+        problem += trimmed(entry.period);
+        problem += "' ";
+        problem += t.notAPeriod.in(language);
+        return {std::nullopt, problem};
+    }
     if (entry.scope < 0 || entry.scope >= static_cast<int>(choices.scopes.size()))
         return {std::nullopt, std::string(t.noScope.in(language))};
     return {SuggestRequest{*resolved, choices.scopes[static_cast<size_t>(entry.scope)].value}, {}};

@@ -138,7 +138,16 @@ bool TargetsPublisher::publish(const uno::Reference<uno::XComponentContext>& con
             hooked_ = true;
             whenOfficeTerminates(context, [] { TargetsPublisher::instance().shutdown(); });
         }
+        workerRunning_ = true;
         worker_ = std::thread([this, context, location, csv = std::move(csv), user, done = std::move(done)] {
+            struct Ended {
+                TargetsPublisher& publisher;
+                ~Ended() {
+                    std::lock_guard lock(publisher.mutex_);
+                    publisher.workerRunning_ = false;
+                    publisher.workerEnded_.notify_all();
+                }
+            } ended{*this};
             // Nothing may escape a thread function: std::terminate would take
             // the office down with it. publishTargets() never throws.
             try {
@@ -166,12 +175,17 @@ bool TargetsPublisher::publish(const uno::Reference<uno::XComponentContext>& con
 
 void TargetsPublisher::shutdown() {
     std::thread worker;
+    bool ended = true;
     {
-        std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         shutDown_ = true;
         worker.swap(worker_);
+        if (worker.joinable())
+            ended = workerEnded_.wait_for(lock, EngineHost::kStopGrace, [this] { return !workerRunning_; });
     }
-    if (worker.joinable()) worker.join();
+    if (!worker.joinable()) return;
+    if (ended) worker.join();
+    else worker.detach();  // stuck on the store's file system: ends with the process
 }
 
 }  // namespace saleskpi::addin

@@ -8,9 +8,13 @@
 // Tools ▸ Options ▸ LibreOffice ▸ User Data, else the login name.
 //
 // Threads: publish() on the main thread; one publication at a time; the worker
-// is joined when the office terminates.
+// is joined when the office terminates — or, when it is stuck on a store whose
+// file system does not answer, left behind after 2 s (this object is never
+// destroyed, so what it touches stays valid) rather than keep the office from
+// quitting.
 #pragma once
 
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -41,7 +45,9 @@ private:
     void shutdown();
 
     std::mutex mutex_;
+    std::condition_variable workerEnded_;
     std::thread worker_;
+    bool workerRunning_ = false;  // the thread has not returned yet
     bool running_ = false;
     bool hooked_ = false;
     bool shutDown_ = false;

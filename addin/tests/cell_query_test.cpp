@@ -132,7 +132,9 @@ TEST_F(EvaluateFigure, UsesTheCurrentMonthWhenThePeriodIsOmitted) {
 }
 
 TEST_F(EvaluateFigure, ListsTheOrdersBehindAFigureUnderAHeaderRow) {
-    const auto table = std::get<Table>(evaluate(FunctionId::Detail, "SR01", "REV"));
+    const CellQuery query{FunctionId::Detail, "SR01", "REV", november};
+    EXPECT_TRUE(isInvalidArgument([&] { evaluateFigure(engine, query, today); }));  // never on the main thread
+    const auto table = std::get<Table>(detailTable(detailQueryOf(engine, query, today).run(kDetailRowLimit)));
     ASSERT_GE(table.size(), 2u);
     EXPECT_EQ(std::get<std::string>(table[0][0]), "date");
     double total = 0;
@@ -195,7 +197,7 @@ TEST(PeriodOf, IsTheCellsOwnPeriodOrTheCurrentMonth) {
 TEST(AsOfValue, IsTheNewestActivityOnceLoaded) {
     EngineHost::Status status;
     EXPECT_TRUE(std::holds_alternative<std::monostate>(asOfValue(status, kDefaultNullDate)));
-    status.data = kpi::DataState{7, "2023-03-15 18:00:00"};
+    status.data = kpi::DataState{7, "2023-03-15 18:00:00", {}};
     EXPECT_DOUBLE_EQ(std::get<double>(asOfValue(status, kDefaultNullDate)), 45000.75);
 }
 

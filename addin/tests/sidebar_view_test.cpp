@@ -85,18 +85,22 @@ TEST(SidebarView, OpensAPersonWithTheSameFiguresAsTheEngineAndTheRecordsBehindOn
     EXPECT_EQ(rev.figures.attainment, expected.attainment);
     EXPECT_DOUBLE_EQ(rev.figures.projected, expected.projected);
     EXPECT_EQ(view.detailKpi, "REV");
-    ASSERT_EQ(view.detailTotal, 1u);
-    EXPECT_EQ(view.detail[0].reference, "SO1");
+    ASSERT_TRUE(view.detailQuery);
+    const auto detail = view.detailQuery->run(200);
+    ASSERT_EQ(detail.total, 1u);
+    EXPECT_EQ(detail.rows[0].reference, "SO1");
 }
 
-TEST(SidebarView, ListsAtMostTheDetailLimitButCountsEveryRecord) {
+TEST(SidebarView, ReadsAtMostTheDetailLimitButCountsEveryRecord) {
     TempDir dir;
     kpi::Engine engine(makeTinyStore(dir.path()));
     SidebarRequest request = november("SS01");
     request.detailLimit = 1;
     const SidebarView view = computeSidebarView(engine, request, kNever);
-    EXPECT_EQ(view.detailTotal, 2u);
-    EXPECT_EQ(view.detail.size(), 1u);
+    ASSERT_TRUE(view.detailQuery);
+    const auto detail = view.detailQuery->run(request.detailLimit);
+    EXPECT_EQ(detail.total, 2u);
+    EXPECT_EQ(detail.rows.size(), 1u);
 }
 
 TEST(SidebarView, OpensNobodyForAnUnknownPersonAndEveryoneForAnUnknownManager) {

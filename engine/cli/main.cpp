@@ -7,7 +7,6 @@
 #include <csignal>
 
 #include <boost/program_options.hpp>
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -22,22 +21,20 @@
 #include "kpi/engine.hpp"
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
-#include "kpi/recommend.hpp"
 #include "kpi/simulate.hpp"
-#include "kpi/target_health.hpp"
 #include "kpi/store.hpp"
+#include "command_line.hpp"
 #include "output.hpp"
+#include "rewards_commands.hpp"
+#include "targets_commands.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
 using namespace kpi;
+using cli::Command, cli::UsageError, cli::parseCommand, cli::parsePeriodArg, cli::parseDayArg, cli::parseFormat,
+    cli::currentUser, cli::progressLine;
 
 namespace {
-
-// A usage mistake: printed with a hint, exit status 2.
-struct UsageError : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
 
 constexpr const char* kMainHelp = R"(Usage: kpi [--store PATH] COMMAND [ARGS]
 
@@ -49,7 +46,11 @@ Commands:
   actual EMPLOYEE KPI PERIOD  print one actual
   report --period P           KPI rows per employee: actual, target, attainment
   score --period P            weighted score per employee
-  history                     the audit history of target edits
+  history                     the audit history of targets (--of plans, closes)
+  payout --period P           reward lines per employee and plan (SPEC §9)
+  statement --employee E --period P   one person's reward statement
+  close P                     close a pay period: freeze its figures and payouts
+  reopen P --reason TEXT      reopen the pay period closed last
   recommend --period P        recommended targets (or --team M --total K=N: a team target split)
   target-health --period P    how fair P's targets were, and signs of gaming with the orders behind them
   demo-data                   write a realistic demo distributor into the store
@@ -66,81 +67,38 @@ Periods: 2026-11-27 (day), 2026-W48 (ISO week), 2026-11 (month), 2026-Q4,
 2026 (year), 2026-11-01..2026-11-20 (cycle). EMPLOYEE is a code, or * for all.
 )";
 
-struct Command {
-    const char* usage;
-    po::options_description options;
-    po::positional_options_description positional;
-};
-
-Period parsePeriodArg(const std::string& text, const char* what) {
-    auto p = parsePeriod(text);
-    if (!p)
-        throw UsageError(std::string(what) + " '" + text +
-                         "' is not a period (use 2026-11-27, 2026-W48, 2026-11, 2026-Q4, 2026 or A..B)");
-    return *p;
-}
-
-Day parseDayArg(const std::string& text, const char* what) {
-    auto d = parseDay(text);
-    if (!d) throw UsageError(std::string(what) + " '" + text + "' is not a date YYYY-MM-DD");
-    return *d;
-}
-
-cli::Format parseFormat(const std::string& text) {
-    if (text == "csv") return cli::Format::Csv;
-    if (text == "table") return cli::Format::Table;
-    if (text == "json") return cli::Format::Json;
-    throw UsageError("--format must be csv, table or json, not '" + text + "'");
-}
-
-fs::path defaultStore() {
-    if (const char* env = std::getenv("KPI_STORE"); env && *env) return env;
-    return "kpi.sqlite";
-}
-
-std::string currentUser() {
-    if (const char* u = std::getenv("SUDO_USER"); u && *u) return u;
-    if (const char* u = std::getenv("USER"); u && *u) return u;
-    if (const char* u = getlogin(); u) return u;
-    return "kpi";
-}
-
-void progressLine(const std::string& line) { std::cerr << "  " << line << '\n'; }
-
-po::variables_map parseCommand(const std::vector<std::string>& args, Command& cmd, bool& help) {
-    cmd.options.add_options()("help,h", "show this help");
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(cmd.options).positional(cmd.positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw UsageError(e.what());
-    }
-    help = vm.count("help") > 0;
-    if (help) std::cout << "Usage: " << cmd.usage << "\n\n" << cmd.options;
-    return vm;
-}
-
 int runInit(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] init\n\nCreates the store, or upgrades an older schema in place. Safe to repeat.",
+    Command cmd{"kpi [--store PATH] init [--journal auto|wal|rollback]\n\n"
+                "Creates the store, or upgrades an older schema in place. Safe to repeat.\n"
+                "The journal: a new store gets WAL on a local disk and a rollback journal on a\n"
+                "network file system (auto); an existing one keeps its own, except WAL on a network\n"
+                "file system. Choose rollback for a folder Calc users may only read (docs/store.md).",
                 po::options_description("Options"), {}};
+    std::string journal = "auto";
+    cmd.options.add_options()("journal", po::value(&journal), "auto, wal or rollback");
     bool help = false;
     parseCommand(args, cmd, help);
     if (help) return 0;
-    Store::init(store);
-    std::cerr << "store ready: " << store.string() << " (schema version " << kSchemaVersion << ")\n";
+    JournalMode mode = JournalMode::Automatic;
+    if (journal == "wal") mode = JournalMode::Wal;
+    else if (journal == "rollback") mode = JournalMode::Rollback;
+    else if (journal != "auto") throw UsageError("--journal must be auto, wal or rollback, got '" + journal + "'");
+    const StoreInfo info = Store::init(store, mode);
+    std::cerr << "store ready: " << store.string() << " (schema version " << info.schemaVersion << ", "
+              << info.journal << " journal, store id " << info.storeId << ")\n";
     return 0;
 }
 
 int runImport(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] import FILE... [--user NAME]\n\n"
                 "Imports interchange CSV files (employees.csv, outlets.csv, products.csv, routes.csv,\n"
-                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv) as one\n"
+                "visits.csv, orders.csv, order_lines.csv, kpis.csv, targets.csv, holidays.csv, plans.csv,\n"
+                "plan_components.csv, plan_assignments.csv) as one\n"
                 "transaction: any invalid row rejects the whole import and every error is listed as\n"
                 "FILE:LINE. Rows are upserted by their key; importing the same files twice changes nothing.",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("file", po::value<std::vector<std::string>>(), "CSV files")(
-        "user", po::value<std::string>(), "who to record in the target audit history (default: $USER)");
+        "user", po::value<std::string>(), "who to record in the target and plan audit histories (default: $USER)");
     cmd.positional.add("file", -1);
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -165,11 +123,13 @@ int runImport(const fs::path& store, const std::vector<std::string>& args) {
 }
 
 int runActual(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] actual EMPLOYEE KPI PERIOD [--as-of DATE]\n\nPrints the actual as one number.",
+    Command cmd{"kpi [--store PATH] actual EMPLOYEE KPI PERIOD [--as-of DATE] [--live]\n\nPrints the actual as one number "
+                "(of a closed pay period: the frozen one, unless --live).",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("employee", po::value<std::string>(), "employee code, or * for the company")(
         "kpi", po::value<std::string>(), "KPI code or type")("period", po::value<std::string>(), "period")(
-        "as-of", po::value<std::string>(), "as-of date (default today)");
+        "as-of", po::value<std::string>(), "as-of date (default today)")(
+        "live", "a closed pay period: today's figure, not the frozen one");
     cmd.positional.add("employee", 1).add("kpi", 1).add("period", 1);
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -179,7 +139,8 @@ int runActual(const fs::path& store, const std::vector<std::string>& args) {
     Period p = parsePeriodArg(vm["period"].as<std::string>(), "PERIOD");
     Day asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
     Engine engine(store, p);
-    auto f = engine.figures(vm["employee"].as<std::string>(), vm["kpi"].as<std::string>(), p, asOf);
+    auto f = engine.figures(vm["employee"].as<std::string>(), vm["kpi"].as<std::string>(), p, asOf,
+                            vm.count("live") > 0);
     std::cout << cli::formatNumber(f.actual) << '\n';
     return 0;
 }
@@ -188,12 +149,14 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] report --period P [--type T] [--employee E] [--as-of DATE] [--format F]\n\n"
                 "One row per (employee, KPI, target period): the target periods of P's type equal to P\n"
                 "(for a cycle P: the cycle targets inside it), or with --type every target period of\n"
-                "type T inside P. --employee keeps E and everyone below E.",
+                "type T inside P. --employee keeps E and everyone below E. A closed pay period shows\n"
+                "the rows frozen when it was closed (--live: recomputed from today's data).",
                 po::options_description("Options"), {}};
     cmd.options.add_options()("period", po::value<std::string>(), "period (required)")(
         "type", po::value<std::string>(), "DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE")(
         "employee", po::value<std::string>(), "only this employee's subtree")(
         "as-of", po::value<std::string>(), "as-of date for projections (default today)")(
+        "live", "a closed pay period: recompute from today's data")(
         "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -208,6 +171,7 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
     }
     if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
     q.asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
+    q.live = vm.count("live") > 0;
     auto format = parseFormat(vm["format"].as<std::string>());
     Engine engine(store, q.period);
     auto rows = engine.report(q);
@@ -227,7 +191,7 @@ int runReport(const fs::path& store, const std::vector<std::string>& args) {
         if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
         table.add(std::move(cells));
     }
-    table.print(std::cout, format);
+    cli::printPeriodRows(std::cout, table, format, q.period, engine.closedPeriod(q.period), q.live);
     return 0;
 }
 
@@ -237,6 +201,7 @@ int runScore(const fs::path& store, const std::vector<std::string>& args) {
                 po::options_description("Options"), {}};
     cmd.options.add_options()("period", po::value<std::string>(), "period (required)")(
         "as-of", po::value<std::string>(), "as-of date (default today)")(
+        "live", "a closed pay period: recompute from today's data")(
         "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
@@ -252,232 +217,43 @@ int runScore(const fs::path& store, const std::vector<std::string>& args) {
     std::vector<std::string> columns = {"employee_code", "period_type", "period_start", "period_end", "score"};
     if (withName) columns.insert(columns.begin() + 1, "name");
     cli::Table table(columns);
-    for (const auto& r : engine.scores(p, asOf)) {
+    const bool live = vm.count("live") > 0;
+    for (const auto& r : engine.scores(p, asOf, live)) {
         std::vector<cli::Cell> cells = {cli::text(r.employeeCode), cli::text(std::string(periodTypeName(r.period.type))),
                                         cli::text(formatDay(r.period.first)), cli::text(formatDay(r.period.last)),
                                         cli::number(r.score)};
         if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
         table.add(std::move(cells));
     }
-    table.print(std::cout, format);
-    return 0;
-}
-
-// The KPI codes of repeated and comma-separated --kpi options.
-std::vector<std::string> kpiCodesOf(const po::variables_map& vm) {
-    std::vector<std::string> codes;
-    if (!vm.count("kpi")) return codes;
-    for (const auto& value : vm["kpi"].as<std::vector<std::string>>()) {
-        size_t from = 0;
-        while (from <= value.size()) {
-            size_t comma = value.find(',', from);
-            if (comma == std::string::npos) comma = value.size();
-            if (comma > from) codes.push_back(value.substr(from, comma - from));
-            from = comma + 1;
-        }
-    }
-    return codes;
-}
-
-double parseReach(const po::variables_map& vm) {
-    const std::string text = vm["reach"].as<std::string>();
-    char* end = nullptr;
-    double reach = std::strtod(text.c_str(), &end);
-    if (end == text.c_str() || *end != '\0' || !(reach >= 0.05 && reach <= 0.95))
-        throw UsageError("--reach must be a probability between 0.05 and 0.95, not '" + text + "'");
-    return reach;
-}
-
-int runRecommend(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] recommend --period P [--employee E] [--kpi K ...] [--format F]\n"
-                "kpi [--store PATH] recommend --period P --team MANAGER --total KPI=AMOUNT [--format F]\n\n"
-                "Recommends a target for P (a week, month, quarter or year) for each employee of E's\n"
-                "subtree and each KPI they have or had a target of P's type for (or the KPIs given),\n"
-                "from their own history: P10, P50 and P90 of the expected actual, the chance of\n"
-                "reaching the target, and what drove the number (docs/targets.md).\n"
-                "--format csv is a valid targets.csv: its extra columns (effective_target, p10, p50,\n"
-                "p90, probability, current_target, last_actual, driver) are reported and ignored by\n"
-                "the import. With --team, splits the team total among the people directly under\n"
-                "MANAGER in proportion to their P50, never below their P10; the parts add up exactly.",
-                po::options_description("Options"), {}};
-    cmd.options.add_options()("period", po::value<std::string>(), "the period to recommend for (required)")(
-        "employee", po::value<std::string>(), "only this employee and everyone below")(
-        "kpi", po::value<std::vector<std::string>>()->composing(), "only these KPIs (repeat, or separate by commas)")(
-        "team", po::value<std::string>(), "split a team target among the people under this manager")(
-        "total", po::value<std::string>(), "with --team: KPI=AMOUNT, the team's target")(
-        "as-of", po::value<std::string>(), "what counts as now (default today): history is the periods ended before")(
-        "reach", po::value<std::string>()->default_value("0.65"), "the chance of reaching a recommended target")(
-        "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
-    bool help = false;
-    auto vm = parseCommand(args, cmd, help);
-    if (help) return 0;
-    if (!vm.count("period")) throw UsageError("recommend needs --period");
-    const Period period = parsePeriodArg(vm["period"].as<std::string>(), "--period");
-    const Day asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
-    const double reach = parseReach(vm);
-    const auto format = parseFormat(vm["format"].as<std::string>());
-    const bool team = vm.count("team") > 0;
-    if (team != (vm.count("total") > 0)) throw UsageError("--team and --total go together");
-    if (team && (vm.count("employee") || vm.count("kpi")))
-        throw UsageError("--team takes its KPI from --total; it cannot be combined with --employee or --kpi");
-
-    // Months of history where a report reads one: both cores read them.
-    Engine engine(store, historyWindow(period, asOf), 2);
-    std::vector<Recommendation> rows;
-    if (team) {
-        const std::string total = vm["total"].as<std::string>();
-        const size_t eq = total.find('=');
-        if (eq == std::string::npos || eq == 0 || eq + 1 == total.size())
-            throw UsageError("--total must read KPI=AMOUNT (e.g. DS=2000000000), not '" + total + "'");
-        AllocationQuery q;
-        q.period = period;
-        q.managerCode = vm["team"].as<std::string>();
-        q.kpiCode = total.substr(0, eq);
-        q.total = total.substr(eq + 1);
-        q.asOf = asOf;
-        q.reach = reach;
-        rows = allocateTeamTarget(engine, q);
-    } else {
-        RecommendQuery q;
-        q.period = period;
-        if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
-        q.kpiCodes = kpiCodesOf(vm);
-        q.asOf = asOf;
-        q.reach = reach;
-        rows = recommendTargets(engine, q);
-    }
-
-    // A store row that spans more than P would make the import of P's row overlap it.
-    for (const auto& code : [&] {
-             std::vector<std::string> codes;
-             for (const auto& r : rows)
-                 if (codes.empty() || codes.back() != r.employeeCode) codes.push_back(r.employeeCode);
-             return codes;
-         }()) {
-        for (const auto& t : engine.targetRows(code)) {
-            if (t.periodType != period.type || t.validTo < period.first || t.validFrom > period.last) continue;
-            if (t.validFrom == period.first && t.validTo == period.last) continue;
-            bool recommended = std::any_of(rows.begin(), rows.end(), [&](const Recommendation& r) {
-                return r.employeeCode == code && r.kpiCode == t.kpiCode && r.target;
-            });
-            if (recommended)
-                std::cerr << "warning: " << code << " " << t.kpiCode << ": the store's " << periodTypeName(t.periodType)
-                          << " target row valid " << formatDay(t.validFrom) << ".." << formatDay(t.validTo)
-                          << " covers " << formatPeriod(period)
-                          << " too; importing this recommendation would overlap it (end that row first)\n";
-        }
-    }
-
-    std::map<std::string, std::string> names;
-    for (const auto& e : engine.employees()) names[e.code] = e.name;
-    const bool withName = format != cli::Format::Csv;
-    std::vector<std::string> columns = {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to",
-                                        "target", "weight", "effective_target", "p10", "p50", "p90", "probability",
-                                        "current_target", "last_actual", "driver"};
-    if (team) columns.insert(columns.end() - 1, "share");
-    if (withName) columns.insert(columns.begin() + 1, "name");
-    cli::Table table(columns);
-    for (const auto& r : rows) {
-        if (!r.target && format == cli::Format::Csv) {
-            std::cerr << "no recommendation for " << r.employeeCode << " " << r.kpiCode << ": " << r.basis.problem
-                      << '\n';
-            continue;
-        }
-        std::vector<cli::Cell> cells = {cli::text(r.employeeCode), cli::text(r.kpiCode),
-                                        cli::text(std::string(periodTypeName(r.period.type))),
-                                        cli::text(formatDay(r.period.first)), cli::text(formatDay(r.period.last)),
-                                        cli::number(r.target), cli::number(r.weight), cli::number(r.effectiveTarget),
-                                        cli::number(r.p10), cli::number(r.p50), cli::number(r.p90),
-                                        cli::number(r.probability), cli::number(r.currentTarget),
-                                        cli::number(r.lastActual)};
-        if (team) cells.push_back(cli::number(r.share));
-        cells.push_back(cli::text(explainRecommendation(r, "en")));
-        if (withName) cells.insert(cells.begin() + 1, cli::text(names[r.employeeCode]));
-        table.add(std::move(cells));
-    }
-    table.print(std::cout, format);
-    return 0;
-}
-
-std::string joined(const std::vector<std::string>& codes) {
-    std::string text;
-    for (const auto& c : codes) text += (text.empty() ? "" : "|") + c;
-    return text;
-}
-
-int runTargetHealth(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] target-health --period P [--employee E] [--as-of DATE] [--summary] [--format F]\n\n"
-                "How fair the targets of P were and where they may have been gamed (docs/targets.md).\n"
-                "Flags, one row each, naming the orders (outlets, visits) behind them: out_of_reach,\n"
-                "given_away, last_days_bunching, returns_after_period, cancelled_after_approval,\n"
-                "one_order_outlets, visits_bunched. --summary gives instead, per KPI, the share of\n"
-                "targets under 80 %, 80-120 % and over 120 % attained. The table format shows both;\n"
-                "json gives {\"spread\": [...], \"flags\": [...]}.",
-                po::options_description("Options"), {}};
-    cmd.options.add_options()("period", po::value<std::string>(), "the period whose targets to judge (required)")(
-        "employee", po::value<std::string>(), "only this employee and everyone below")(
-        "as-of", po::value<std::string>(), "the last day of data to look at after P (default today)")(
-        "summary", "the attainment spread per KPI instead of the flags (csv)")(
-        "format", po::value<std::string>()->default_value("csv"), "csv, table or json");
-    bool help = false;
-    auto vm = parseCommand(args, cmd, help);
-    if (help) return 0;
-    if (!vm.count("period")) throw UsageError("target-health needs --period");
-    TargetHealthQuery q;
-    q.period = parsePeriodArg(vm["period"].as<std::string>(), "--period");
-    if (vm.count("employee")) q.employeeCode = vm["employee"].as<std::string>();
-    q.asOf = vm.count("as-of") ? parseDayArg(vm["as-of"].as<std::string>(), "--as-of") : today();
-    const auto format = parseFormat(vm["format"].as<std::string>());
-    Engine engine(store, healthWindow(q.period, q.asOf), 2);
-    const TargetHealth health = targetHealth(engine, q);
-
-    cli::Table spread({"kpi_code", "targets", "under_80", "from_80_to_120", "over_120", "share_under_80",
-                       "share_80_120", "share_over_120", "out_of_reach", "given_away"});
-    for (const auto& s : health.spread) {
-        auto share = [&](int n) { return s.targets ? std::optional<double>(static_cast<double>(n) / s.targets) : std::nullopt; };
-        spread.add({cli::text(s.kpiCode), cli::number(s.targets), cli::number(s.under80), cli::number(s.from80To120),
-                    cli::number(s.over120), cli::number(share(s.under80)), cli::number(share(s.from80To120)),
-                    cli::number(share(s.over120)), cli::number(s.outOfReach), cli::number(s.givenAway)});
-    }
-    cli::Table flags({"employee_code", "kpi_code", "flag", "days_start", "days_end", "value", "usual", "target",
-                      "attainment", "attainment_without", "orders", "outlets", "visits", "note"});
-    for (const auto& f : health.flags)
-        flags.add({cli::text(f.employeeCode), cli::text(f.kpiCode), cli::text(std::string(healthFlagName(f.kind))),
-                   cli::text(formatDay(f.days.first)), cli::text(formatDay(f.days.last)), cli::number(f.value),
-                   cli::number(f.usual), cli::number(f.target), cli::number(f.attainment),
-                   cli::number(f.attainmentWithout), cli::text(joined(f.orders)), cli::text(joined(f.outlets)),
-                   cli::text(joined(f.visits)), cli::text(explainHealthFlag(f, "en"))});
-    switch (format) {
-    case cli::Format::Csv:
-        (vm.count("summary") ? spread : flags).print(std::cout, format);
-        break;
-    case cli::Format::Table:
-        spread.print(std::cout, format);
-        std::cout << '\n';
-        flags.print(std::cout, format);
-        break;
-    case cli::Format::Json:
-        std::cout << "{\"period\": \"" << formatPeriod(health.period) << "\",\n\"spread\": ";
-        spread.print(std::cout, format);
-        std::cout << ",\n\"flags\": ";
-        flags.print(std::cout, format);
-        std::cout << "}\n";
-        break;
-    }
+    cli::printPeriodRows(std::cout, table, format, p, engine.closedPeriod(p), live);
     return 0;
 }
 
 int runHistory(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] history [--employee E] [--kpi K] [--format F]\n\n"
-                "Every change to a target (new, edit, remove): when, who, before and after.",
+    Command cmd{"kpi [--store PATH] history [--of targets|plans|closes] [--employee E] [--kpi K] [--plan P] [--format F]\n\n"
+                "The audit history, oldest first: every change to a target (default), to a plan, a plan\n"
+                "component or an assignment (--of plans), or every close and reopen of a pay period\n"
+                "(--of closes): when, who, and before and after (or why).",
                 po::options_description("Options"), {}};
-    cmd.options.add_options()("employee", po::value<std::string>()->default_value(""), "only this employee")(
-        "kpi", po::value<std::string>()->default_value(""), "only this KPI")(
+    cmd.options.add_options()("of", po::value<std::string>()->default_value("targets"), "targets, plans or closes")(
+        "employee", po::value<std::string>()->default_value(""), "only this employee")(
+        "kpi", po::value<std::string>()->default_value(""), "only this KPI (targets)")(
+        "plan", po::value<std::string>()->default_value(""), "only this plan (plans)")(
         "format", po::value<std::string>()->default_value("table"), "csv, table or json");
     bool help = false;
     auto vm = parseCommand(args, cmd, help);
     if (help) return 0;
     auto format = parseFormat(vm["format"].as<std::string>());
+    const std::string of = vm["of"].as<std::string>();
+    if (of == "plans") {
+        cli::printPlanHistory(store, vm["plan"].as<std::string>(), vm["employee"].as<std::string>(), format);
+        return 0;
+    }
+    if (of == "closes") {
+        cli::printCloseHistory(store, format);
+        return 0;
+    }
+    if (of != "targets") throw UsageError("--of must be targets, plans or closes, not '" + of + "'");
     auto s = Store::open(store, Store::Mode::ReadOnly);
     cli::Table table({"changed_at", "changed_by", "action", "employee_code", "kpi_code", "period_type", "valid_from",
                       "before", "after"});
@@ -589,7 +365,7 @@ int runSimulate(const fs::path& store, const std::vector<std::string>& args) {
 
 int dispatch(int argc, char** argv) {
     std::vector<std::string> all(argv + 1, argv + argc);
-    fs::path store = defaultStore();
+    fs::path store = cli::defaultStore();
     size_t i = 0;
     for (; i < all.size(); ++i) {
         if (all[i] == "--store") {
@@ -624,12 +400,12 @@ int dispatch(int argc, char** argv) {
             --k;
         }
     }
-    using Runner = int (*)(const fs::path&, const std::vector<std::string>&);
-    static const std::map<std::string, Runner> commands = {
-        {"init", runInit},       {"import", runImport},   {"actual", runActual},       {"report", runReport},
-        {"score", runScore},     {"history", runHistory}, {"demo-data", runDemoData},
-        {"recommend", runRecommend},     {"target-health", runTargetHealth},
-        {"simulate", runSimulate},
+    static const std::map<std::string, cli::Runner> commands = {
+        {"init", runInit},         {"import", runImport},       {"actual", runActual},
+        {"report", runReport},     {"score", runScore},         {"history", runHistory},
+        {"demo-data", runDemoData}, {"simulate", runSimulate},  {"payout", cli::runPayout},
+        {"close", cli::runClose},  {"reopen", cli::runReopen},  {"statement", cli::runStatement},
+        {"recommend", cli::runRecommend}, {"target-health", cli::runTargetHealth},
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");

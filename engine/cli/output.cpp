@@ -53,6 +53,8 @@ std::string csvField(const std::string& s) {
     return out + "\"";
 }
 
+}  // namespace
+
 std::string jsonString(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
@@ -75,7 +77,30 @@ std::string jsonString(const std::string& s) {
     return out + "\"";
 }
 
-}  // namespace
+void Table::printJsonRows(std::ostream& out) const {
+    out << "[";
+    for (size_t r = 0; r < rows_.size(); ++r) {
+        out << (r ? ",\n " : "\n ") << "{";
+        for (size_t c = 0; c < columns_.size(); ++c) {
+            const Cell& cell = rows_[r][c];
+            out << (c ? ", " : "") << jsonString(columns_[c]) << ": ";
+            if (cell.absent) out << "null";
+            else if (cell.numeric) out << (cell.text.empty() ? "null" : cell.text);
+            else out << jsonString(cell.text);
+        }
+        out << "}";
+    }
+    out << (rows_.empty() ? "]" : "\n]");
+}
+
+void Table::printJsonObject(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields,
+                            const std::string& rowsName) const {
+    out << "{";
+    for (const auto& [name, value] : fields) out << jsonString(name) << ": " << value << ", ";
+    out << jsonString(rowsName) << ": ";
+    printJsonRows(out);
+    out << "}\n";
+}
 
 void Table::print(std::ostream& out, Format format) const {
     switch (format) {
@@ -88,19 +113,8 @@ void Table::print(std::ostream& out, Format format) const {
         }
         break;
     case Format::Json:
-        out << "[";
-        for (size_t r = 0; r < rows_.size(); ++r) {
-            out << (r ? ",\n " : "\n ") << "{";
-            for (size_t c = 0; c < columns_.size(); ++c) {
-                const Cell& cell = rows_[r][c];
-                out << (c ? ", " : "") << jsonString(columns_[c]) << ": ";
-                if (cell.absent) out << "null";
-                else if (cell.numeric) out << (cell.text.empty() ? "null" : cell.text);
-                else out << jsonString(cell.text);
-            }
-            out << "}";
-        }
-        out << (rows_.empty() ? "]\n" : "\n]\n");
+        printJsonRows(out);
+        out << "\n";
         break;
     case Format::Table: {
         std::vector<size_t> width(columns_.size());

@@ -4,6 +4,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace kpi::cli {
@@ -23,11 +24,21 @@ struct Cell {
     bool absent = false;   // empty in CSV and tables, null in JSON
 };
 
+// A JSON string literal of UTF-8 text.
+std::string jsonString(const std::string& text);
+
 class Table {
 public:
     explicit Table(std::vector<std::string> columns) : columns_(std::move(columns)) {}
     void add(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
     void print(std::ostream& out, Format format) const;
+    // JSON as one object: `fields` (name, value already JSON text) first, then
+    // the rows (as print() writes them) under `rowsName`.
+    void printJsonObject(std::ostream& out, const std::vector<std::pair<std::string, std::string>>& fields,
+                         const std::string& rowsName = "rows") const;
+    size_t size() const { return rows_.size(); }
+    // The rows as a JSON array (no line break after it).
+    void printJsonRows(std::ostream& out) const;
 
 private:
     std::vector<std::string> columns_;

@@ -82,7 +82,7 @@ private:
     std::mt19937 engine_;
 };
 
-enum Stream : unsigned { kPeople = 1, kOutlets, kActivity, kTargets, kSeasons };
+enum Stream : unsigned { kPeople = 1, kOutlets, kActivity, kTargets, kRewards, kSeasons };
 
 // ---------------------------------------------------------------------------
 // Output
@@ -1060,13 +1060,21 @@ class TargetPlanner {
 public:
     TargetPlanner(const Company& company, const Timeline& timeline, const std::vector<Achievement>& achievements,
                   const DemoOptions& options)
-        : company_(company), timeline_(timeline), achievements_(achievements), random_(options.seed, kTargets) {}
+        : company_(company),
+          timeline_(timeline),
+          achievements_(achievements),
+          random_(options.seed, kTargets),
+          rewardRandom_(options.seed, kRewards) {}
 
     std::vector<TargetRow> plan() {
         for (int salesperson : company_.salespeople) planSalesperson(salesperson);
         for (int supervisor : company_.supervisors) planSupervisor(supervisor);
         for (int area : company_.areaManagers) planAreaManager(area);
         planRegionalManager(0);
+        // The quarterly focus-SKU bonus's targets, drawn from a stream of their
+        // own so that every other target stays what it was.
+        for (int salesperson : company_.salespeople) planQuarterlyFocus(salesperson, 100000);
+        for (int supervisor : company_.supervisors) planQuarterlyFocus(supervisor, 1000000);
         std::stable_sort(rows_.begin(), rows_.end(), [this](const TargetRow& a, const TargetRow& b) {
             const auto& x = company_.employees[static_cast<std::size_t>(a.employee)].code;
             const auto& y = company_.employees[static_cast<std::size_t>(b.employee)].code;
@@ -1223,17 +1231,36 @@ private:
             add(index, "NEW_ANY", "MONTH", first, last, roundedHundredths(teams * random_.between(1.5, 2.5), 1), 15);
             add(index, "UB", "MONTH", first, last, roundedHundredths(rates.routeOutlets * random_.between(1.0, 1.05), 1), 0);
         });
-        // Quarterly sales, for the quarter bonus: the quarters whose every day is
-        // in the range so far (at least the current one), so that attainment is
-        // not spoiled by the months before the demo's history.
+        // Quarterly sales, for the quarter bonus.
+        forEachQuarter([&](Day quarter, Day last) {
+            add(index, "DS", "QUARTER", quarter, last,
+                roundedHundredths(rates.sales * timeline_.workingDays(quarter, last) * factor(), 1000000), -1);
+        });
+    }
+
+    // The quarters whose every day is in the range so far (at least the
+    // current one), so that attainment is not spoiled by the months before
+    // the demo's history.
+    template <typename F>
+    void forEachQuarter(F f) const {
         const Day lastQuarter = quarterStart(timeline_.last);
         Day quarter = quarterStart(timeline_.first);
         if (quarter < timeline_.first) quarter = std::min(nextQuarterStart(quarter), lastQuarter);
-        for (; quarter <= lastQuarter; quarter = nextQuarterStart(quarter)) {
-            const Day last = nextQuarterStart(quarter) - 1;
-            add(index, "DS", "QUARTER", quarter, last,
-                roundedHundredths(rates.sales * timeline_.workingDays(quarter, last) * factor(), 1000000), -1);
-        }
+        for (; quarter <= lastQuarter; quarter = nextQuarterStart(quarter)) f(quarter, nextQuarterStart(quarter) - 1);
+    }
+
+    // FOCUS for each quarter of the employment: the quarterly plan pays on it.
+    void planQuarterlyFocus(int index, double step) {
+        const Employee& employee = company_.employees[static_cast<std::size_t>(index)];
+        const Rates rates = ratesOf(index);
+        forEachQuarter([&](Day first, Day last) {
+            if (employee.end < first || employee.start > last) return;
+            add(index, "FOCUS", "QUARTER", first, last,
+                roundedHundredths(rates.focusSales * timeline_.workingDays(first, last) *
+                                      rewardRandom_.between(0.95, 1.15),
+                                  step),
+                -1);
+        });
     }
 
     void planRegionalManager(int index) {
@@ -1257,6 +1284,7 @@ private:
     const Timeline& timeline_;
     const std::vector<Achievement>& achievements_;
     RandomStream random_;
+    RandomStream rewardRandom_;
     std::vector<TargetRow> rows_;
 };
 
@@ -1360,6 +1388,71 @@ void writeHolidays(const fs::path& dir, const Timeline& timeline, const Progress
     progress.finished(file);
 }
 
+// Reward plans (SPEC §9): a monthly salesperson plan with a sales gate and
+// accelerating curves, a supervisors' team plan paid in steps, and a quarterly
+// focus-SKU plan; everyone on their plans over the whole range (their
+// employment clips it: the leaver and the joiner are prorated).
+struct PlanDefinition {
+    std::string_view code, nameVi, nameEn, periodType, gateKpi, gateMin, curveMode;
+};
+
+constexpr PlanDefinition kRewardPlans[] = {
+    {"NVBH_THANG", "Thưởng tháng nhân viên bán hàng", "Salesperson monthly bonus", "MONTH", "DS", "0.8", "linear"},
+    {"GSBH_DOI", "Thưởng đội nhóm của giám sát", "Supervisor team bonus", "MONTH", "DS", "0.85", "step"},
+    {"SKU_QUY", "Thưởng quý sản phẩm trọng tâm", "Quarterly focus-SKU bonus", "QUARTER", "", "", "linear"},
+};
+
+struct ComponentDefinition {
+    std::string_view plan, kpi, weight, curve;
+};
+
+constexpr ComponentDefinition kComponents[] = {
+    // Sales pay more than proportionally above target (accelerators), up to 2×.
+    {"NVBH_THANG", "DS", "60", "0.8:0.6|1:1|1.2:1.5|1.5:2"},
+    {"NVBH_THANG", "PC", "20", "0.8:0.5|1:1|1.2:1.3"},
+    {"NVBH_THANG", "FOCUS", "20", "0.7:0.5|1:1|1.3:1.5"},
+    {"GSBH_DOI", "DS", "50", "0.85:0.5|0.95:0.8|1:1|1.1:1.3|1.2:1.6"},
+    {"GSBH_DOI", "ASO", "25", "0.9:0.5|1:1|1.1:1.2"},
+    {"GSBH_DOI", "NEW", "25", "0.8:0.5|1:1|1.5:1.5"},
+    {"SKU_QUY", "FOCUS", "1", "0.9:0.5|1:1|1.2:1.4"},
+};
+
+void writePlans(const fs::path& dir, const Company& company, const Timeline& timeline, const ProgressReporter& progress) {
+    CsvFile plans(dir / "plans.csv", "code,name_vi,name_en,period_type,gate_kpi,gate_min,curve_mode");
+    for (const PlanDefinition& plan : kRewardPlans) {
+        plans.code(plan.code).text(plan.nameVi).text(plan.nameEn).code(plan.periodType).code(plan.gateKpi);
+        plans.code(plan.gateMin).code(plan.curveMode);
+        plans.endRow();
+    }
+    plans.close();
+    progress.finished(plans);
+    CsvFile components(dir / "plan_components.csv", "plan_code,kpi_code,weight,curve");
+    for (const ComponentDefinition& c : kComponents) {
+        components.code(c.plan).code(c.kpi).code(c.weight).code(c.curve);
+        components.endRow();
+    }
+    components.close();
+    progress.finished(components);
+    CsvFile assignments(dir / "plan_assignments.csv", "employee_code,plan_code,valid_from,valid_to,incentive");
+    const Day yearEnd = makeDay(yearOf(timeline.last), 12, 31);
+    auto assign = [&](const Employee& employee, std::string_view plan, long long incentive) {
+        assignments.code(employee.code).code(plan).day(std::max(timeline.first, employee.start));
+        assignments.day(employee.end == kOpenEnd ? yearEnd : employee.end).number(incentive);
+        assignments.endRow();
+    };
+    for (int index : company.salespeople) {
+        const Employee& salesperson = company.employees[static_cast<std::size_t>(index)];
+        assign(salesperson, "NVBH_THANG", salesperson.mainChannel == Channel::MT ? 4500000 : 4000000);
+        assign(salesperson, "SKU_QUY", 2500000);
+    }
+    for (int index : company.supervisors) {
+        assign(company.employees[static_cast<std::size_t>(index)], "GSBH_DOI", 9000000);
+        assign(company.employees[static_cast<std::size_t>(index)], "SKU_QUY", 6000000);
+    }
+    assignments.close();
+    progress.finished(assignments);
+}
+
 void checkOptions(const DemoOptions& options) {
     // The story needs a leaver, a joiner and at least one other salesperson.
     if (options.salespeople < 4 || options.salespeople > 100000)
@@ -1400,6 +1493,7 @@ void writeDemoData(const std::filesystem::path& dir, const DemoOptions& options)
     writeHolidays(dir, timeline, progress);
     const std::vector<Achievement> achievements = ActivityWriter(dir, company, timeline, options).write();
     writeTargets(dir, company, TargetPlanner(company, timeline, achievements, options).plan(), progress);
+    writePlans(dir, company, timeline, progress);
 }
 
 }  // namespace kpi

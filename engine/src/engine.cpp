@@ -1,6 +1,8 @@
 #include "kpi/engine.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -10,6 +12,10 @@
 #include "kpi/error.hpp"
 #include "loader.hpp"
 #include "model.hpp"
+#include "rewards/exact.hpp"
+#include "rewards/model.hpp"
+#include "rewards/payout.hpp"
+#include "rewards/statement.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 
@@ -21,6 +27,7 @@ using namespace model;
 class PendingChanges {
 public:
     long long seq = 0;
+    std::string storeId;  // when full: the identity of the store read
     std::shared_ptr<Dims> dims;
     bool full = false;
     std::optional<Period> window;  // when full: the dates of the orders and visits read
@@ -49,6 +56,30 @@ long long maxSeq(sql::Database& db) {
 
 bool isStarCode(const std::string& code) { return code == "*"; }
 
+// Asks `cancelled` every hundred virtual-machine steps of the connection's
+// statements while it lives; a true answer interrupts the statement
+// (SQLITE_INTERRUPT). Also a heartbeat: a caller that watches it sees the
+// reading go on.
+class ProgressHandler {
+public:
+    ProgressHandler(sql::Database& db, const std::function<bool()>& cancelled) : handle_(db.handle()) {
+        if (cancelled) sqlite3_progress_handler(handle_, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(&cancelled));
+    }
+    ~ProgressHandler() { sqlite3_progress_handler(handle_, 0, nullptr, nullptr); }
+    ProgressHandler(const ProgressHandler&) = delete;
+    ProgressHandler& operator=(const ProgressHandler&) = delete;
+
+private:
+    static int ask(void* cancelled) {
+        try {
+            return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
+        } catch (...) {
+            return 0;
+        }
+    }
+    sqlite3* handle_;
+};
+
 }  // namespace
 
 struct Engine::Impl {
@@ -58,6 +89,8 @@ struct Engine::Impl {
     std::shared_ptr<Dims> dims;
     Facts facts;
     long long seq = 0;
+    std::string storeId;              // the identity of the store the facts come from
+    std::function<bool()> cancelled;  // asked while loading and fetching; may be empty
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
@@ -78,26 +111,10 @@ struct Engine::Impl {
     }
 
     Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow,
-         const std::function<bool()>& cancelled)
-        : path(p) {
+         const std::function<bool()>& cancelledBy)
+        : path(p), cancelled(cancelledBy) {
         db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
-        // SQLite asks the progress handler every 100 virtual-machine steps of a statement;
-        // a non-zero answer interrupts the statement (SQLITE_INTERRUPT).
-        struct ProgressHandler {
-            sqlite3* handle;
-            ProgressHandler(sqlite3* h, const std::function<bool()>* cancelled) : handle(h) {
-                if (cancelled && *cancelled)
-                    sqlite3_progress_handler(handle, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(cancelled));
-            }
-            ~ProgressHandler() { sqlite3_progress_handler(handle, 0, nullptr, nullptr); }
-            static int ask(void* cancelled) {
-                try {
-                    return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
-                } catch (...) {
-                    return 0;
-                }
-            }
-        } progress(db->handle(), &cancelled);
+        ProgressHandler progress(*db, cancelled);
         try {
             schema::checkReadable(*db);
             auto pending = loadAll(chooseWindow);
@@ -109,12 +126,16 @@ struct Engine::Impl {
     }
 
     // chooseWindow (when given) sets the window once the dimensions are read.
-    std::unique_ptr<PendingChanges> loadAll(const std::function<std::optional<Period>()>& chooseWindow = {}) const {
+    // With `fromScratch`, nothing of the current state is reused (ids are
+    // given anew): for a store that was replaced by another.
+    std::unique_ptr<PendingChanges> loadAll(const std::function<std::optional<Period>()>& chooseWindow = {},
+                                            bool fromScratch = false) const {
         sql::Transaction snapshot(*db, false);
         auto p = std::make_unique<PendingChanges>();
         p->full = true;
         p->seq = maxSeq(*db);
-        p->dims = loader::loadDims(*db, dims.get());
+        p->storeId = schema::storeId(*db);
+        p->dims = loader::loadDims(*db, fromScratch ? nullptr : dims.get());
         p->window = chooseWindow ? chooseWindow() : window;
         p->facts = p->window && readers > 1 ? loader::loadFactsInParallel(*db, *p->dims, *p->window, readers, p->seq)
                                             : loader::loadFacts(*db, *p->dims, p->window);
@@ -132,7 +153,15 @@ struct Engine::Impl {
     };
 
     std::unique_ptr<PendingChanges> fetch() const {
+        ProgressHandler progress(*db, cancelled);
         sql::Transaction snapshot(*db, false);
+        // Another store at the same path (restored in place, or removed and
+        // made again by kpi init): its change log says nothing about the
+        // figures in memory. Read it from scratch.
+        if (schema::storeId(*db) != storeId) {
+            snapshot.commit();
+            return loadAll({}, true);
+        }
         long long now = maxSeq(*db);
         if (now == seq) {
             snapshot.commit();
@@ -266,6 +295,7 @@ struct Engine::Impl {
     void install(PendingChanges&& p) {
         if (p.dims) dims = std::move(p.dims);
         if (p.full) {
+            storeId = std::move(p.storeId);
             window = p.window;
             facts = std::move(p.facts);
         } else {
@@ -278,6 +308,7 @@ struct Engine::Impl {
             facts.byEmployee.resize(static_cast<size_t>(dims->employeeIds.size()));
         seq = p.seq;
         scoreCache.clear();
+        payoutCache.clear();
         stamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
         generation = 0;
     }
@@ -378,49 +409,66 @@ struct Engine::Impl {
         return outlets;
     }
 
-    double actual(const KpiDef& k, const Scope& s, Day a, Day b) const {
-        auto ratio = [](double n, double d) { return d == 0 ? 0.0 : n / d; };
+    // An actual as the sums it is made of: a ratio's numerator and denominator,
+    // or a plain sum or count (den = 1), so that the same sums give the double
+    // figure and the exact one (rewards).
+    struct ActualParts {
+        double num = 0, den = 1;
+        bool ratio = false;
+        double value() const { return !ratio ? num : den == 0 ? 0.0 : num / den; }
+        rewards::Rational exact() const {
+            if (!ratio) return rewards::exactSum(num);
+            if (den == 0) return 0;
+            return rewards::exactSum(num) / rewards::exactSum(den);
+        }
+    };
+
+    double actual(const KpiDef& k, const Scope& s, Day a, Day b) const { return actualParts(k, s, a, b).value(); }
+
+    ActualParts actualParts(const KpiDef& k, const Scope& s, Day a, Day b) const {
+        auto ratio = [](double n, double d) { return ActualParts{n, d, true}; };
+        auto count = [](long long n) { return ActualParts{static_cast<double>(n), 1, false}; };
         switch (k.type) {
         case KpiType::Sales:
         case KpiType::FocusSales:
-            return sum(s, amountOf(k.filter), a, b);
+            return {sum(s, amountOf(k.filter), a, b)};
         case KpiType::Volume:
-            return sum(s, quantityOf(k.filter), a, b);
+            return {sum(s, quantityOf(k.filter), a, b)};
         case KpiType::Pc:
-            return sum(s, kCalls, a, b);
+            return {sum(s, kCalls, a, b)};
         case KpiType::Lppc:
             return ratio(sum(s, kSkuSum, a, b), sum(s, kCalls, a, b));
         case KpiType::Visits:
-            return sum(s, kVisits, a, b);
+            return {sum(s, kVisits, a, b)};
         case KpiType::StrikeRate:
             return ratio(sum(s, kCalls, a, b), sum(s, kVisits, a, b));
         case KpiType::DropSize:
             return ratio(sum(s, amountOf(0), a, b), sum(s, kCalls, a, b));
         case KpiType::Aso:
-            return static_cast<double>(markOrderedOutlets(s, a, b));
+            return count(markOrderedOutlets(s, a, b));
         case KpiType::Ub:
-            return static_cast<double>(universe(s, b).size());
+            return count(static_cast<long long>(universe(s, b).size()));
         case KpiType::Coverage: {
             auto ub = universe(s, b);
-            if (ub.empty()) return 0;
+            if (ub.empty()) return ratio(0, 0);
             markOrderedOutlets(s, a, b);
             long long covered = 0;
             for (int o : ub) covered += static_cast<size_t>(o) < stamp.size() && stamp[static_cast<size_t>(o)] == generation;
-            return static_cast<double>(covered) / static_cast<double>(ub.size());
+            return ratio(static_cast<double>(covered), static_cast<double>(ub.size()));
         }
         case KpiType::NewOutlets: {
             if (k.params.requireOrder) markOrderedOutlets(s, a, b);
-            long long count = 0;
+            long long n = 0;
             for (int e : s.members) {
                 const auto& created = dims->created[static_cast<size_t>(e)];
                 auto it = std::lower_bound(created.begin(), created.end(), std::make_pair(a, -1));
                 for (; it != created.end() && it->first <= b; ++it) {
                     bool ordered = static_cast<size_t>(it->second) < stamp.size() &&
                                    stamp[static_cast<size_t>(it->second)] == generation;
-                    if (!k.params.requireOrder || ordered) ++count;
+                    if (!k.params.requireOrder || ordered) ++n;
                 }
             }
-            return static_cast<double>(count);
+            return count(n);
         }
         case KpiType::FocusOutlets: {
             nextGeneration();
@@ -430,10 +478,10 @@ struct Engine::Impl {
                 auto it = std::lower_bound(d.focus.begin(), d.focus.end(), std::make_pair(f, std::uint32_t{0}));
                 for (; it != d.focus.end() && it->first == f; ++it) n += mark(it->second);
             });
-            return static_cast<double>(n);
+            return count(n);
         }
         }
-        return 0;
+        return {};
     }
 
     const std::vector<TargetRow>* targetRows(int employee, const std::string& kpiCode, PeriodType type) const {
@@ -459,28 +507,41 @@ struct Engine::Impl {
         return best;
     }
 
-    std::optional<double> prorated(const TargetRow& row, const Period& full, const Period& clipped) const {
+    // The effective target of SPEC §5–§6 in a number type: double for the
+    // figures, rewards::Rational for payouts; `value` gives a row's target in it.
+    template <typename Number, typename Value>
+    std::optional<Number> prorated(const TargetRow& row, const Period& full, const Period& clipped, Value value) const {
         int wClipped = dims->calendar.workingDays(clipped.first, clipped.last);
         int wFull = dims->calendar.workingDays(full.first, full.last);
         if (wClipped == 0 || wFull == 0) return std::nullopt;
-        return row.target * wClipped / wFull;
+        return Number(value(row) * wClipped / wFull);
     }
 
-    std::optional<double> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped) const {
+    template <typename Number, typename Value>
+    std::optional<Number> targetOf(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped,
+                                   const TargetRow* fixedRow, Value value) const {
         if (s.employee < 0) return std::nullopt;
-        if (const TargetRow* row = applicableRow(targetRows(s.employee, k.code, p.type), p))
-            return prorated(*row, p, clipped);
+        if (!fixedRow) fixedRow = applicableRow(targetRows(s.employee, k.code, p.type), p);
+        if (fixedRow) return prorated<Number>(*fixedRow, p, clipped, value);
         if (p.type == PeriodType::Day || !isAdditive(k.type)) return std::nullopt;
         // No target of its own: the DAY targets of its working days add up.
         const auto* dayRows = targetRows(s.employee, k.code, PeriodType::Day);
         if (!dayRows) return std::nullopt;
-        std::optional<double> total;
+        std::optional<Number> total;
         for (Day d = clipped.first; d <= clipped.last; ++d) {
             if (!dims->calendar.isWorkingDay(d)) continue;
             if (const TargetRow* row = applicableRow(dayRows, Period{PeriodType::Day, d, d}))
-                total = total.value_or(0) + row->target;
+                total = Number(total.value_or(Number(0)) + value(*row));
         }
         return total;
+    }
+
+    static double targetValue(const TargetRow& row) { return row.target; }
+    static rewards::Rational exactTargetValue(const TargetRow& row) { return rewards::storedDecimal(row.target); }
+
+    std::optional<double> effectiveTarget(const KpiDef& k, const Scope& s, const Period& p, const Period& clipped,
+                                          const TargetRow* fixedRow = nullptr) const {
+        return targetOf<double>(k, s, p, clipped, fixedRow, targetValue);
     }
 
     double projected(const KpiDef& k, const Period& clipped, double actualValue, Day asOf) const {
@@ -501,7 +562,7 @@ struct Engine::Impl {
         }
         f.clipped = *clipped;
         f.actual = actual(k, s, clipped->first, clipped->last);
-        f.target = fixedRow ? prorated(*fixedRow, p, *clipped) : effectiveTarget(k, s, p, *clipped);
+        f.target = effectiveTarget(k, s, p, *clipped, fixedRow);
         if (f.target && *f.target != 0) f.attainment = f.actual / *f.target;
         f.projected = projected(k, *clipped, f.actual, asOf);
         return f;
@@ -552,6 +613,7 @@ struct Engine::Impl {
                 }
             }
         }
+        if (!q.live) useFrozenRows(q, type, scope, rows);
         std::sort(rows.begin(), rows.end(), [](const ReportRow& a, const ReportRow& b) {
             if (a.employeeCode != b.employeeCode) return a.employeeCode < b.employeeCode;
             if (a.kpiCode != b.kpiCode) return a.kpiCode < b.kpiCode;
@@ -560,17 +622,140 @@ struct Engine::Impl {
         return rows;
     }
 
-    std::optional<double> scoreOf(const std::vector<ReportRow>& rows, size_t from, size_t to) const {
+    // ---- closed pay periods (SPEC §10) -------------------------------------
+
+    const rewards::Model& rewardsModel() const { return *dims->rewards; }
+
+    // The closed period a report row of `type` belongs to, if any.
+    const rewards::ClosedState* closedStateOf(PeriodType type, const Period& rowPeriod) const {
+        if (!rewards::isPayPeriodType(type)) return nullptr;
+        return rewardsModel().closedPeriod(periodContaining(type, rowPeriod.first));
+    }
+
+    // The target periods the query asks for that are closed answer with the
+    // rows their close froze, in place of today's.
+    void useFrozenRows(const ReportQuery& q, PeriodType type, const std::vector<int>& scope,
+                       std::vector<ReportRow>& rows) const {
+        if (!rewards::isPayPeriodType(type)) return;
+        std::vector<const rewards::ClosedState*> asked;
+        for (const rewards::ClosedState* c : rewardsModel().closedOfType(type)) {
+            const Period& cp = c->info.period;
+            if (q.type ? (q.period.first <= cp.first && cp.last <= q.period.last) : cp == q.period) asked.push_back(c);
+        }
+        if (asked.empty()) return;
+        rows.erase(std::remove_if(rows.begin(), rows.end(),
+                                  [&](const ReportRow& r) {
+                                      return std::find(asked.begin(), asked.end(), closedStateOf(type, r.period)) !=
+                                             asked.end();
+                                  }),
+                   rows.end());
+        std::set<std::string, std::less<>> inScope;
+        for (int e : scope) inScope.insert(dims->employeeIds.code(e));
+        for (const rewards::ClosedState* c : asked)
+            for (const rewards::FrozenReportRow& frozen : c->report)
+                if (inScope.count(frozen.row.employeeCode)) rows.push_back(frozen.row);
+    }
+
+    // The figures a close froze for the employee, KPI and period, if any.
+    std::optional<Figures> frozenFigures(const std::string& employee, const std::string& kpi, const Period& p) const {
+        if (!rewards::isPayPeriodType(p.type)) return std::nullopt;
+        const rewards::ClosedState* closed = rewardsModel().closedPeriod(p);
+        const rewards::FrozenReportRow* frozen = closed ? closed->reportRow(employee, kpi) : nullptr;
+        if (!frozen) return std::nullopt;
+        Figures f;
+        f.clipped = frozen->row.period;
+        f.actual = frozen->row.actual;
+        f.target = frozen->row.target;
+        f.attainment = frozen->row.attainment;
+        f.projected = frozen->row.projected;
+        return f;
+    }
+
+    // A report row's cap in the score: the one frozen with it, or its KPI's.
+    double capOf(const ReportRow& r, bool live) const {
+        if (!live)
+            if (const rewards::ClosedState* closed = closedStateOf(r.period.type, r.period))
+                if (const rewards::FrozenReportRow* frozen = closed->reportRow(r.employeeCode, r.kpiCode))
+                    return frozen->cap;
+        return kpiOf(r.kpiCode).cap;
+    }
+
+    std::optional<double> scoreOf(const std::vector<ReportRow>& rows, size_t from, size_t to, bool live) const {
         double weighted = 0, weights = 0;
         for (size_t i = from; i < to; ++i) {
             const ReportRow& r = rows[i];
             if (r.weight <= 0 || !r.attainment) continue;
-            double cap = kpiOf(r.kpiCode).cap;
+            double cap = capOf(r, live);
             weighted += r.weight * std::min(*r.attainment, cap);
             weights += r.weight;
         }
         if (weights == 0) return std::nullopt;
         return weighted / weights;
+    }
+
+    // ---- rewards ------------------------------------------------------------
+
+    // Today's exact figures for payouts (never the frozen ones).
+    rewards::FigureSource::Figures exactFigures(const std::string& employee, const std::string& kpiCode,
+                                                const Period& p) const {
+        rewards::FigureSource::Figures f;
+        Scope s = scopeOf(employee);
+        KpiDef k = kpiOf(kpiCode);
+        auto clipped = clip(s, p);
+        if (!clipped) return f;
+        ActualParts parts = actualParts(k, s, clipped->first, clipped->last);
+        f.actual = parts.value();
+        f.target = effectiveTarget(k, s, p, *clipped);
+        auto exactTarget = targetOf<rewards::Rational>(k, s, p, *clipped, nullptr, exactTargetValue);
+        if (exactTarget && *exactTarget != 0) f.attainment = parts.exact() / *exactTarget;
+        return f;
+    }
+
+    struct LiveFigures final : rewards::FigureSource {
+        const Impl& impl;
+        explicit LiveFigures(const Impl& i) : impl(i) {}
+        Figures live(const std::string& employee, const std::string& kpi, const Period& p) override {
+            return impl.exactFigures(employee, kpi, p);
+        }
+        std::optional<std::pair<Day, Day>> employment(const std::string& employee) const override {
+            int e = impl.dims->employeeIds.find(employee);
+            if (e < 0 || !impl.dims->employees[static_cast<size_t>(e)].known) return std::nullopt;
+            const Employee& emp = impl.dims->employees[static_cast<size_t>(e)];
+            return std::make_pair(emp.start, emp.end);
+        }
+        int workingDays(Day first, Day last) const override { return impl.dims->calendar.workingDays(first, last); }
+        bool covers(const Period& p) const override {
+            return !impl.window || (impl.window->first <= p.first && p.last <= impl.window->last);
+        }
+    };
+
+    // Payout rows of every employee by (period, live), for payoutAmount() and
+    // statements; dropped whenever the data change (install()).
+    struct CompanyPayout {
+        std::vector<PayoutRow> rows;
+        std::map<std::string, std::pair<size_t, size_t>, std::less<>> byEmployee;  // [first, last) rows
+    };
+    using PayoutKey = std::tuple<int, Day, Day, bool>;
+    std::map<PayoutKey, CompanyPayout> payoutCache;
+    static constexpr size_t kMaxCachedPayoutPeriods = 16;
+
+    std::vector<PayoutRow> payoutRows(const Period& p, const rewards::InScope& inScope, bool live) const {
+        LiveFigures figures(*this);
+        return rewards::payoutRows(rewardsModel(), figures, p, inScope, live);
+    }
+
+    const CompanyPayout& companyPayout(const Period& p, bool live) {
+        const PayoutKey key{static_cast<int>(p.type), p.first, p.last, live};
+        auto cached = payoutCache.find(key);
+        if (cached != payoutCache.end()) return cached->second;
+        if (payoutCache.size() >= kMaxCachedPayoutPeriods) payoutCache.clear();
+        CompanyPayout company;
+        company.rows = payoutRows(p, [](const std::string&) { return true; }, live);
+        for (size_t i = 0; i < company.rows.size(); ++i) {
+            auto [it, inserted] = company.byEmployee.try_emplace(company.rows[i].employeeCode, i, i + 1);
+            if (!inserted) it->second.second = i + 1;
+        }
+        return payoutCache.emplace(key, std::move(company)).first->second;
     }
 };
 
@@ -586,9 +771,7 @@ Engine::~Engine() = default;
 
 std::optional<Period> Engine::window() const { return impl_->window; }
 
-bool Engine::covers(const Period& period) const {
-    return !impl_->window || (impl_->window->first <= period.first && period.last <= impl_->window->last);
-}
+bool Engine::covers(const Period& period) const { return Impl::LiveFigures(*impl_).covers(period); }
 
 PendingChangesPtr Engine::fetchChanges() const { return PendingChangesPtr(impl_->fetch().release()); }
 
@@ -605,9 +788,13 @@ bool Engine::refresh() {
     return true;
 }
 
-Figures Engine::figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf) {
+Figures Engine::figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf,
+                        bool live) {
     auto scope = impl_->scopeOf(employeeCode);
-    return impl_->figuresFor(impl_->kpiOf(kpiCode), scope, period, asOf);
+    KpiDef k = impl_->kpiOf(kpiCode);
+    if (!live && scope.employee >= 0)
+        if (auto frozen = impl_->frozenFigures(employeeCode, kpiCode, period)) return *frozen;
+    return impl_->figuresFor(k, scope, period, asOf);
 }
 
 std::optional<double> Engine::score(const std::string& employeeCode, const Period& period, Day asOf) {
@@ -629,13 +816,13 @@ std::optional<double> Engine::score(const std::string& employeeCode, const Perio
 
 std::vector<ReportRow> Engine::report(const ReportQuery& query) { return impl_->report(query); }
 
-std::vector<ScoreRow> Engine::scores(const Period& period, Day asOf) {
-    auto rows = impl_->report(ReportQuery{period, std::nullopt, std::string(), asOf});
+std::vector<ScoreRow> Engine::scores(const Period& period, Day asOf, bool live) {
+    auto rows = impl_->report(ReportQuery{period, std::nullopt, std::string(), asOf, live});
     std::vector<ScoreRow> out;
     for (size_t i = 0; i < rows.size();) {
         size_t j = i;
         while (j < rows.size() && rows[j].employeeCode == rows[i].employeeCode) ++j;
-        out.push_back({rows[i].employeeCode, period, impl_->scoreOf(rows, i, j)});
+        out.push_back({rows[i].employeeCode, period, impl_->scoreOf(rows, i, j, live)});
         i = j;
     }
     return out;
@@ -673,7 +860,7 @@ std::vector<std::string> Engine::subtree(const std::string& employeeCode) const 
 std::vector<KpiInfo> Engine::kpis() const {
     std::vector<KpiInfo> out;
     for (const auto& [code, def] : impl_->dims->kpis)
-        out.push_back({code, std::string(kpiTypeName(def.type)), def.nameVi, def.nameEn, def.unit, def.appliesTo});
+        out.push_back({code, std::string(kpiTypeName(def.type)), def.nameVi, def.nameEn, def.unit, def.cap, def.appliesTo});
     return out;
 }
 
@@ -699,40 +886,52 @@ std::optional<Day> Engine::firstActivity() const {
 
 const std::filesystem::path& Engine::storePath() const { return impl_->path; }
 
-std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std::string& kpiCode,
-                                      const Period& period) {
+// What a detail query reads, taken from an engine's state. Immutable: shared
+// by copies of the query, read by their runs on any thread.
+struct DetailQuery::Plan {
+    enum class Kind { Visits, Orders, Outlets };
+    std::filesystem::path path;
+    Kind kind = Kind::Orders;
+    std::shared_ptr<const Dims> dims;        // outlet names, SKU filters
+    std::vector<std::string> members;        // employee codes, in the engine's order
+    std::string first, last;                 // the clipped period
+    int filter = 0;
+    bool byQuantity = false, salesOnly = false, dropZero = false;
+    std::vector<DetailRow> outlets;          // Kind::Outlets: every row, known without the store
+
+    std::string outletName(std::string_view code) const {
+        int o = dims->outletIds.find(std::string(code));
+        return o >= 0 && static_cast<size_t>(o) < dims->outlets.size() ? dims->outlets[static_cast<size_t>(o)].name
+                                                                      : std::string();
+    }
+};
+
+DetailQuery Engine::detailQuery(const std::string& employeeCode, const std::string& kpiCode,
+                                const Period& period) const {
     auto scope = impl_->scopeOf(employeeCode);
     KpiDef k = impl_->kpiOf(kpiCode);
     auto clipped = impl_->clip(scope, period);
-    std::vector<DetailRow> out;
-    if (!clipped) return out;
+    auto plan = std::make_shared<DetailQuery::Plan>();
+    plan->path = impl_->path;
+    plan->dims = impl_->dims;
+    DetailQuery query;
+    if (!clipped) {
+        plan->kind = DetailQuery::Plan::Kind::Outlets;  // nothing
+        query.plan_ = std::move(plan);
+        return query;
+    }
     const auto& d = *impl_->dims;
-    auto outletName = [&](const std::string& code) {
-        int o = d.outletIds.find(code);
-        return o >= 0 && static_cast<size_t>(o) < d.outlets.size() ? d.outlets[static_cast<size_t>(o)].name
-                                                                  : std::string();
-    };
-    std::string first = formatDay(clipped->first), last = formatDay(clipped->last);
-    auto& db = *impl_->db;
-    sql::Transaction snapshot(db, false);
+    plan->first = formatDay(clipped->first);
+    plan->last = formatDay(clipped->last);
+    for (int e : scope.members) plan->members.push_back(d.employeeIds.code(e));
     switch (k.type) {
     case KpiType::Visits:
-    case KpiType::StrikeRate: {
-        auto st = db.prepare(
-            "SELECT visit_date, visit_code, outlet_code FROM visits WHERE employee_code = ?1 AND visit_date BETWEEN "
-            "?2 AND ?3 ORDER BY visit_time, visit_code");
-        for (int e : scope.members) {
-            st.reset();
-            st.bind(1, d.employeeIds.code(e)).bind(2, first).bind(3, last);
-            while (st.step())
-                out.push_back({std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)),
-                               outletName(std::string(st.text(2))), d.employeeIds.code(e), 1});
-        }
-        break;
-    }
+    case KpiType::StrikeRate: plan->kind = DetailQuery::Plan::Kind::Visits; break;
     case KpiType::Ub:
     case KpiType::Coverage:
     case KpiType::NewOutlets: {
+        // Outlets come from the figures in memory: no store to read.
+        plan->kind = DetailQuery::Plan::Kind::Outlets;
         std::vector<int> outlets;
         if (k.type == KpiType::NewOutlets) {
             if (k.params.requireOrder) impl_->markOrderedOutlets(scope, clipped->first, clipped->last);
@@ -752,52 +951,211 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
         }
         for (int o : outlets) {
             const auto& code = d.outletIds.code(o);
-            out.push_back({k.type == KpiType::NewOutlets ? formatDay(d.outlets[static_cast<size_t>(o)].created) : last,
-                           code, code, outletName(code),
-                           d.outlets[static_cast<size_t>(o)].createdBy >= 0
-                               ? d.employeeIds.code(d.outlets[static_cast<size_t>(o)].createdBy)
-                               : std::string(),
-                           1});
+            plan->outlets.push_back(
+                {k.type == KpiType::NewOutlets ? formatDay(d.outlets[static_cast<size_t>(o)].created) : plan->last, code,
+                 code, plan->outletName(code),
+                 d.outlets[static_cast<size_t>(o)].createdBy >= 0
+                     ? d.employeeIds.code(d.outlets[static_cast<size_t>(o)].createdBy)
+                     : std::string(),
+                 1});
         }
         break;
     }
-    default: {
+    default:
         // Orders behind the figure, with the KPI's filtered amount (or quantity).
-        bool byQuantity = k.type == KpiType::Volume;
-        bool salesOnly = k.type != KpiType::Sales && k.type != KpiType::Volume && k.type != KpiType::FocusSales &&
-                         k.type != KpiType::DropSize;
-        auto st = db.prepare(
-            "SELECT o.order_date, o.order_code, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount FROM "
-            "orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' AND "
-            "o.employee_code = ?1 AND o.order_date BETWEEN ?2 AND ?3 ORDER BY o.order_time, o.order_code, l.line_no");
-        int filter = k.type == KpiType::DropSize ? 0 : k.filter;
-        for (int e : scope.members) {
-            st.reset();
-            st.bind(1, d.employeeIds.code(e)).bind(2, first).bind(3, last);
-            while (st.step()) {
-                bool sale = st.int64(3) != 0;
-                if (salesOnly && !sale) continue;
-                std::string code(st.text(1));
-                bool newRow = out.empty() || out.back().reference != code;
-                if (newRow)
-                    out.push_back({std::string(st.text(0)), code, std::string(st.text(2)),
-                                   outletName(std::string(st.text(2))), d.employeeIds.code(e), 0});
-                if (st.isNull(4)) continue;
-                int sku = d.skuIds.find(st.text(4));
-                if (!(d.maskOfSku(sku) >> filter & 1u)) continue;
-                out.back().value += (sale ? 1 : -1) * (byQuantity ? st.real(5) : st.real(6));
-            }
-        }
-        if (k.type == KpiType::FocusSales || k.type == KpiType::FocusOutlets || k.filter > 0)
-            out.erase(std::remove_if(out.begin(), out.end(), [](const DetailRow& r) { return r.value == 0; }),
-                      out.end());
+        plan->kind = DetailQuery::Plan::Kind::Orders;
+        plan->byQuantity = k.type == KpiType::Volume;
+        plan->salesOnly = k.type != KpiType::Sales && k.type != KpiType::Volume && k.type != KpiType::FocusSales &&
+                          k.type != KpiType::DropSize;
+        plan->filter = k.type == KpiType::DropSize ? 0 : k.filter;
+        plan->dropZero = k.type == KpiType::FocusSales || k.type == KpiType::FocusOutlets || k.filter > 0;
         break;
     }
+    query.plan_ = std::move(plan);
+    return query;
+}
+
+Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelled) const {
+    Detail out;
+    if (!plan_) return out;
+    const Plan& plan = *plan_;
+    const auto keep = [&](DetailRow&& row) {
+        if (out.rows.size() < limit) out.rows.push_back(std::move(row));
+        ++out.total;
+    };
+    if (plan.kind == Plan::Kind::Outlets) {
+        for (DetailRow row : plan.outlets) keep(std::move(row));
+        return out;
+    }
+    // A connection of this run's own, closed before it returns: a query never
+    // shares one with the engine that made it, or with another thread.
+    sql::Database db(plan.path, sql::Database::Open::ReadOnly);
+    ProgressHandler progress(db, cancelled);
+    sql::Transaction snapshot(db, false);
+    try {
+        if (plan.kind == Plan::Kind::Visits) {
+            auto st = db.prepare(
+                "SELECT visit_date, visit_code, outlet_code FROM visits WHERE employee_code = ?1 AND visit_date BETWEEN "
+                "?2 AND ?3 ORDER BY visit_time, visit_code");
+            for (const auto& member : plan.members) {
+                st.reset();
+                st.bind(1, member).bind(2, plan.first).bind(3, plan.last);
+                while (st.step()) {
+                    if (out.rows.size() >= limit) {  // counted, not built
+                        ++out.total;
+                        continue;
+                    }
+                    keep({std::string(st.text(0)), std::string(st.text(1)), std::string(st.text(2)),
+                          plan.outletName(st.text(2)), member, 1});
+                }
+            }
+        } else {
+            auto st = db.prepare(
+                "SELECT o.order_date, o.order_code, o.outlet_code, o.type = 'sale', l.sku, l.quantity, l.amount FROM "
+                "orders o LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.status = 'approved' AND "
+                "o.employee_code = ?1 AND o.order_date BETWEEN ?2 AND ?3 ORDER BY o.order_time, o.order_code, "
+                "l.line_no");
+            const Dims& d = *plan.dims;
+            // One order at a time: its lines add up to its value, then it is kept
+            // (or dropped when a filtered KPI finds nothing in it).
+            DetailRow order;
+            bool open = false;
+            const auto close = [&] {
+                if (open && !(plan.dropZero && order.value == 0)) {
+                    if (out.rows.size() < limit) out.rows.push_back(order);
+                    ++out.total;
+                }
+                open = false;
+            };
+            for (const auto& member : plan.members) {
+                st.reset();
+                st.bind(1, member).bind(2, plan.first).bind(3, plan.last);
+                while (st.step()) {
+                    bool sale = st.int64(3) != 0;
+                    if (plan.salesOnly && !sale) continue;
+                    if (!open || order.reference != st.text(1)) {
+                        close();
+                        open = true;
+                        order.reference.assign(st.text(1));
+                        order.value = 0;
+                        if (out.rows.size() < limit) {  // the rest are only counted
+                            order.date.assign(st.text(0));
+                            order.outletCode.assign(st.text(2));
+                            order.outletName = plan.outletName(st.text(2));
+                            order.employeeCode = member;
+                        }
+                    }
+                    if (st.isNull(4)) continue;
+                    int sku = d.skuIds.find(st.text(4));
+                    if (!(d.maskOfSku(sku) >> plan.filter & 1u)) continue;
+                    order.value += (sale ? 1 : -1) * (plan.byQuantity ? st.real(5) : st.real(6));
+                }
+            }
+            close();
+        }
+    } catch (const Error&) {
+        if (cancelled && cancelled()) throw Error(Error::Kind::Io, "reading the records was cancelled: " + plan.path.string());
+        throw;
     }
     snapshot.commit();
     return out;
 }
 
-DataState Engine::state() const { return {impl_->seq, impl_->facts.latest}; }
+std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std::string& kpiCode,
+                                      const Period& period) {
+    return detailQuery(employeeCode, kpiCode, period).run(std::numeric_limits<std::size_t>::max()).rows;
+}
+
+DataState Engine::state() const { return {impl_->seq, impl_->facts.latest, impl_->storeId}; }
+
+std::vector<PayoutRow> Engine::payout(const PayoutQuery& query) {
+    if (query.employeeCode.empty()) return impl_->companyPayout(query.period, query.live).rows;
+    std::set<std::string, std::less<>> members;
+    for (int e : impl_->scopeOf(query.employeeCode).members) members.insert(impl_->dims->employeeIds.code(e));
+    return impl_->payoutRows(query.period, [&](const std::string& code) { return members.count(code) > 0; },
+                             query.live);
+}
+
+std::optional<long long> Engine::payoutAmount(const std::string& employeeCode, const Period& period,
+                                              const std::string& kpiCode, bool live) {
+    if (!hasEmployee(employeeCode) || employeeCode == "*")
+        throw Error(Error::Kind::InvalidArgument, "unknown employee '" + employeeCode + "'");
+    if (!kpiCode.empty()) impl_->kpiOf(kpiCode);  // validates
+    const auto& company = impl_->companyPayout(period, live);
+    auto found = company.byEmployee.find(employeeCode);
+    if (found == company.byEmployee.end()) return std::nullopt;
+    std::optional<long long> sum;
+    for (size_t i = found->second.first; i < found->second.second; ++i) {
+        const PayoutRow& r = company.rows[i];
+        bool counted = kpiCode.empty() ? r.kind == PayoutKind::Total
+                                       : (r.kind == PayoutKind::Component && r.kpiCode == kpiCode);
+        if (counted) sum = sum.value_or(0) + r.amount.value_or(0);
+    }
+    return sum;
+}
+
+double Engine::factor(const std::string& planCode, const std::string& kpiCode, double attainment) const {
+    const rewards::Plan* plan = impl_->rewardsModel().plans.find(planCode);
+    if (!plan) throw Error(Error::Kind::InvalidArgument, "unknown plan '" + planCode + "'");
+    const rewards::PlanComponent* component = plan->component(kpiCode);
+    if (!component)
+        throw Error(Error::Kind::InvalidArgument, "plan '" + planCode + "' has no component on KPI '" + kpiCode + "'");
+    if (!std::isfinite(attainment)) throw Error(Error::Kind::InvalidArgument, "the attainment is not a number");
+    return rewards::toDouble(component->curve.factor(rewards::storedDecimal(attainment), plan->curveMode));
+}
+
+Statement Engine::statement(const std::string& employeeCode, const Period& period, bool live) {
+    if (!hasEmployee(employeeCode) || employeeCode == "*")
+        throw Error(Error::Kind::InvalidArgument, "unknown employee '" + employeeCode + "'");
+    rewards::StatementInputs in;
+    for (const auto& e : employees())
+        if (e.code == employeeCode) in.employee = e;
+    in.period = period;
+    in.closed = closedPeriod(period);
+    in.live = live;
+    in.rows = impl_->payoutRows(period, [&](const std::string& code) { return code == employeeCode; }, live);
+    in.kpiNames = [this](const std::string& code) {
+        KpiDef k = impl_->kpiOf(code);
+        if (!impl_->dims->kpis.count(code)) {  // a bare type: the type's names
+            auto [vi, en] = kpiTypeTitles(k.type);
+            return std::make_pair(std::string(vi), std::string(en));
+        }
+        return std::make_pair(k.nameVi, k.nameEn);
+    };
+    std::set<std::string, std::less<>> reported;
+    for (const auto& r : impl_->report(ReportQuery{period, std::nullopt, employeeCode, period.last, live}))
+        if (r.employeeCode == employeeCode) reported.insert(r.kpiCode);
+    in.hasReportRow = [&](const std::string& kpi) { return reported.count(kpi) > 0; };
+    return rewards::buildStatement(impl_->rewardsModel(), std::move(in));
+}
+
+std::optional<ClosedPeriod> Engine::closedPeriod(const Period& period) const {
+    if (const rewards::ClosedState* closed = impl_->rewardsModel().closedPeriod(period)) return closed->info;
+    return std::nullopt;
+}
+
+std::vector<ClosedPeriod> Engine::closedPeriods() const {
+    std::vector<ClosedPeriod> out;
+    for (const auto& c : impl_->rewardsModel().closed) out.push_back(c.info);
+    return out;
+}
+
+std::vector<PlanInfo> Engine::plans() const {
+    std::vector<PlanInfo> out;
+    for (const auto& [code, plan] : impl_->rewardsModel().plans.byCode) {
+        PlanInfo info;
+        info.code = code;
+        info.nameVi = plan.nameVi;
+        info.nameEn = plan.nameEn;
+        info.periodType = plan.periodType;
+        info.gateKpi = plan.gateKpi;
+        if (plan.hasGate()) info.gateMinimum = rewards::toDouble(plan.gateMin);
+        info.curveMode = std::string(rewards::curveModeName(plan.curveMode));
+        for (const auto& c : plan.components)
+            info.components.push_back({c.kpiCode, rewards::toDouble(c.weight), c.curveText});
+        out.push_back(std::move(info));
+    }
+    return out;
+}
 
 }  // namespace kpi

@@ -16,6 +16,7 @@
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
 #include "kpi_types.hpp"
+#include "rewards/plan_import.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
 
@@ -204,18 +205,8 @@ std::string lower(std::string s) {
 
 // employees.csv, 2026-11_employees.csv, dms-export.orders.csv … name the kind.
 const FileSpec* specForFile(const std::filesystem::path& path) {
-    std::string name = lower(path.filename().string());
-    for (const auto& spec : specs()) {
-        std::string file = spec.file;
-        if (name == file) return &spec;
-        for (char sep : {'-', '_', '.'})
-            if (name.size() > file.size() && name.compare(name.size() - file.size(), file.size(), file) == 0 &&
-                name[name.size() - file.size() - 1] == sep) {
-                // "x_order_lines.csv" must not read as lines of kind "lines.csv"; no kind ends another's name
-                // except through such a separator, which the check above requires.
-                return &spec;
-            }
-    }
+    for (const auto& spec : specs())
+        if (isFileOfKind(path, spec.file)) return &spec;
     return nullptr;
 }
 
@@ -307,8 +298,10 @@ public:
         // rows (and the keys of all), not the whole import. Errors do not stop
         // validation: every bad row of every file is reported.
         std::map<Kind, std::vector<std::filesystem::path>> byKind;
+        std::vector<std::filesystem::path> planFiles;  // rewards/plan_import.hpp
         for (const auto& path : paths) {
             if (const FileSpec* spec = specForFile(path)) byKind[spec->kind].push_back(path);
+            else if (isPlanFile(path)) planFiles.push_back(path);
             else parseFile(path);  // reports the unknown kind
         }
         // References were checked row by row with messages that say where, and
@@ -359,6 +352,7 @@ public:
                 std::vector<Row>().swap(files_[i].rows);
             }
         }
+        importPlans(planFiles);
         checkManagerLoops();
         checkTargetsAfterWrite();
         throwIfErrors();
@@ -416,9 +410,32 @@ private:
     }
 
     void error(const ParsedFile& file, long long line, const std::string& message) {
+        error(file.displayName, line, message);
+    }
+    void error(const std::string& fileName, long long line, const std::string& message) {
         ++errorCount_;
         std::uint64_t position = 2 * nextOrdinal_++ + 1;
-        if (errors_.size() < kMaxErrors) errors_.push_back({position, true, at(file, line, message)});
+        if (errors_.size() < kMaxErrors)
+            errors_.push_back({position, true, fileName + ":" + std::to_string(line) + ": " + message});
+    }
+
+    static bool isPlanFile(const std::filesystem::path& path) {
+        for (const auto& name : rewards::planFileNames())
+            if (isFileOfKind(path, name)) return true;
+        return false;
+    }
+
+    // The reward plan files, once the employees and KPIs they name are written.
+    void importPlans(const std::vector<std::filesystem::path>& files) {
+        if (files.empty()) return;
+        rewards::ImportSink sink{
+            [this](const std::string& file, long long line, const std::string& message) { error(file, line, message); },
+            [this](const std::string& what, const std::string& code) {
+                return what == "employee" ? resolves(Kind::Employees, code)
+                                          : resolves(Kind::Kpis, code) || parseKpiType(code).has_value();
+            },
+            summary_};
+        rewards::importPlanFiles(db_, files, options_.user.empty() ? std::string("kpi import") : options_.user, sink);
     }
 
     void throwIfErrors() {
@@ -460,6 +477,7 @@ private:
         if (!parsed.spec) {
             std::string known;
             for (const auto& s : specs()) known += std::string(known.empty() ? "" : ", ") + s.file;
+            for (const auto& name : rewards::planFileNames()) known += ", " + name;
             error(parsed, 1, "cannot tell the kind of data from the file name (expected one of " + known + ")");
             return;
         }
@@ -1025,6 +1043,16 @@ private:
 };
 
 }  // namespace
+
+bool isFileOfKind(const std::filesystem::path& path, std::string_view kindFile) {
+    std::string name = lower(path.filename().string());
+    if (name == kindFile) return true;
+    // "x_order_lines.csv" must not read as lines of kind "lines.csv": no kind ends
+    // another's name except through such a separator, which this requires.
+    return name.size() > kindFile.size() && name.compare(name.size() - kindFile.size(), kindFile.size(), kindFile) == 0 &&
+           (name[name.size() - kindFile.size() - 1] == '-' || name[name.size() - kindFile.size() - 1] == '_' ||
+            name[name.size() - kindFile.size() - 1] == '.');
+}
 
 ImportSummary importFiles(sql::Database& db, const std::vector<std::filesystem::path>& files,
                           const ImportOptions& options) {

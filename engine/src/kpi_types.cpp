@@ -39,6 +39,26 @@ std::optional<KpiType> parseKpiType(std::string_view name) {
 
 std::string_view kpiTypeName(KpiType type) { return kNames[static_cast<size_t>(type)]; }
 
+std::pair<std::string_view, std::string_view> kpiTypeTitles(KpiType type) {
+    // As docs/kpis.md names them.
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 13> titles = {{
+        {"Doanh số", "Sales"},
+        {"Sản lượng", "Volume"},
+        {"Số đơn thành công", "Productive calls"},
+        {"Số dòng SKU trên mỗi đơn thành công", "Lines per productive call"},
+        {"Số điểm bán có đơn", "Active selling outlets"},
+        {"Độ phủ tuyến", "Universe: outlets on route"},
+        {"Tỷ lệ phủ", "Coverage"},
+        {"Điểm bán mới", "New outlets"},
+        {"Doanh số SKU trọng tâm", "Focus SKU sales"},
+        {"Số điểm bán có SKU trọng tâm", "Outlets buying focus SKUs"},
+        {"Số lượt viếng thăm", "Visits"},
+        {"Tỷ lệ thành công", "Strike rate"},
+        {"Giá trị trung bình mỗi đơn", "Drop size"},
+    }};
+    return titles[static_cast<size_t>(type)];
+}
+
 bool isAdditive(KpiType type) {
     switch (type) {
     case KpiType::Sales:

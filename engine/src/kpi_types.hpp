@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kpi {
@@ -14,6 +15,8 @@ enum class KpiType {
 
 std::optional<KpiType> parseKpiType(std::string_view name);
 std::string_view kpiTypeName(KpiType type);
+// The type's (Vietnamese, English) name, for a bare type used as a KPI code.
+std::pair<std::string_view, std::string_view> kpiTypeTitles(KpiType type);
 
 // Whether a DAY-target sum stands in for a missing target, and whether a
 // run-rate projection applies (SPEC §6: the same six types).

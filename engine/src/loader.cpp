@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "kpi/error.hpp"
+#include "rewards/model.hpp"
 #include "sqlite.hpp"
 
 namespace kpi::loader {
@@ -343,6 +344,7 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
         dims->calendar = WorkCalendar(std::move(holidays));
     }
     buildTree(*dims);
+    dims->rewards = rewards::loadModel(db);
     return dims;
 }
 

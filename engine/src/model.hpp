@@ -16,6 +16,10 @@
 #include "kpi/period.hpp"
 #include "kpi_types.hpp"
 
+namespace kpi::rewards {
+struct Model;
+}
+
 namespace kpi::model {
 
 inline constexpr Day kOpenEnd = 10'000'000;  // "no end date"
@@ -87,6 +91,8 @@ struct Dims {
     std::vector<std::vector<std::pair<Day, int>>> created;  // by employee id: (created_date, outlet)
     std::vector<int> dfsOrder, dfsIn, dfsOut;              // subtree of e = dfsOrder[dfsIn[e], dfsOut[e])
     WorkCalendar calendar;
+    // Plans, assignments and closed pay periods (rewards/model.hpp); never null.
+    std::shared_ptr<const rewards::Model> rewards;
 
     std::uint64_t maskOfSku(int skuId) const;
     int measures() const { return 3 + 2 * static_cast<int>(filters.size()); }

@@ -4,6 +4,7 @@
 
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
+#include "rewards/schema.hpp"
 #include "sqlite.hpp"
 
 namespace kpi::schema {
@@ -240,9 +241,22 @@ void createOrUpgrade(sql::Database& db) {
         db.exec(std::string("PRAGMA application_id = ") + kApplicationId);
         version = 1;
     }
-    // Future upgrades: `if (version == 1) { ALTER …; version = 2; }`, each step in place.
+    // Each later version is one step from the one before, applied in place.
+    if (version == 1) {
+        // Rewards: plans, assignments, closed pay periods (rewards/schema.hpp).
+        rewards::schema::createTables(db);
+        version = 2;
+    }
     db.exec("PRAGMA user_version = " + std::to_string(version));
+    // The identity readers compare on every check: a new or re-created store
+    // gets a new one; a store that lacks one gets it here, once.
+    db.exec("INSERT OR IGNORE INTO meta(key, value) VALUES('store_id', lower(hex(randomblob(16))))");
     tx.commit();
+}
+
+std::string storeId(sql::Database& db) {
+    auto st = db.prepare("SELECT value FROM meta WHERE key = 'store_id'");
+    return st.step() ? std::string(st.text(0)) : std::string();
 }
 
 void checkReadable(sql::Database& db) {

@@ -25,6 +25,12 @@ std::string targetState(const std::string& row);
 // SalesKPI store, or whose schema is newer than this build.
 void createOrUpgrade(sql::Database& db);
 
+// The store's identity: meta `store_id`, a random 128-bit hex text that
+// createOrUpgrade() writes once. A store replaced underneath (rewritten in
+// place, or removed and made again) has another one; "" for a store made
+// before SalesKPI wrote one and not initialised since.
+std::string storeId(sql::Database& db);
+
 // Throws Error Corruption unless db holds a SalesKPI store of a version this
 // build can read.
 void checkReadable(sql::Database& db);

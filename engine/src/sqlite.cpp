@@ -21,8 +21,10 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
     // (Only possible before SQLite initialises; harmless when too late.)
     static std::once_flag configured;
     std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
-    if (mode != Open::Create && !std::filesystem::exists(path))
-        throw Error(Error::Kind::NotFound, "store not found: " + path.string());
+    storefile::checkOpenable(storefile::inspect(path), path,
+                             mode == Open::ReadOnly    ? storefile::Access::Read
+                             : mode == Open::ReadWrite ? storefile::Access::Write
+                                                       : storefile::Access::Create);
     int flags = SQLITE_OPEN_NOMUTEX;
     flags |= mode == Open::ReadOnly ? SQLITE_OPEN_READONLY
                                     : (SQLITE_OPEN_READWRITE | (mode == Open::Create ? SQLITE_OPEN_CREATE : 0));
@@ -39,18 +41,7 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
     sqlite3_busy_timeout(db_, mode == Open::ReadOnly ? kReaderBusyTimeoutMs : kBusyTimeoutMs);
     sqlite3_extended_result_codes(db_, 1);
     try {
-        exec("PRAGMA foreign_keys=ON");
-        // Larger pages: fewer page splits and allocations per imported row. Only
-        // takes effect on a new, empty file, so it must precede the WAL switch.
-        if (mode == Open::Create) exec("PRAGMA page_size=8192");
-        if (mode != Open::ReadOnly) {
-            exec("PRAGMA journal_mode=WAL");
-            exec("PRAGMA synchronous=NORMAL");
-            // A large import's dirty pages stay in memory until COMMIT instead of
-            // spilling to the WAL page by page.
-            exec("PRAGMA cache_size=-2097152");  // 2 GiB at most, taken only as needed
-            exec("PRAGMA temp_store=MEMORY");
-        }
+        configure(mode);
     } catch (...) {
         sqlite3_close(db_);
         db_ = nullptr;
@@ -58,7 +49,51 @@ Database::Database(const std::filesystem::path& path, Open mode) : path_(path) {
     }
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+void Database::configure(Open mode) {
+    exec("PRAGMA foreign_keys=ON");
+    // Larger pages: fewer page splits and allocations per imported row. Only
+    // takes effect on a new, empty file, before its journal mode is chosen.
+    if (mode == Open::Create) exec("PRAGMA page_size=8192");
+    if (mode == Open::ReadOnly) return;
+    // The journal mode is the file's (docs/store.md): WAL on a local disk, a
+    // rollback journal where WAL cannot work. A rollback journal needs FULL
+    // to survive a power cut; WAL is safe with NORMAL.
+    exec(journal() == storefile::Journal::Wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+    // A large import's dirty pages stay in memory until COMMIT instead of
+    // spilling to the journal page by page.
+    exec("PRAGMA cache_size=-2097152");  // 2 GiB at most, taken only as needed
+    exec("PRAGMA temp_store=MEMORY");
+}
+
+storefile::Journal Database::journal() {
+    auto st = prepare("PRAGMA journal_mode");
+    st.step();
+    return st.text(0) == "wal" ? storefile::Journal::Wal : storefile::Journal::Rollback;
+}
+
+void Database::setJournal(storefile::Journal wanted) {
+    if (journal() == wanted) return;
+    auto st = prepare(wanted == storefile::Journal::Wal ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE");
+    bool switched = false;
+    try {
+        st.step();
+        switched = (st.text(0) == "wal") == (wanted == storefile::Journal::Wal);
+        st.reset();
+    } catch (const Error& error) {
+        if (error.kind() != Error::Kind::Busy) throw;
+    }
+    if (!switched)
+        throw Error(Error::Kind::Busy, "cannot switch store " + path_.string() + " to a " +
+                                           storefile::journalName(wanted) +
+                                           " journal while other programs have it open: close every Calc using it "
+                                           "and stop the writers (the DMS feed), then run kpi init again");
+    exec(wanted == storefile::Journal::Wal ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+}
+
+Database::~Database() {
+    markUse();
+    sqlite3_close_v2(db_);
+}
 
 void Database::fail(int code, std::string_view context) const {
     std::string message = std::string(context) + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code));
@@ -71,12 +106,16 @@ void Database::fail(int code, std::string_view context) const {
         throw Error(Error::Kind::Corruption, "store is damaged or not a SalesKPI store: " + path_.string() + ": " + message);
     case SQLITE_CANTOPEN:
         throw Error(Error::Kind::NotFound, "store cannot be opened: " + path_.string() + ": " + message);
+    case SQLITE_READONLY:
+        throw Error(Error::Kind::Io, "store " + path_.string() + " cannot be used by this user: " + message +
+                                         " (a WAL store needs write access to its folder; docs/store.md)");
     default:
         throw Error(Error::Kind::Io, "store " + path_.string() + ": " + message);
     }
 }
 
 void Database::exec(std::string_view sqlText) {
+    markUse();
     std::string text(sqlText);
     char* err = nullptr;
     int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
@@ -90,12 +129,15 @@ Statement Database::prepare(std::string_view sqlText) { return Statement(*this, 
 
 std::int64_t Database::changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t Database::lastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 void Database::setTriggersEnabled(bool enabled) {
     int rc = sqlite3_db_config(db_, SQLITE_DBCONFIG_ENABLE_TRIGGER, enabled ? 1 : 0, nullptr);
     if (rc != SQLITE_OK) fail(rc, "configuring triggers");
 }
 
 Statement::Statement(Database& db, std::string_view sqlText) : db_(&db) {
+    db.markUse();
     int rc = sqlite3_prepare_v2(db.handle(), sqlText.data(), static_cast<int>(sqlText.size()), &stmt_, nullptr);
     if (rc != SQLITE_OK) db.fail(rc, "preparing SQL");
 }
@@ -139,6 +181,7 @@ Statement& Statement::bindOptional(int index, std::string_view text) {
 }
 
 bool Statement::step() {
+    db_->markUse();
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "store_file.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -18,8 +20,12 @@ class Statement;
 class Database {
 public:
     enum class Open { ReadOnly, ReadWrite, Create };
-    // Opens with WAL, foreign keys on and a busy timeout, so that many processes
-    // share the file without "database is locked" reaching a user.
+    // Opens with foreign keys on and a busy timeout, so that many processes
+    // share the file without "database is locked" reaching a user. The file is
+    // looked at first (storefile::inspect): a path that is not a regular SQLite
+    // file, or a WAL store where WAL cannot work, throws a kpi::Error that says
+    // so, and SQLite never opens it. The journal mode is the file's own (set by
+    // Store::init through setJournal()).
     Database(const std::filesystem::path& path, Open mode);
     ~Database();
     Database(const Database&) = delete;
@@ -28,17 +34,31 @@ public:
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql);
     std::int64_t changes() const;
+    std::int64_t lastInsertRowid() const;
     // Turns this connection's triggers on or off (other connections keep theirs).
     void setTriggersEnabled(bool enabled);
+    // Switches the file's journal mode (persistent: every later connection
+    // uses it). Throws Error Busy when other connections keep it from switching.
+    void setJournal(storefile::Journal journal);
+    storefile::Journal journal();
     sqlite3* handle() const { return db_; }
     const std::filesystem::path& path() const { return path_; }
 
     // Throws the Error matching an SQLite result code, with context.
     [[noreturn]] void fail(int code, std::string_view context) const;
 
+    // Marks a use of the connection. Not atomic on purpose: a connection is
+    // used by one thread at a time (SQLITE_OPEN_NOMUTEX), and two threads using
+    // it at once then race on this counter, which ThreadSanitizer reports
+    // (SQLite's own code is not instrumented; this is).
+    void markUse() { ++uses_; }
+
 private:
+    void configure(Open mode);
+
     sqlite3* db_ = nullptr;
     std::filesystem::path path_;
+    std::uint64_t uses_ = 0;
 };
 
 class Statement {

@@ -2,8 +2,10 @@
 
 #include "import.hpp"
 #include "kpi/error.hpp"
+#include "rewards/closes.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
+#include "store_file.hpp"
 
 namespace kpi {
 
@@ -22,11 +24,24 @@ std::unique_ptr<Store> Store::open(const std::filesystem::path& path, Mode mode)
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
-void Store::init(const std::filesystem::path& path) {
+StoreInfo Store::init(const std::filesystem::path& path, JournalMode journal) {
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path()))
         throw Error(Error::Kind::NotFound, "folder does not exist: " + path.parent_path().string());
+    const storefile::Facts before = storefile::inspect(path);
     sql::Database db(path, sql::Database::Open::Create);
+    // The journal mode belongs to the location: WAL only where SQLite's shared
+    // memory works for every reader (docs/store.md).
+    std::optional<storefile::Journal> wanted;
+    if (journal == JournalMode::Wal) wanted = storefile::Journal::Wal;
+    if (journal == JournalMode::Rollback) wanted = storefile::Journal::Rollback;
+    if (!wanted && (!before.sqlite || before.filesystem.shared)) wanted = storefile::journalFor(before.filesystem);
+    if (wanted) db.setJournal(*wanted);
     schema::createOrUpgrade(db);
+    StoreInfo info;
+    info.schemaVersion = kSchemaVersion;
+    info.journal = storefile::journalName(db.journal());
+    info.storeId = schema::storeId(db);
+    return info;
 }
 
 ImportSummary Store::import(const std::vector<std::filesystem::path>& files, const ImportOptions& options) {
@@ -46,6 +61,22 @@ std::vector<TargetEdit> Store::targetHistory(const std::string& employeeCode, co
                          std::string(st.text(6)), std::string(st.text(7)), std::string(st.text(8))});
     }
     return edits;
+}
+
+CloseSummary Store::closePeriod(const Period& period, const std::string& user) {
+    return rewards::closePeriod(impl_->db, period, user);
+}
+
+ClosedPeriod Store::reopenPeriod(const Period& period, const std::string& reason, const std::string& user) {
+    return rewards::reopenPeriod(impl_->db, period, reason, user);
+}
+
+std::vector<ClosedPeriod> Store::closedPeriods() { return rewards::closedPeriods(impl_->db); }
+
+std::vector<CloseEvent> Store::closeHistory() { return rewards::closeHistory(impl_->db); }
+
+std::vector<PlanEdit> Store::planHistory(const std::string& planCode, const std::string& employeeCode) {
+    return rewards::planHistory(impl_->db, planCode, employeeCode);
 }
 
 const std::filesystem::path& Store::path() const { return impl_->db.path(); }

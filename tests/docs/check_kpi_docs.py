@@ -113,6 +113,20 @@ def table_cells(line):
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
+def console_commands(lines, i):
+    """The commands of the console block that opens at lines[i]: (the index of its
+    closing fence, [(line number, command, output lines)])."""
+    i += 1
+    commands = []
+    while i < len(lines) and not lines[i].strip().startswith("```"):
+        if lines[i].startswith("$ "):
+            commands.append((i + 1, lines[i][2:], []))
+        elif commands:
+            commands[-1][2].append(lines[i])
+        i += 1
+    return i, commands
+
+
 def parse_doc(path):
     """All figures of the doc, and the parse errors."""
     figures, errors = [], []
@@ -131,14 +145,7 @@ def parse_doc(path):
         elif line.strip().startswith("```console"):
             if not example:
                 errors.append("kpis.md:%d: console block without an example mark" % no)
-            i += 1
-            commands = []  # [line number, command, output lines]
-            while i < len(lines) and not lines[i].strip().startswith("```"):
-                if lines[i].startswith("$ "):
-                    commands.append((i + 1, lines[i][2:], []))
-                elif commands:
-                    commands[-1][2].append(lines[i])
-                i += 1
+            i, commands = console_commands(lines, i)
             for cmd_line, cmd, out in commands:
                 figures.append(Figure(cmd_line, example, as_of, "CONSOLE", cmd,
                                       "\n".join(out).rstrip() + "\n"))

@@ -476,6 +476,16 @@ def wait_for(condition, timeout=30, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def wait_for_detail(cells, timeout=30):
+    """Waits until an array range holding KPI.DETAIL shows its header row (the
+    records are read off the main thread and arrive a moment after the
+    formula; #N/A until then); returns its data array."""
+    def shown():
+        data = cells.getDataArray()
+        return data[0][0] == "date" and data
+    return wait_for(shown, timeout, what=lambda: "KPI.DETAIL's rows (the range shows %r)" % (cells.getDataArray()[0],))
+
+
 def wait_until_ready(sheet, address="Y1", timeout=60):
     """Enters =KPI.STATUS() and waits until it says the store is loaded;
     returns the status."""

@@ -36,6 +36,7 @@ def fill_workbook(sheet):
     for address, (formula, _) in FORMULAS.items():
         oh.put_formula(sheet, address, formula)
     sheet.getCellRangeByName(DETAIL_RANGE).setArrayFormula(DETAIL_FORMULA)
+    oh.wait_for_detail(sheet.getCellRangeByName(DETAIL_RANGE))
 
 
 def snapshot(sheet):
@@ -96,7 +97,8 @@ class Workbooks(oh.OfficeTestCase):
 
         reopened = self.office.load(path)
         self.addCleanup(reopened.close, True)
-        self.assertEqual(snapshot(reopened.Sheets.getByIndex(0)), before)
+        # The figures at once, the records behind them once read.
+        oh.wait_for(lambda: snapshot(reopened.Sheets.getByIndex(0)) == before, 30, what="the reopened figures")
 
         # And in another office, which loads the store from scratch.
         with oh.Office() as fresh:
@@ -160,7 +162,7 @@ class Workbooks(oh.OfficeTestCase):
             self.assertEqual(error, before[0][address][0], address)
             self.assertAlmostEqual(value, before[0][address][1], delta=1e-9 * max(1.0, abs(value)), msg=address)
         reopened.calculateAll()
-        self.assertEqual(snapshot(sheet), before)
+        oh.wait_for(lambda: snapshot(sheet) == before, 30, what="the recalculated figures")
 
     def test_xls_writes_the_english_names_and_reads_them_back(self):
         document = self.new_workbook()
@@ -335,7 +337,9 @@ class StoreAppearingLater(oh.OfficeTestCase):
         self.assertEqual(oh.read(sheet, "A1").value, 250000.0)
         # Once the store is known, an unknown employee is an invalid argument.
         oh.wait_for(lambda: oh.read(sheet, "A2").error == oh.ERR_ILLEGAL_ARGUMENT, what="A2 to become Err:502")
-        self.assertTrue(oh.read(sheet, "A3").text.startswith("ready"))
+        # The status cell is told by its own delivery, which may come a moment later.
+        oh.wait_for(lambda: oh.read(sheet, "A3").text.startswith("ready"), 10,
+                    what=lambda: "KPI.STATUS() to say ready (it says %r)" % oh.read(sheet, "A3").text)
 
 
 if __name__ == "__main__":

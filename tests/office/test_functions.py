@@ -139,7 +139,7 @@ class FunctionsAgainstTheEngine(DemoStoreTestCase):
         # A huge array in a small range: the range shows its part.
         cells = self.sheet.getCellRangeByName("U1:V2")
         cells.setArrayFormula('=KPI.DETAIL("*";"SALES";"2026")')
-        self.assertEqual(cells.getDataArray()[0], ("date", "reference"))
+        self.assertEqual(oh.wait_for_detail(cells)[0], ("date", "reference"))
         # The same cells asked many times stay one live value each.
         for column in range(40):
             oh.put_formula(self.sheet, "W%d" % (column + 1), '=KPI.ACTUAL("%s";"%s";"%s")' % (employee, kpi, NOVEMBER))
@@ -162,7 +162,7 @@ class FunctionsAgainstTheEngine(DemoStoreTestCase):
         actual = self.cli.actual(employee, "DS", day)
         cells = self.sheet.getCellRangeByName("M1:R200")
         cells.setArrayFormula('=KPI.DETAIL("%s";"DS";"%s")' % (employee, day))
-        data = cells.getDataArray()
+        data = oh.wait_for_detail(cells)
         self.assertEqual(list(data[0]), ["date", "reference", "outlet", "outlet name", "employee", "value"])
         rows = [r for r in data[1:] if r[0]]
         self.assertTrue(rows, "no detail rows")
@@ -244,7 +244,7 @@ class FunctionsOnAStoreNamedByTheDocument(oh.OfficeTestCase):
     def test_detail_carries_vietnamese_text(self):
         cells = self.sheet.getCellRangeByName("A10:F13")
         cells.setArrayFormula('=KPI.DETAIL("SS01";"REV";"2026-11")')
-        data = cells.getDataArray()
+        data = oh.wait_for_detail(cells)
         rows = sorted(tuple(r) for r in data[1:] if r[0])
         self.assertEqual(rows, [("2026-11-02", "SO1", "O1", "Tạp hóa Cô Ba", "SR01", 250000.0),
                                 ("2026-11-03", "SO2", "O2", "Cửa hàng Hương Quê", "SR02", 100000.0)])

@@ -22,6 +22,7 @@ import unittest
 import uno
 from com.sun.star.awt import Rectangle, WindowDescriptor
 from com.sun.star.awt.WindowClass import CONTAINER
+from com.sun.star.lang import IndexOutOfBoundsException
 
 import office_harness as oh
 from kpi_data import make_store
@@ -126,17 +127,24 @@ class Panel:
         return found
 
     def items(self, name):
-        context = self.list(name)
-        return [context.getAccessibleChild(i).getAccessibleContext().getAccessibleName()
-                for i in range(context.getAccessibleChildCount())]
+        return self.first_items(name, None)
 
     def count(self, name):
         return self.list(name).getAccessibleChildCount()
 
     def first_items(self, name, count):
-        context = self.list(name)
-        return [context.getAccessibleChild(i).getAccessibleContext().getAccessibleName()
-                for i in range(min(count, context.getAccessibleChildCount()))]
+        """The first `count` lines of a list (None: all of them). The panel
+        may rewrite the list while it is read (a refresh): the lines are then
+        read again."""
+        for _ in range(50):
+            context = self.list(name)
+            total = context.getAccessibleChildCount()
+            try:
+                return [context.getAccessibleChild(i).getAccessibleContext().getAccessibleName()
+                        for i in range(total if count is None else min(count, total))]
+            except IndexOutOfBoundsException:
+                time.sleep(0.05)
+        raise AssertionError("the %s list kept changing while it was read" % name)
 
     def text(self, name):
         """A fixed text: its accessible name is its text."""
@@ -282,7 +290,9 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         header = oh.wait_for(lambda: "(%s):" % kpi in panel.text("detail_header") and panel.text("detail_header"),
                              30, what=lambda: "the records of %s (%r)" % (kpi, panel.text("detail_header")))
         count = int(header.rsplit(":", 1)[1])
-        cell = oh.evaluate(self.sheet, '=ROWS(KPI.DETAIL("%s";"%s"))-1' % (person, kpi), "A21")
+        oh.put_formula(self.sheet, "A21", '=ROWS(KPI.DETAIL("%s";"%s"))-1' % (person, kpi))
+        cell = oh.wait_for(lambda: oh.read(self.sheet, "A21").value == count and oh.read(self.sheet, "A21"), 30,
+                           what=lambda: "KPI.DETAIL to list %d records (%r)" % (count, oh.read(self.sheet, "A21")))
         self.assertEqual(cell.value, count)
         self.assertGreater(count, 0)
         self.assertEqual(len(panel.items("detail")), min(count, 200) + (1 if count > 200 else 0))

@@ -606,3 +606,156 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+# ---- reward plans (SPEC §9), for the rewards comparison -------------------------------
+
+PLAN_FILES = ["plans.csv", "plan_components.csv", "plan_assignments.csv"]
+
+PLAN_KPIS = [  # appended to kpis.csv: KPIs only the plans use, so no random target overlaps
+    ("TH_DS", "SALES", "Doanh số tính thưởng", "Sales for rewards", "", "", "VND", "", ""),
+    ("TH_PC", "PC", "Đơn thành công tính thưởng", "Productive calls for rewards", "", "", "", "", ""),
+    ("TH_FS", "FOCUS_SALES", "Doanh số SKU trọng tâm tính thưởng", "Focus SKU sales for rewards", "",
+     "", "VND", "skus=SKU02|SKU05|SKU11", ""),
+]
+
+PLANS = [  # code, name_vi, name_en, period_type, gate_kpi, gate_min, curve_mode
+    ("P_SR", "Thưởng tháng nhân viên bán hàng", "Salesperson monthly bonus", "MONTH", "TH_DS", "0.8", ""),
+    ("P_FOCUS", "Thưởng SKU trọng tâm, \"bậc thang\"", "Focus SKU bonus, steps", "MONTH", "", "", "step"),
+    ("P_SS", "Thưởng giám sát theo đội", "Supervisor team bonus", "MONTH", "TH_DS", "0.9", "step"),
+    ("P_Q", "Thưởng quý doanh số", "Quarterly sales bonus", "QUARTER", "", "", "linear"),
+]
+
+PLAN_COMPONENTS = [  # plan_code, kpi_code, weight, curve
+    ("P_SR", "TH_DS", "3", "0.5:0.2|0.8:0.5|1:1|1.2:1.6"),
+    ("P_SR", "TH_PC", "1", "0.8:0.5|1:1|1.5:1.25"),
+    ("P_SR", "FOCUS_OUTLETS", "1.5", "1:1"),          # a bare KPI type as a component
+    ("P_FOCUS", "TH_FS", "1", "0.5:0.5|1:1|1.5:2"),
+    ("P_FOCUS", "FOCUS_OUTLETS", "1", "0.8:0.5|1:1"),
+    ("P_SS", "TH_DS", "2", "0.9:0.5|1:1|1.1:1.5"),
+    ("P_SS", "TH_PC", "1", "1:1"),
+    ("P_SS", "FOCUS_OUTLETS", "0.5", "0:0.25|1:1"),   # SS have no target for it: factor 0
+    ("P_Q", "TH_DS", "1", "0.9:0.5|1:1|1.1:1.2"),
+]
+
+PLAN_MONTHS = [D(2026, 9, 1), D(2026, 10, 1), D(2026, 11, 1), D(2026, 12, 1), D(2027, 1, 1)]
+PLAN_QUARTERS = [D(2026, 7, 1), D(2026, 10, 1), D(2027, 1, 1)]
+
+
+def decimal_text(x):
+    """An exact Fraction with a finite decimal expansion, as plain decimal text."""
+    from fractions import Fraction
+    x = Fraction(x)
+    for places in range(0, 9):
+        scaled = x * 10 ** places
+        if scaled.denominator == 1:
+            n = scaled.numerator
+            s = str(abs(n)).rjust(places + 1, "0")
+            text = s if places == 0 else s[:-places] + "." + s[-places:]
+            return ("-" if n < 0 else "") + text
+    raise ValueError("no short decimal for %s" % x)
+
+
+def add_plans(outdir, seed, info):
+    """Adds reward plans to a data set written by generate(): the KPIs only plans use
+    (kpis.csv), their MONTH, QUARTER and DAY targets (targets.csv), and the three plan
+    files.  Targets are sized from the actuals (through the oracle), some so that an
+    attainment lands exactly on a curve point (1, the gate's 0.8) or above a curve's last
+    point (2), or fails a gate (0.5).  Assignments: every salesperson on two monthly
+    plans and the quarterly one, supervisors on their team plan, the ASM quarterly; the
+    joiner and the leaver prorated by employment, an assignment that starts and ends
+    mid-month, two assignments of one person to one plan inside one month, a decimal
+    incentive, one whose amount is an exact half VND at factor 1, and one over a Sunday
+    only (no working day).  Deterministic for a seed; generate()'s files are only appended to."""
+    import oracle
+    from fractions import Fraction
+    rng = random.Random(7000 + seed)
+    srs = info["srs"]
+
+    def append_rows(name, header, rows):
+        path = os.path.join(outdir, name)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            existing = list(csv.DictReader(f))
+        write_csv(path, header, existing + rows, bom=(name == "employees.csv"))
+
+    append_rows("kpis.csv", ["code", "type", "name_vi", "name_en", "description", "applies_to", "unit",
+                             "params", "cap"],
+                [dict(zip(["code", "type", "name_vi", "name_en", "description", "applies_to", "unit",
+                           "params", "cap"], k)) for k in PLAN_KPIS])
+    data = oracle.Data(outdir)
+
+    def month(first):
+        return oracle.Period("MONTH", first, last_day_of_month(first.year, first.month))
+
+    def quarter(first):
+        return oracle.Period("QUARTER", first, last_day_of_month(first.year, first.month + 2))
+
+    # Exact attainments wanted: (employee, kpi, month) -> attainment.
+    exact = {(srs[0], "TH_DS", D(2026, 10, 1)): Fraction(1),     # on a curve point
+             (srs[0], "TH_DS", D(2026, 11, 1)): Fraction(2),     # above the last point
+             (srs[1], "TH_DS", D(2026, 11, 1)): Fraction(1, 2),  # fails the gate
+             (srs[4], "TH_DS", D(2026, 12, 1)): Fraction(4, 5),  # exactly the gate's minimum
+             (srs[0], "TH_FS", D(2026, 10, 1)): Fraction(1),     # x.5 VND at factor 1
+             (srs[3], "TH_PC", D(2027, 1, 1)): Fraction(1)}
+
+    def target_for(emp, kpi, period):
+        act = oracle.actual(data, emp, kpi, period)
+        want = exact.get((emp, kpi, period.start))
+        if want is not None and act > 0:
+            return decimal_text(act / want)
+        if act <= 0:
+            return str(rng.choice([0, 5, 100000]))
+        v = float(act) * rng.uniform(0.65, 1.5)
+        return str(int(round(v, -2))) if v >= 100 else money(v)
+
+    targets = []
+    people = srs + ["SS01", "SS02"]
+    for emp in people:
+        for first in PLAN_MONTHS:
+            p = month(first)
+            kpis = ["TH_DS", "TH_PC", "TH_FS"] + (["FOCUS_OUTLETS"] if emp in srs else [])
+            if emp == srs[5]:
+                kpis.remove("TH_PC")      # a DAY-target sum stands in (below)
+            for kpi in kpis:
+                targets.append({"employee_code": emp, "kpi_code": kpi, "period_type": "MONTH",
+                                "valid_from": p.start, "valid_to": p.end,
+                                "target": target_for(emp, kpi, p), "weight": ""})
+    targets.append({"employee_code": srs[5], "kpi_code": "TH_PC", "period_type": "DAY",
+                    "valid_from": D(2026, 9, 1), "valid_to": D(2027, 1, 31), "target": "1.5",
+                    "weight": ""})
+    for emp in srs + ["ASM01"]:
+        for first in PLAN_QUARTERS:
+            q = quarter(first)
+            targets.append({"employee_code": emp, "kpi_code": "TH_DS", "period_type": "QUARTER",
+                            "valid_from": q.start, "valid_to": q.end,
+                            "target": target_for(emp, "TH_DS", q), "weight": "0"})
+    append_rows("targets.csv", ["employee_code", "kpi_code", "period_type", "valid_from", "valid_to",
+                                "target", "weight"], targets)
+
+    write_csv(os.path.join(outdir, "plans.csv"),
+              ["code", "name_vi", "name_en", "period_type", "gate_kpi", "gate_min", "curve_mode"],
+              [dict(zip(["code", "name_vi", "name_en", "period_type", "gate_kpi", "gate_min",
+                         "curve_mode"], p)) for p in PLANS])
+    write_csv(os.path.join(outdir, "plan_components.csv"), ["plan_code", "kpi_code", "weight", "curve"],
+              [dict(zip(["plan_code", "kpi_code", "weight", "curve"], c)) for c in PLAN_COMPONENTS])
+    far = D(2027, 12, 31)
+    assignments = []
+
+    def assign(emp, plan, a, b, incentive):
+        assignments.append({"employee_code": emp, "plan_code": plan, "valid_from": a, "valid_to": b,
+                            "incentive": incentive})
+
+    for i, emp in enumerate(srs):
+        assign(emp, "P_SR", D(2026, 1, 1), far, rng.choice(["4000000", "4500000.5", "5000000", "3333333.33"]))
+        assign(emp, "P_Q", D(2026, 7, 1), far, "6000000")
+    assign(srs[0], "P_FOCUS", D(2026, 1, 1), far, "1000001")           # 500000.5 at factor 1
+    assign(srs[4], "P_FOCUS", D(2026, 10, 1), D(2026, 10, 15), "2000000")  # two in one month
+    assign(srs[4], "P_FOCUS", D(2026, 10, 16), far, "3000000.5")
+    assign(srs[5], "P_FOCUS", D(2026, 11, 10), D(2026, 12, 20), "2500000")  # mid-month both ends
+    assign(srs[2], "P_FOCUS", D(2026, 9, 1), far, "1800000")            # the leaver
+    assign("SS01", "P_SS", D(2026, 1, 1), far, "8000000")
+    assign("SS02", "P_SS", D(2026, 1, 1), far, "7500000")                # joined mid-October
+    assign("SS02", "P_FOCUS", D(2026, 11, 29), D(2026, 11, 29), "1000000")  # a Sunday only
+    assign("ASM01", "P_Q", D(2026, 1, 1), far, "15000000")
+    write_csv(os.path.join(outdir, "plan_assignments.csv"),
+              ["employee_code", "plan_code", "valid_from", "valid_to", "incentive"], assignments)

@@ -500,7 +500,9 @@ class TemplatesInCalc(DemoStoreTestCase):
                 c2, r2 = odf.parse_address(last)
                 target = scratch.getCellRangeByPosition(0, 10, c2 - c1, 10 + r2 - r1)
                 target.setArrayFormula('=KPI.DETAIL("%s";"DS";"%s")' % (EMPLOYEE, PERIOD))
-                rows = shown.getDataArray()
+                # The records are read off the main thread: they arrive a moment later.
+                rows = oh.wait_for_detail(shown)
+                oh.wait_for_detail(target)
                 self.assertEqual(rows, target.getDataArray())
                 self.assertEqual(rows[0], ("date", "reference", "outlet", "outlet name", "employee", "value"))
                 orders = [r for r in rows[1:] if r[1]]

@@ -424,6 +424,44 @@ TEST_F(DemoData, DefinesAKpiOfEveryTypeInVietnameseAndEnglish) {
     EXPECT_TRUE(std::count(appliesTo.begin(), appliesTo.end(), "SR|SS") > 0);
 }
 
+TEST_F(DemoData, WritesThreeRewardPlansEachSalespersonAndSupervisorIsOn) {
+    const Table& plans = table("plans.csv");
+    EXPECT_EQ(plans.values("code"), (std::vector<std::string>{"NVBH_THANG", "GSBH_DOI", "SKU_QUY"}));
+    EXPECT_EQ(plans.values("period_type"), (std::vector<std::string>{"MONTH", "MONTH", "QUARTER"}));
+    EXPECT_EQ(plans.values("gate_kpi"), (std::vector<std::string>{"DS", "DS", ""}));
+    EXPECT_EQ(plans.values("curve_mode"), (std::vector<std::string>{"linear", "step", "linear"}));
+    for (const std::string& name : plans.values("name_vi"))
+        EXPECT_NE(name.find("ư"), std::string::npos) << name;  // Thưởng: with its diacritics
+    // Every component pays on a KPI of kpis.csv; the salesperson's sales curve accelerates.
+    const auto kpis = table("kpis.csv").values("code");
+    const Table& components = table("plan_components.csv");
+    for (const std::string& kpi : components.values("kpi_code"))
+        EXPECT_NE(std::find(kpis.begin(), kpis.end(), kpi), kpis.end()) << kpi;
+    EXPECT_EQ(components.rows[0][components.column("curve")], "0.8:0.6|1:1|1.2:1.5|1.5:2");
+    const auto employeeRoles = roles();
+    std::map<std::string, std::set<std::string>> plansOf;
+    const Table& assignments = table("plan_assignments.csv");
+    for (const Row& row : assignments.rows)
+        plansOf[row[assignments.column("employee_code")]].insert(row[assignments.column("plan_code")]);
+    for (const auto& [code, role] : employeeRoles) {
+        if (role == "SR") EXPECT_EQ(plansOf[code], (std::set<std::string>{"NVBH_THANG", "SKU_QUY"})) << code;
+        else if (role == "SS") EXPECT_EQ(plansOf[code], (std::set<std::string>{"GSBH_DOI", "SKU_QUY"})) << code;
+        else EXPECT_EQ(plansOf.count(code), 0u) << code;
+    }
+}
+
+TEST_F(DemoData, GivesTheQuarterlyPlanAFocusTargetForEachQuarterOfTheRange) {
+    const Table& targets = table("targets.csv");
+    std::set<std::string> withFocusQuarter;
+    for (const Row& row : targets.rows)
+        if (row[targets.column("kpi_code")] == "FOCUS" && row[targets.column("period_type")] == "QUARTER") {
+            EXPECT_EQ(row[targets.column("valid_from")], "2026-10-01");
+            withFocusQuarter.insert(row[targets.column("employee_code")]);
+        }
+    for (const auto& [code, role] : roles())
+        EXPECT_EQ(withFocusQuarter.count(code), role == "SR" || role == "SS" ? 1u : 0u) << code;
+}
+
 TEST_F(DemoData, GivesTargetsOfEveryPeriodType) {
     const auto types = table("targets.csv").values("period_type");
     const std::set<std::string> present(types.begin(), types.end());

@@ -1,6 +1,7 @@
-// A realistic demo distributor (Vietnamese FMCG field sales), written as the ten
-// interchange CSV files of SPEC §3, so that it enters the store through the same
-// import as real data. Also the data generator of the benchmarks.
+// A realistic demo distributor (Vietnamese FMCG field sales), written as the
+// thirteen interchange CSV files of SPEC §3 (reward plans included), so that it
+// enters the store through the same import as real data. Also the data
+// generator of the benchmarks.
 //
 // Deterministic: the same options give byte-identical files.
 #pragma once
@@ -28,7 +29,8 @@ struct DemoOptions {
     std::function<void(const std::string&)> progress;  // optional progress lines
 };
 
-// Writes employees.csv … holidays.csv into dir (created if missing). Throws Error Io.
+// Writes employees.csv … holidays.csv, plans.csv, plan_components.csv and
+// plan_assignments.csv into dir (created if missing). Throws Error Io.
 void writeDemoData(const std::filesystem::path& dir, const DemoOptions& options);
 
 }  // namespace kpi

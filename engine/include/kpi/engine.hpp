@@ -9,9 +9,16 @@
 // Thread-safety: an Engine is not thread-safe; guard it with a mutex. For callers
 // that must not block (the Calc add-in), the I/O half of a refresh is separate:
 // Engine::fetchChanges() may run on a worker thread while the engine is in use,
-// and apply() then takes only CPU time.
+// and apply() then takes only CPU time. The engine's SQLite connection is used
+// by its constructor, fetchChanges() and its destructor only — one thread at a
+// time, the caller's duty; detail queries read through connections of their own
+// (DetailQuery), so no connection is ever shared between threads.
+//
+// Identity: a store replaced underneath (another store_id in its meta table)
+// is read from scratch by the next fetchChanges(), never folded in.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -21,6 +28,7 @@
 
 #include "kpi/date.hpp"
 #include "kpi/period.hpp"
+#include "kpi/rewards.hpp"
 
 namespace kpi {
 
@@ -57,6 +65,9 @@ struct ReportQuery {
     std::optional<PeriodType> type;   // --type
     std::string employeeCode;         // --employee (subtree); empty = everyone
     Day asOf = 0;
+    // Rows of a closed pay period come from what its close froze (SPEC §10)
+    // unless live: then from today's data, like any other period's.
+    bool live = false;
 };
 
 // One record behind a figure, for KPI.DETAIL and the sidebar.
@@ -69,6 +80,34 @@ struct DetailRow {
     double value = 0;         // amount, quantity or 1
 };
 
+// The records behind a figure, perhaps cut at a limit.
+struct Detail {
+    std::vector<DetailRow> rows;  // the first records, at most the limit asked for
+    std::size_t total = 0;        // every record behind the figure: more than rows.size() when cut
+};
+
+// A KPI.DETAIL query taken from an engine (who, which KPI, which days; the
+// outlets of UB, COVERAGE and NEW_OUTLETS), read from the store later without
+// the engine.
+//
+// Thread-safety: run() opens a connection of its own, uses it and closes it
+// before it returns, on the calling thread. Copies share an immutable plan:
+// any number of runs may go on at once, on any threads, while the engine that
+// made the query answers queries, fetches changes or is destroyed.
+class DetailQuery {
+public:
+    // Reads at most `limit` records and counts the rest. `cancelled`, when
+    // given, is asked every hundred SQLite steps; once it says true the run
+    // stops and throws Error Io. Throws like Engine's constructor.
+    Detail run(std::size_t limit, const std::function<bool()>& cancelled = {}) const;
+
+    struct Plan;  // engine-private
+
+private:
+    friend class Engine;
+    std::shared_ptr<const Plan> plan_;
+};
+
 struct EmployeeInfo {
     std::string code, name, role, managerCode, department, region;
     Day start = 0;           // start_date
@@ -77,6 +116,7 @@ struct EmployeeInfo {
 
 struct KpiInfo {
     std::string code, type, nameVi, nameEn, unit;
+    double cap = 1.5;  // the attainment cap of scores
     std::vector<std::string> appliesTo{};  // the roles of applies_to; empty = every role
 };
 
@@ -92,6 +132,7 @@ struct TargetInfo {
 struct DataState {
     long long changeSeq = 0;     // the store's change counter folded in so far
     std::string latestActivity;  // newest order or visit time seen, "YYYY-MM-DD HH:MM:SS"
+    std::string storeId;         // the store's identity (meta store_id); "" for a store without one
 };
 
 class PendingChanges;  // what fetchChanges() read; opaque
@@ -120,7 +161,8 @@ public:
     // load (e.g. to look at what callers asked for while the dimensions were
     // read). `cancelled`, when given, is asked every hundred SQLite steps
     // of the load (on the constructing thread; it must not throw): once it says
-    // true the load stops and the constructor throws Error Io. Throws like the
+    // true the load stops and the constructor throws Error Io. Later
+    // fetchChanges() calls ask it too (from their thread). Throws like the
     // first constructor.
     Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
            const std::function<bool()>& cancelled = {});
@@ -139,14 +181,24 @@ public:
     bool refresh();
 
     // Throws Error InvalidArgument for an unknown employee ("*" = the company) or KPI.
-    Figures figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf);
+    // For a closed pay period (SPEC §10) and an employee and KPI its close froze,
+    // the frozen figures, unless live.
+    Figures figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf,
+                    bool live = false);
     // The weighted score of SPEC §6 over the employee's own report rows. The
     // scores of every employee for (period, asOf) are computed on the first
     // call and kept until the data change (the next apply() or refresh()).
     std::optional<double> score(const std::string& employeeCode, const Period& period, Day asOf);
+    // Closed pay periods answer from their frozen rows (see ReportQuery::live).
     std::vector<ReportRow> report(const ReportQuery& query);
-    std::vector<ScoreRow> scores(const Period& period, Day asOf);
+    // Over report(): a closed period's scores come from its frozen rows (and
+    // the caps frozen with them) unless live.
+    std::vector<ScoreRow> scores(const Period& period, Day asOf, bool live = false);
+    // The records behind a figure, all of them (for one-shot callers).
     std::vector<DetailRow> detail(const std::string& employeeCode, const std::string& kpiCode, const Period& period);
+    // The same as a query to run later, elsewhere (CPU only: no store access).
+    // Throws Error InvalidArgument for an unknown employee or KPI.
+    DetailQuery detailQuery(const std::string& employeeCode, const std::string& kpiCode, const Period& period) const;
 
     // The window of a partial load; nullopt when everything was loaded.
     std::optional<Period> window() const;
@@ -173,6 +225,42 @@ public:
     // The store this engine reads.
     const std::filesystem::path& storePath() const;
     DataState state() const;
+
+    // ---- Rewards (SPEC §9–§10; the types are in kpi/rewards.hpp) -----------
+    //
+    // Payouts read the orders and visits of the pay period and, for an open
+    // one's adjustments, of every closed period of its type before it: an
+    // engine loaded with a window (Engine(path, window)) must cover
+    // payoutWindow(closedPeriods(), period); payout(), payoutAmount() and
+    // statement() throw Error InvalidArgument rather than compute from less.
+
+    // The rows of `kpi payout` (SPEC §9), in their order: a closed period's
+    // frozen rows (live: components, gates and totals recomputed from today's
+    // data, the frozen adjustments kept); an open period's from today's data,
+    // with the adjustments closing it now would settle. Throws Error
+    // InvalidArgument for a period that is not a MONTH, QUARTER or YEAR or an
+    // unknown employee. The rows of every employee for (period, live) are
+    // computed on the first call and kept until the data change.
+    std::vector<PayoutRow> payout(const PayoutQuery& query);
+    // KPI.PAYOUT: the sum of the employee's own total rows for the period (with
+    // kpiCode: of their component rows of that KPI); nullopt when there is none
+    // (no plan applies). Throws like payout(); "*" is not an employee here.
+    std::optional<long long> payoutAmount(const std::string& employeeCode, const Period& period,
+                                          const std::string& kpiCode = {}, bool live = false);
+    // KPI.FACTOR: the factor the plan's curve for the KPI gives the attainment
+    // (what-if; the attainment is taken as the shortest decimal that is this
+    // double, e.g. 1.1). Throws Error InvalidArgument for an unknown plan or a
+    // KPI that is not one of its components.
+    double factor(const std::string& planCode, const std::string& kpiCode, double attainment) const;
+    // One person's statement for a pay period: their plans' rows with the KPI
+    // names and the calls behind each figure. Throws like payout().
+    Statement statement(const std::string& employeeCode, const Period& period, bool live = false);
+    // Whether the period (type and days) is closed, by whom and when.
+    std::optional<ClosedPeriod> closedPeriod(const Period& period) const;
+    // Every closed period, by type then first day.
+    std::vector<ClosedPeriod> closedPeriods() const;
+    // The plans, by code.
+    std::vector<PlanInfo> plans() const;
 
 private:
     struct Impl;
