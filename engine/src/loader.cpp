@@ -449,14 +449,28 @@ model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period
 }
 
 model::Facts loadFactsInParallel(sql::Database& db, Dims& dims, const Period& window, int readers, long long seq) {
-    const int days = window.last - window.first + 1;
+    // The parts share the days that have orders (a long window often starts
+    // long before the data do), so that each reads about as many.
+    Period busy = window;
+    {
+        auto st = db.prepare("SELECT min(order_date), max(order_date) FROM orders WHERE order_date BETWEEN ?1 AND ?2");
+        st.bind(1, formatDay(window.first)).bind(2, formatDay(window.last));
+        if (st.step() && !st.isNull(0)) {
+            busy.first = dayOr(st.text(0), window.first);
+            busy.last = dayOr(st.text(1), window.last);
+        }
+    }
+    const int days = busy.last - busy.first + 1;
     readers = std::clamp(readers, 1, std::max(1, days));
     if (readers == 1) return loadFacts(db, dims, window);
-    // Part k reads its own days; the last part, db's, reads the newest days.
+    // Part k reads its own days; the first and last parts also the window's
+    // days before and after the orders (visits may lie there).
     std::vector<Period> parts;
     for (int k = 0; k < readers; ++k)
-        parts.push_back(Period{PeriodType::Cycle, window.first + static_cast<Day>(static_cast<long>(days) * k / readers),
-                               window.first + static_cast<Day>(static_cast<long>(days) * (k + 1) / readers) - 1});
+        parts.push_back(Period{PeriodType::Cycle, busy.first + static_cast<Day>(static_cast<long>(days) * k / readers),
+                               busy.first + static_cast<Day>(static_cast<long>(days) * (k + 1) / readers) - 1});
+    parts.front().first = window.first;
+    parts.back().last = window.last;
     struct Part {
         std::vector<Bucket> buckets;
         bool complete = false;

@@ -377,3 +377,25 @@ TEST(TeamSplit, RefusesWhatCannotBeSplit) {
 }
 
 }  // namespace
+
+namespace {
+
+// recommend and target-health read their long windows on two connections
+// (Engine(path, window, readers)): the figures are those of one.
+TEST(EngineReaders, TwoReadersLoadTheSameFiguresAsOne) {
+    TestStore store(wobblyTeam().files());
+    const kpi::Period window{kpi::PeriodType::Cycle, D("2024-01-01"), D("2026-10-31")};
+    Engine one(store.path(), window);
+    Engine two(store.path(), window, 2);
+    Engine three(store.path(), window, 3);
+    EXPECT_EQ(one.firstActivity(), two.firstActivity());
+    for (const char* period : {"2024-12", "2025-06", "2025-12", "2026-03", "2026-10", "2025", "2026-W20"})
+        for (const char* code : {"W1", "W5", "SS1", "*"})
+            for (const char* kpiCode : {"DS", "PC", "ASO", "COV", "VIS", "LPPC"}) {
+                const double a = one.figures(code, kpiCode, P(period), D("2026-11-01")).actual;
+                EXPECT_EQ(two.figures(code, kpiCode, P(period), D("2026-11-01")).actual, a) << period << code << kpiCode;
+                EXPECT_EQ(three.figures(code, kpiCode, P(period), D("2026-11-01")).actual, a) << period << code << kpiCode;
+            }
+}
+
+}  // namespace
