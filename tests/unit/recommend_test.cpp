@@ -125,10 +125,10 @@ TEST(Recommend, TheSeasonIsTheCompanysSamePeriodAYearBeforeAgainstTheMonthsBefor
     EXPECT_DOUBLE_EQ(*r.basis.season, 2.0);
     EXPECT_EQ(r.basis.seasonPeriod, P("2025-11"));
     EXPECT_EQ(*r.target, 50'000'000);
-    EXPECT_NE(kpi::explainRecommendation(r, "en").find("season +100% (2025-11 against the 3 months before, company)"),
+    EXPECT_NE(kpi::explainRecommendation(r, "en").find("season +100% (2025-11 against 2025-08..2025-10, company)"),
               std::string::npos)
         << kpi::explainRecommendation(r, "en");
-    EXPECT_NE(kpi::explainRecommendation(r, "vi").find("mùa vụ +100% (2025-11 so với 3 tháng trước đó, toàn công ty)"),
+    EXPECT_NE(kpi::explainRecommendation(r, "vi").find("mùa vụ +100% (2025-11 so với 2025-08..2025-10, toàn công ty)"),
               std::string::npos)
         << kpi::explainRecommendation(r, "vi");
 }

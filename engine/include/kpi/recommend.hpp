@@ -11,7 +11,8 @@
 //   VISITS, FOCUS_SALES, NEW_OUTLETS), per outlet on route (ASO,
 //   FOCUS_OUTLETS) or as it is (LPPC, STRIKE_RATE, DROP_SIZE, COVERAGE);
 // - season: how the whole company's same period a year before compared with
-//   the periods before it (months and quarters, when the data reach back);
+//   the level's periods a year before (weeks, months and quarters, when the
+//   data reach back);
 // - ramp: for people in their first periods, how far peers who joined were
 //   from their settled level in the same month of their tenure;
 // - size: the working days of the period (clipped to the employment), or the
@@ -74,8 +75,9 @@ struct RecommendationBasis {
     int periodsUsed = 0;               // own (or peers') periods in the level
     Period levelFirst{}, levelLast{};  // the oldest and newest of them
     double levelRate = 0;              // per working day, per outlet, or the level itself
-    std::optional<double> season;      // company: same period a year before ÷ the periods before it
+    std::optional<double> season;      // company: same period a year before ÷ the level's periods a year before
     Period seasonPeriod{};             // the same period a year before
+    Period seasonBaseFirst{}, seasonBaseLast{};  // the level's periods a year before
     std::optional<double> ramp;        // the joiner's factor in P (tenure month `tenure`)
     int tenure = 0;                    // P's number in the employment: 1 = the period they joined in
     std::optional<double> workingDays;         // W(P clipped), for per-working-day KPIs
@@ -142,7 +144,7 @@ std::vector<Recommendation> allocateTeamTarget(Engine& engine, const AllocationQ
 // The one line that says what drove a recommendation, in English ("en") or
 // Vietnamese ("vi"), e.g. "3-month level 14,200,000 per working day
 // (2026-08..2026-10) × 24 working days (history 25.3); season +8%
-// (2025-11 against the 3 months before, company)".
+// (2025-11 against 2025-08..2025-10, company)".
 std::string explainRecommendation(const Recommendation& recommendation, std::string_view language);
 
 }  // namespace kpi

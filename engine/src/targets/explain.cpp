@@ -21,7 +21,7 @@ struct Words {
 const Words kEnglish{"%d-%s level",
                      "month", "week", "quarter", "year",
                      " per working day", " per outlet on route",
-                     "working days", "history", "outlets on route now", "season", "against the %d %s before",
+                     "working days", "history", "outlets on route now", "season", "against",
                      "company",
                      "ramp", "%s %d of the employment", "median of peers", "no spread: too few past forecasts",
                      ',', '.'};
@@ -29,7 +29,7 @@ const Words kVietnamese{"mức %d %s gần nhất",
                         "tháng", "tuần", "quý", "năm",
                         " mỗi ngày làm việc", " mỗi điểm bán trên tuyến",
                         "ngày làm việc", "trước đây", "điểm bán trên tuyến hiện nay", "mùa vụ",
-                        "so với %d %s trước đó", "toàn công ty",
+                        "so với", "toàn công ty",
                         "hệ số làm quen", "%s thứ %d làm việc", "trung vị của đồng nghiệp",
                         "chưa có độ phân tán: quá ít dự báo trước đây",
                         '.', ','};
@@ -74,10 +74,6 @@ std::string printf2(const char* pattern, int number, const char* word) {
     return buf;
 }
 
-std::string plural(const char* word, int count, const Words& w) {
-    return &w == &kEnglish && count != 1 ? std::string(word) + "s" : std::string(word);
-}
-
 std::string periodRange(const Period& first, const Period& last) {
     return first == last ? formatPeriod(first) : formatPeriod(first) + ".." + formatPeriod(last);
 }
@@ -116,8 +112,8 @@ std::string explainRecommendation(const Recommendation& r, std::string_view lang
     }
     if (b.season)
         line += "; " + std::string(w.season) + " " + percentChange(*b.season, w) + " (" +
-                formatPeriod(b.seasonPeriod) + " " +
-                printf2(w.against, b.periodsUsed, plural(unit, b.periodsUsed, w).c_str()) + ", " + w.company + ")";
+                formatPeriod(b.seasonPeriod) + " " + w.against + " " + periodRange(b.seasonBaseFirst, b.seasonBaseLast) +
+                ", " + w.company + ")";
     if (b.ramp) {
         char buf[200];
         std::snprintf(buf, sizeof buf, w.tenure, unit, b.tenure);
@@ -131,8 +127,8 @@ namespace {
 
 struct FlagWords {
     const char *chance, *expected, *against;
-    const char *lastDays, *usually, *bigOrders;
-    const char *returns, *returnOrders;
+    const char *lastDays, *usually, *bigOrder, *bigOrders;
+    const char *returns, *returnOrder, *returnOrders;
     const char *cancelled;
     const char *once;
     const char *visits, *atMost;
@@ -140,15 +136,17 @@ struct FlagWords {
 };
 
 const FlagWords kFlagEnglish{"a %s chance by the history before %s", "expected", "against the target",
-                             "%s of the sales in the last days %s", "usually", "orders over twice the usual big order",
-                             "returns of %s in %s at outlets sold to in the period", "returns",
+                             "%s of the sales in the last days %s", "usually", "order over twice the usual big order",
+                             "orders over twice the usual big order",
+                             "returns of %s in %s at outlets sold to in the period", "return", "returns",
                              "%d orders of the period approved, then cancelled: %s",
                              "%d of %d new outlets with an order ordered once and never again",
                              "%d visits without an order on %s", "usually at most %s a day",
                              "attainment", "without them"};
 const FlagWords kFlagVietnamese{"khả năng đạt %s theo dữ liệu trước %s", "dự kiến", "so với chỉ tiêu",
                                 "%s doanh số dồn vào những ngày cuối %s", "thường", "đơn lớn hơn gấp đôi đơn lớn thường lệ",
-                                "hàng trả %s trong %s tại các điểm bán đã bán trong kỳ", "đơn trả",
+                                "đơn lớn hơn gấp đôi đơn lớn thường lệ",
+                                "hàng trả %s trong %s tại các điểm bán đã bán trong kỳ", "đơn trả", "đơn trả",
                                 "%d đơn trong kỳ đã duyệt rồi bị hủy: %s",
                                 "%d trong %d điểm bán mới có đơn chỉ đặt một lần rồi không đặt lại",
                                 "%d lượt viếng thăm không có đơn ngày %s", "thường nhiều nhất %s lượt một ngày",
@@ -194,11 +192,11 @@ std::string explainHealthFlag(const HealthFlag& f, std::string_view language) {
     case HealthFlagKind::LastDaysBunching:
         line = printfText(t.lastDays, percent(f.value, w), daysText(f.days));
         if (f.usual) line += " (" + std::string(t.usually) + " " + percent(*f.usual, w) + ")";
-        line += "; " + std::to_string(f.orders.size()) + " " + t.bigOrders;
+        line += "; " + std::to_string(f.orders.size()) + " " + (f.orders.size() == 1 ? t.bigOrder : t.bigOrders);
         break;
     case HealthFlagKind::ReturnsAfterPeriod:
         line = printfText(t.returns, readable(f.value, 0, w), daysText(f.days)) + " (" +
-               std::to_string(f.orders.size()) + " " + t.returnOrders + ")";
+               std::to_string(f.orders.size()) + " " + (f.orders.size() == 1 ? t.returnOrder : t.returnOrders) + ")";
         break;
     case HealthFlagKind::CancelledAfterApproval:
         return printfNumberText(t.cancelled, static_cast<int>(f.orders.size()), readable(f.value, 0, w));

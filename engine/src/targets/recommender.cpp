@@ -325,6 +325,8 @@ std::optional<Assessment> Recommender::assess(const EmployeeInfo& employee, cons
     b.levelRate = f.level.rate;
     b.season = f.season;
     b.seasonPeriod = shifted(period_, settings_.seasonalLag);
+    b.seasonBaseFirst = shifted(period_, f.level.offsets.back() + settings_.seasonalLag);
+    b.seasonBaseLast = shifted(period_, f.level.offsets.front() + settings_.seasonalLag);
     if (f.rampKnown) b.ramp = f.ramp;
     if (f.source == LevelSource::Own) {
         double sizes = 0;
