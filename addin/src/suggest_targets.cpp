@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include <com/sun/star/awt/DialogProvider2.hpp>
 #include <com/sun/star/awt/XComboBox.hpp>
 #include <com/sun/star/awt/XControlContainer.hpp>
 #include <com/sun/star/awt/XDialog.hpp>
@@ -14,13 +13,10 @@
 #include <com/sun/star/awt/XFixedText.hpp>
 #include <com/sun/star/awt/XListBox.hpp>
 #include <com/sun/star/awt/XTextComponent.hpp>
-#include <com/sun/star/beans/NamedValue.hpp>
 #include <com/sun/star/beans/XPropertySet.hpp>
-#include <com/sun/star/deployment/PackageInformationProvider.hpp>
 #include <com/sun/star/document/XUndoManager.hpp>
 #include <com/sun/star/document/XUndoManagerSupplier.hpp>
 #include <com/sun/star/lang/Locale.hpp>
-#include <com/sun/star/lang/XComponent.hpp>
 #include <com/sun/star/sheet/XSpreadsheet.hpp>
 #include <com/sun/star/sheet/XSpreadsheetDocument.hpp>
 #include <com/sun/star/table/XCell.hpp>
@@ -31,6 +27,7 @@
 #include <rtl/ref.hxx>
 
 #include "kpi/recommend.hpp"
+#include "extension_dialog.hpp"
 #include "kpi_functions.hpp"
 #include "main_thread.hpp"
 #include "office_language.hpp"
@@ -45,9 +42,6 @@ using namespace css;
 
 namespace saleskpi::addin {
 namespace {
-
-constexpr char kExtensionId[] = "org.saleskpi.extension";
-constexpr int kMaxDriverPresses = 10;
 
 struct Texts {
     LocalizedText cannot, notLoaded, running, shuttingDown, cancelled, unknownScope, badPeriod, suggested, newRows,
@@ -168,42 +162,15 @@ private:
     std::optional<SuggestRequest> accepted_;
 };
 
-struct DialogDisposer {
-    uno::Reference<lang::XComponent> dialog;
-    ~DialogDisposer() {
-        try {
-            if (dialog.is()) dialog->dispose();
-        } catch (...) {
-        }
-    }
-};
-
 std::optional<SuggestRequest> runDialog(const uno::Reference<uno::XComponentContext>& context,
                                         const uno::Reference<awt::XWindow>& parent, SuggestChoices choices,
                                         kpi::Day today, Language language,
                                         const uno::Reference<awt::XDialogEventHandler>& driver) {
-    const OUString url = deployment::PackageInformationProvider::get(context)->getPackageLocation(kExtensionId) +
-                         "/dialogs/SuggestTargets.xdl";
     const rtl::Reference<SuggestDialogHandler> handler(new SuggestDialogHandler(std::move(choices), today, language));
-    uno::Sequence<beans::NamedValue> arguments(2);
-    arguments.getArray()[0] = beans::NamedValue("ParentWindow", uno::Any(parent));
-    arguments.getArray()[1] = beans::NamedValue(
-        "EventHandler", uno::Any(uno::Reference<uno::XInterface>(static_cast<cppu::OWeakObject*>(handler.get()))));
-    const uno::Reference<awt::XDialog> dialog =
-        awt::DialogProvider2::create(context)->createDialogWithArguments(url, arguments);
-    if (!dialog.is()) throw uno::RuntimeException("cannot open the dialog " + url);
-    const DialogDisposer disposer{uno::Reference<lang::XComponent>(dialog, uno::UNO_QUERY)};
-    handler->fill(dialog);
-    if (!driver.is()) {
-        dialog->execute();
-        return handler->accepted();
-    }
-    for (int press = 0; press < kMaxDriverPresses; ++press) {
-        if (!driver->callHandlerMethod(dialog, uno::Any(), "press")) return std::nullopt;  // Cancel
-        handler->callHandlerMethod(dialog, uno::Any(), "ok");
-        if (handler->accepted()) return handler->accepted();
-    }
-    return std::nullopt;
+    runExtensionDialog(
+        context, parent, "SuggestTargets", handler.get(), [&](const uno::Reference<awt::XDialog>& d) { handler->fill(d); },
+        [&] { return handler->accepted().has_value(); }, driver);
+    return handler->accepted();
 }
 
 // Ends the undo context however the writing ends.
@@ -258,6 +225,33 @@ std::string scopeText(const std::string& scope, const std::vector<kpi::EmployeeI
             return scope + " " + e.name;
         }
     return scope;
+}
+
+// Main thread: the sheet written with the suggestions, and the outcome said.
+void writeSuggestions(const uno::Reference<frame::XModel>& document, const std::vector<kpi::Recommendation>& rows,
+                      const SuggestRequest& request, const std::vector<kpi::EmployeeInfo>& employees,
+                      Language language, Language sheetLanguage, const TargetSuggester::Done& done) {
+    try {
+        const SuggestionPlan plan =
+            planSuggestions(readTargetsCells(document), rows,
+                            nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)), sheetLanguage);
+        if (plan.added + plan.reviewed == 0 && plan.withoutBasis == 0) {
+            done({false, false, in(texts().cannot, language) + in(texts().nothing, language)});
+            return;
+        }
+        write(document, plan, language);
+        char head[400];
+        std::snprintf(head, sizeof head, std::string(texts().suggested.in(language)).c_str(), plan.added + plan.reviewed,
+                      kpi::formatPeriod(request.period).c_str(), scopeText(request.scope, employees, language).c_str());
+        std::string message = head + printf1(texts().newRows, language, plan.added) + ", " +
+                              printf1(texts().keptRows, language, plan.reviewed) + ". " + in(texts().review, language);
+        if (plan.withoutBasis > 0) message += " " + printf1(texts().withoutBasis, language, plan.withoutBasis);
+        done({true, false, message});
+    } catch (const uno::Exception& error) {
+        done({false, false, in(texts().cannot, language) + toUtf8(error.Message)});
+    } catch (const std::exception& error) {
+        done({false, false, in(texts().cannot, language) + error.what()});
+    }
 }
 
 }  // namespace
@@ -321,94 +315,38 @@ bool TargetSuggester::suggest(const uno::Reference<uno::XComponentContext>& cont
         }
     }
 
-    std::thread finished;
-    {
-        std::lock_guard lock(mutex_);
-        if (shutDown_) return refuse(in(texts().shuttingDown, language));
-        if (running_) return refuse(in(texts().running, language));
-        running_ = true;
-        finished.swap(worker_);  // the previous worker, done: joined below, outside the lock
-        if (!hooked_) {
-            hooked_ = true;
-            whenOfficeTerminates(context, [] { TargetSuggester::instance().shutdown(); });
+    const uno::WeakReference<frame::XModel> weakDocument(document);
+    const auto started = job_.start(context, [this, context, session, request = *request, employees, today, language,
+                                              sheetLanguage, weakDocument, done] {
+        std::vector<kpi::Recommendation> rows;
+        std::string problem;
+        kpi::RecommendQuery query;
+        query.period = request.period;
+        query.employeeCode = request.scope == "*" ? std::string() : request.scope;
+        query.asOf = today;
+        try {
+            if (!session->queryInBackground([&](kpi::Engine& engine) { rows = kpi::recommendTargets(engine, query); },
+                                            [this] { return job_.shuttingDown(); }))
+                problem = in(texts().notLoaded, language);
+        } catch (const std::exception& error) {
+            problem = error.what();
         }
-        const uno::WeakReference<frame::XModel> weakDocument(document);
-        worker_ = std::thread([this, context, session, request = *request, employees, today, language, sheetLanguage,
-                               weakDocument, done = std::move(done)] {
-            // Nothing may escape a thread function: std::terminate would take
-            // the office down with it.
-            try {
-                std::vector<kpi::Recommendation> rows;
-                std::string problem;
-                kpi::RecommendQuery query;
-                query.period = request.period;
-                query.employeeCode = request.scope == "*" ? std::string() : request.scope;
-                query.asOf = today;
-                bool answered = false;
-                try {
-                    answered = session->queryInBackground(
-                        [&](kpi::Engine& engine) { rows = kpi::recommendTargets(engine, query); },
-                        [this] {
-                            std::lock_guard lock(mutex_);
-                            return shutDown_;
-                        });
-                    if (!answered) problem = in(texts().notLoaded, language);
-                } catch (const std::exception& error) {
-                    problem = error.what();
+        if (!postToMainThread(context, [this, weakDocument, rows = std::move(rows), problem, request, employees,
+                                        language, sheetLanguage, done] {
+                job_.done();
+                const uno::Reference<frame::XModel> document(weakDocument);
+                if (!problem.empty() || !document.is()) {
+                    done({false, false,
+                          in(texts().cannot, language) + (problem.empty() ? "the document was closed" : problem)});
+                    return;
                 }
-                postToMainThread(context, [this, weakDocument, rows = std::move(rows), problem, request, employees,
-                                           language, sheetLanguage, done] {
-                    {
-                        std::lock_guard lock(mutex_);
-                        running_ = false;
-                    }
-                    const uno::Reference<frame::XModel> document(weakDocument);
-                    if (!problem.empty() || !document.is()) {
-                        done({false, false, in(texts().cannot, language) + (problem.empty() ? "the document was closed" : problem)});
-                        return;
-                    }
-                    try {
-                        const SuggestionPlan plan = planSuggestions(
-                            readTargetsCells(document), rows,
-                            nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)), sheetLanguage);
-                        if (plan.added + plan.reviewed == 0 && plan.withoutBasis == 0) {
-                            done({false, false, in(texts().cannot, language) + in(texts().nothing, language)});
-                            return;
-                        }
-                        write(document, plan, language);
-                        char head[400];
-                        std::snprintf(head, sizeof head, std::string(texts().suggested.in(language)).c_str(),
-                                      plan.added + plan.reviewed, kpi::formatPeriod(request.period).c_str(),
-                                      scopeText(request.scope, employees, language).c_str());
-                        std::string message = head + printf1(texts().newRows, language, plan.added) + ", " +
-                                              printf1(texts().keptRows, language, plan.reviewed) + ". " +
-                                              in(texts().review, language);
-                        if (plan.withoutBasis > 0) message += " " + printf1(texts().withoutBasis, language, plan.withoutBasis);
-                        done({true, false, message});
-                    } catch (const uno::Exception& error) {
-                        done({false, false, in(texts().cannot, language) + toUtf8(error.Message)});
-                    } catch (const std::exception& error) {
-                        done({false, false, in(texts().cannot, language) + error.what()});
-                    }
-                });
-            } catch (...) {
-                std::lock_guard lock(mutex_);
-                running_ = false;
-            }
-        });
-    }
-    if (finished.joinable()) finished.join();
+                writeSuggestions(document, rows, request, employees, language, sheetLanguage, done);
+            }))
+            job_.done();
+    });
+    if (started == BackgroundJob::Start::ShuttingDown) return refuse(in(texts().shuttingDown, language));
+    if (started == BackgroundJob::Start::StillRunning) return refuse(in(texts().running, language));
     return true;
-}
-
-void TargetSuggester::shutdown() {
-    std::thread worker;
-    {
-        std::lock_guard lock(mutex_);
-        shutDown_ = true;
-        worker.swap(worker_);
-    }
-    if (worker.joinable()) worker.join();
 }
 
 }  // namespace saleskpi::addin

@@ -11,20 +11,20 @@
 // next_week or a period) and Scope (an employee code, * for everyone) skip the
 // dialog; DialogDriver stands in for the user as for Add report sheet.
 //
-// Threads: suggest() on the main thread; one suggestion at a time; the worker
-// is joined when the office terminates.
+// Threads: suggest() on the main thread; one suggestion at a time on a
+// BackgroundJob.
 #pragma once
 
 #include <functional>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include <com/sun/star/beans/PropertyValue.hpp>
 #include <com/sun/star/frame/XFrame.hpp>
 #include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <com/sun/star/uno/XComponentContext.hpp>
+
+#include "background_job.hpp"
 
 namespace saleskpi::addin {
 
@@ -50,13 +50,8 @@ public:
 
 private:
     TargetSuggester() = default;
-    void shutdown();
 
-    std::mutex mutex_;
-    std::thread worker_;
-    bool running_ = false;
-    bool hooked_ = false;
-    bool shutDown_ = false;
+    BackgroundJob job_;
 };
 
 }  // namespace saleskpi::addin

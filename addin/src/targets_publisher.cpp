@@ -127,65 +127,23 @@ bool TargetsPublisher::publish(const uno::Reference<uno::XComponentContext>& con
     if (!location.problem.empty()) return refuse(location.problem);
     const std::string user = officeUserName(context);
 
-    std::thread finished;
-    {
-        std::lock_guard lock(mutex_);
-        if (shutDown_) return refuse("the office is shutting down");
-        if (running_) return refuse("another publication is still running; try again when it has finished");
-        running_ = true;
-        finished.swap(worker_);  // the previous worker, done: joined below, outside the lock
-        if (!hooked_) {
-            hooked_ = true;
-            whenOfficeTerminates(context, [] { TargetsPublisher::instance().shutdown(); });
-        }
-        workerRunning_ = true;
-        worker_ = std::thread([this, context, location, csv = std::move(csv), user, done = std::move(done)] {
-            struct Ended {
-                TargetsPublisher& publisher;
-                ~Ended() {
-                    std::lock_guard lock(publisher.mutex_);
-                    publisher.workerRunning_ = false;
-                    publisher.workerEnded_.notify_all();
-                }
-            } ended{*this};
-            // Nothing may escape a thread function: std::terminate would take
-            // the office down with it. publishTargets() never throws.
-            try {
-                const TargetsPublication outcome = publishTargets(location.path, csv, user, kTargetsSheetName);
-                postToMainThread(context, [this, context, location, outcome, done] {
-                    {
-                        std::lock_guard lock(mutex_);
-                        running_ = false;
-                    }
-                    // The figures follow the new targets at this check.
-                    if (outcome.published)
-                        if (const auto session = StoreSessions::instance().sessionFor(context, location))
-                            session->refreshNow();
-                    done(outcome);
-                });
-            } catch (...) {
-                std::lock_guard lock(mutex_);
-                running_ = false;
-            }
-        });
-    }
-    if (finished.joinable()) finished.join();
+    const auto started = job_.start(context, [this, context, location, csv = std::move(csv), user, done] {
+        // publishTargets() never throws.
+        const TargetsPublication outcome = publishTargets(location.path, csv, user, kTargetsSheetName);
+        if (!postToMainThread(context, [this, context, location, outcome, done] {
+                job_.done();
+                // The figures follow the new targets at this check.
+                if (outcome.published)
+                    if (const auto session = StoreSessions::instance().sessionFor(context, location))
+                        session->refreshNow();
+                done(outcome);
+            }))
+            job_.done();
+    });
+    if (started == BackgroundJob::Start::ShuttingDown) return refuse("the office is shutting down");
+    if (started == BackgroundJob::Start::StillRunning)
+        return refuse("another publication is still running; try again when it has finished");
     return true;
-}
-
-void TargetsPublisher::shutdown() {
-    std::thread worker;
-    bool ended = true;
-    {
-        std::unique_lock lock(mutex_);
-        shutDown_ = true;
-        worker.swap(worker_);
-        if (worker.joinable())
-            ended = workerEnded_.wait_for(lock, EngineHost::kStopGrace, [this] { return !workerRunning_; });
-    }
-    if (!worker.joinable()) return;
-    if (ended) worker.join();
-    else worker.detach();  // stuck on the store's file system: ends with the process
 }
 
 }  // namespace saleskpi::addin

@@ -6,26 +6,17 @@
 namespace kpi::targets {
 
 Scale scaleOf(KpiType type) {
+    // The additive types (SPEC §6: summed over days) scale with the working days.
+    if (isAdditive(type)) return Scale::PerWorkingDay;
     switch (type) {
-    case KpiType::Sales:
-    case KpiType::Volume:
-    case KpiType::Pc:
-    case KpiType::Visits:
-    case KpiType::FocusSales:
-    case KpiType::NewOutlets:
-        return Scale::PerWorkingDay;
     case KpiType::Aso:
     case KpiType::FocusOutlets:
         return Scale::PerOutlet;
     case KpiType::Ub:
         return Scale::Universe;
-    case KpiType::Lppc:
-    case KpiType::StrikeRate:
-    case KpiType::DropSize:
-    case KpiType::Coverage:
+    default:
         return Scale::Level;
     }
-    return Scale::Level;
 }
 
 bool isRecommendable(PeriodType type) {
