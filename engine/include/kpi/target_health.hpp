@@ -32,7 +32,9 @@
 //                           chance by the history before P.
 //
 // Gaming signs are looked for in the orders and visits of people with no one
-// under them; a manager's team shows as its members' flags.
+// under them; a manager's team shows as its members' flags. With a scope, only
+// the scope's own orders are read (a new outlet's later orders by someone
+// outside it are not seen).
 //
 // Thread-safety: uses the engine (not thread-safe) and reads the store it was
 // loaded from through a read-only connection of its own: call it off the

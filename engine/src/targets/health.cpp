@@ -55,14 +55,23 @@ class StoreFacts {
 public:
     explicit StoreFacts(const std::filesystem::path& store) : db_(store, sql::Database::Open::ReadOnly) {}
 
-    void read(Day ordersFrom, Day ordersTo, Period visitDays, Period outletDays) {
+    // `people`: the employees whose orders and visits are read; empty = everyone.
+    void read(Day ordersFrom, Day ordersTo, Period visitDays, Period outletDays, const std::vector<std::string>& people) {
         sql::Transaction snapshot(db_, false);
+        // A team's rows only (the index on the date leads, the employee follows).
+        std::string only;
+        for (size_t i = 0; i < people.size(); ++i) only += (i ? ",?" : " AND employee_code IN (?") + std::to_string(i + 3);
+        if (!only.empty()) only += ")";
+        auto bindPeople = [&](sql::Statement& st) {
+            for (size_t i = 0; i < people.size(); ++i) st.bind(static_cast<int>(i) + 3, people[i]);
+        };
         auto orders = db_.prepare(
             "SELECT o.order_code, o.employee_code, o.outlet_code, o.order_date, o.type = 'sale', o.status, "
             "o.approved_time IS NOT NULL AND o.approved_time <> '', coalesce(sum(l.amount), 0) FROM orders o "
-            "LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.order_date BETWEEN ?1 AND ?2 "
-            "GROUP BY o.order_code");
+            "LEFT JOIN order_lines l ON l.order_code = o.order_code WHERE o.order_date BETWEEN ?1 AND ?2" +
+            (only.empty() ? std::string() : " AND o." + only.substr(5)) + " GROUP BY o.order_code");
         orders.bind(1, formatDay(ordersFrom)).bind(2, formatDay(ordersTo));
+        bindPeople(orders);
         while (orders.step()) {
             auto day = parseDay(orders.text(3));
             if (!day) continue;
@@ -75,9 +84,10 @@ public:
             orderFacts_.push_back(std::move(o));
         }
         auto visits = db_.prepare(
-            "SELECT visit_code, employee_code, outlet_code, visit_date FROM visits WHERE visit_date BETWEEN ?1 AND ?2 "
-            "ORDER BY visit_time, visit_code");
+            "SELECT visit_code, employee_code, outlet_code, visit_date FROM visits WHERE visit_date BETWEEN ?1 AND ?2" +
+            only + " ORDER BY visit_time, visit_code");
         visits.bind(1, formatDay(visitDays.first)).bind(2, formatDay(visitDays.last));
+        bindPeople(visits);
         while (visits.step())
             if (auto day = parseDay(visits.text(3)))
                 visits_[std::string(visits.text(1))].push_back(
@@ -293,7 +303,12 @@ private:
         const Day length = period_.last - period_.first + 1;
         const Day lookedUpTo = std::min(asOf_, period_.last + 2 * length);
         StoreFacts facts(engine_.storePath());
-        facts.read(period_.first, std::max(period_.last, lookedUpTo), period_, period_);
+        // Everyone's orders for the whole company; a team's own otherwise (a
+        // new outlet's orders by someone outside the team are then not seen).
+        std::vector<std::string> team;
+        if (!query.employeeCode.empty())
+            for (const auto& [code, clipped] : people) team.push_back(code);
+        facts.read(period_.first, std::max(period_.last, lookedUpTo), period_, period_, team);
         for (const auto& [code, clipped] : people) {
             bunching(code, clipped, facts, health);
             returnsAndCancellations(code, clipped, after, lookedUpTo, facts, health);
