@@ -42,6 +42,10 @@ set(static_files
   dialogs/ReportSheet_en_US.default
   dialogs/ReportSheet_en_US.properties
   dialogs/ReportSheet_vi_VN.properties
+  dialogs/SuggestTargets.xdl
+  dialogs/SuggestTargets_en_US.default
+  dialogs/SuggestTargets_en_US.properties
+  dialogs/SuggestTargets_vi_VN.properties
   icons/sidebar.png
   registration/license_en.txt
   registration/license_vi.txt

@@ -158,6 +158,9 @@ T = {
         "dash_sales_att_title": "Sales (DS) attainment by employee — this month",
         "dash_rank": "Ranking", "dash_rank_title": "Team ranking by KPI score — this month",
         "chart_title": "Sales attainment by employee — this month",
+        "dash_health": "Target health",
+        "dash_health_title": "Target health — last month: attainment bands, targets out of reach or given away, "
+                             "signs of gaming",
         # scorecard
         "card_title": "SalesKPI — Employee scorecard",
         "card_desc": "Every KPI of one employee for a period: actual, target, attainment, projection, "
@@ -215,6 +218,15 @@ T = {
             "nothing is published and the errors are listed by row.",
             "The example rows are only examples: replace them with your own.",
         ],
+        "tgt_suggest_lines": [
+            "SalesKPI ▸ Suggest targets… fills this sheet from each person's own history (docs/targets.md): choose "
+            "the period (next month by default) and the employees. A target the sheet already has keeps its value; "
+            "a missing one gets a new row whose target is the suggestion.",
+            "suggested, p10, p50, p90, probability, why — written by Suggest targets for review, never published. "
+            "suggested is the recommended target; p10, p50, p90 the expected actual (9 in 10, 1 in 2, 1 in 10 "
+            "people reach more); probability the chance of reaching the target in the row, and it follows your "
+            "edits; why says what drove the number.",
+        ],
         "tgt_employees": "Employees", "tgt_employees_title": "Employees",
         "tgt_period_help": "DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE",
         "tgt_period_error": "The period type must be DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE.",
@@ -248,6 +260,9 @@ T = {
         "dash_sales_att_title": "Tỷ lệ hoàn thành doanh số (DS) theo nhân viên — tháng này",
         "dash_rank": "Xếp hạng", "dash_rank_title": "Xếp hạng nhóm theo điểm KPI — tháng này",
         "chart_title": "Tỷ lệ hoàn thành doanh số theo nhân viên — tháng này",
+        "dash_health": "Đánh giá chỉ tiêu",
+        "dash_health_title": "Đánh giá chỉ tiêu — tháng trước: mức hoàn thành, chỉ tiêu ngoài tầm với hay cho "
+                             "không, dấu hiệu gian lận",
         # scorecard
         "card_title": "SalesKPI — Phiếu đánh giá nhân viên",
         "card_desc": "Mọi KPI của một nhân viên trong một kỳ: thực hiện, chỉ tiêu, tỷ lệ hoàn thành, "
@@ -303,6 +318,15 @@ T = {
             "dòng sai thì không dòng nào được đăng và các lỗi được liệt kê theo dòng.",
             "Các dòng mẫu chỉ là ví dụ: hãy thay bằng chỉ tiêu của đơn vị bạn.",
         ],
+        "tgt_suggest_lines": [
+            "SalesKPI ▸ Gợi ý chỉ tiêu… điền trang này từ lịch sử của từng người (docs/targets.md): chọn kỳ "
+            "(mặc định tháng sau) và nhân viên. Chỉ tiêu đã có trong trang giữ nguyên giá trị; chỉ tiêu còn thiếu "
+            "được thêm một dòng mới với chỉ tiêu bằng giá trị gợi ý.",
+            "suggested, p10, p50, p90, probability, why — do lệnh Gợi ý chỉ tiêu ghi để xem lại, không bao giờ "
+            "được xuất bản. suggested là chỉ tiêu gợi ý; p10, p50, p90 là kết quả dự kiến (9 trên 10, 1 trên 2, "
+            "1 trên 10 người đạt cao hơn); probability là khả năng đạt chỉ tiêu của dòng, thay đổi theo chỉ tiêu "
+            "bạn sửa; why cho biết điều gì quyết định con số.",
+        ],
         "tgt_employees": "Nhân viên", "tgt_employees_title": "Danh sách nhân viên",
         "tgt_period_help": "DAY, WEEK, MONTH, QUARTER, YEAR hoặc CYCLE",
         "tgt_period_error": "Loại kỳ phải là DAY, WEEK, MONTH, QUARTER, YEAR hoặc CYCLE.",
@@ -313,6 +337,9 @@ T = {
 }
 
 TARGET_COLUMNS = ["employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"]
+# Filled by SalesKPI ▸ Suggest targets… for review; the import leaves them out
+# (addin/src/targets_sheet.hpp, kSuggestionColumns).
+SUGGESTION_COLUMNS = ["suggested", "p10", "p50", "p90", "probability", "why"]
 TARGET_EXAMPLES = [
     ("NV0001", "DS", "MONTH", "2027-01-01", "2027-01-31", 400000000, 35),
     ("NV0001", "PC", "MONTH", "2027-01-01", "2027-01-31", 220, 20),
@@ -871,6 +898,10 @@ def manager_dashboard(lang):
                   (3.6, "SalesKPI_VND"), (3.0, "SalesKPI_Percent"), (3.6, "SalesKPI_VND")])
     report_sheet(book, t["dash_rank"], t["dash_rank_title"], "ranking", period_cell, manager_cell, [],
                  [(2.0, None), (2.6, "SalesKPI_Code"), (5.5, None), (2.4, None), (3.0, None)])
+    # Last month's targets judged (the running month cannot be yet), for the manager in B4.
+    report_sheet(book, t["dash_health"], t["dash_health_title"], "target_health", "last_month", manager_cell, [],
+                 [(2.6, "SalesKPI_Code"), (5.0, None), (2.6, "SalesKPI_Code"), (5.0, None), (4.6, None),
+                  (3.0, "SalesKPI_Percent"), (3.0, "SalesKPI_Percent"), (5.0, None), (16.0, None)])
     book.chart = {"sheet": overview.name, "categories": chart_range(sales_att_name, 0, REPORT_FIRST_ROW, CHART_LAST_ROW),
                   "values": chart_range(sales_att_name, 5, REPORT_FIRST_ROW, CHART_LAST_ROW)}
     return book
@@ -1015,8 +1046,10 @@ def targets_sheet(lang):
     # Column default styles give rows a user adds the same formats as the examples.
     targets = book.sheet(Sheet("Targets", [(3.2, "SalesKPI_Text"), (2.8, "SalesKPI_Text"), (3.0, "SalesKPI_Text"),
                                            (3.0, "SalesKPI_Date"), (3.0, "SalesKPI_Date"), (4.0, None),
-                                           (2.2, None)]))
-    for col, name in enumerate(TARGET_COLUMNS):
+                                           (2.2, None), (4.0, "SalesKPI_Decimal"), (4.0, "SalesKPI_Decimal"),
+                                           (4.0, "SalesKPI_Decimal"), (4.0, "SalesKPI_Decimal"),
+                                           (2.8, "SalesKPI_Percent"), (16.0, "SalesKPI_Text")]))
+    for col, name in enumerate(TARGET_COLUMNS + SUGGESTION_COLUMNS):
         targets.text(col, 0, name, "SalesKPI_Header")
     for i, (employee, code, period_type, valid_from, valid_to, target, weight) in enumerate(TARGET_EXAMPLES):
         row = 1 + i
@@ -1052,7 +1085,7 @@ def targets_sheet(lang):
 
     help_sheet = book.sheet(Sheet(t["tgt_help"], [(1.0, None), (24.0, None)]))
     help_sheet.text(0, 0, t["tgt_heading"], "SalesKPI_Title")
-    for i, line in enumerate(t["tgt_lines"]):
+    for i, line in enumerate(t["tgt_lines"] + t["tgt_suggest_lines"]):
         help_sheet.text(0, 2 + i, "%d." % (i + 1), "SalesKPI_Label")
         help_sheet.text(1, 2 + i, line)
     employees_sheet(book, employees_name, t["tgt_employees_title"], "this_month")
@@ -1094,6 +1127,7 @@ def catalog(books):
                    "makes <template> from <file> with LibreOffice.",
         "functions": {name: "%s.%s" % (SERVICE, programmatic) for name, programmatic in PROGRAMMATIC.items()},
         "target_columns": TARGET_COLUMNS,
+        "suggestion_columns": SUGGESTION_COLUMNS,
         "templates": entries,
     }
 

@@ -35,6 +35,7 @@
 #include "report_sheets.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
+#include "suggest_targets.hpp"
 #include "targets_publisher.hpp"
 
 using namespace css;
@@ -44,7 +45,7 @@ namespace {
 
 constexpr std::string_view kProtocol = "org.saleskpi.commands:";
 
-enum class Command { RefreshNow, AddReportSheet, EditReportSheet, PublishTargets };
+enum class Command { RefreshNow, AddReportSheet, EditReportSheet, SuggestTargets, PublishTargets };
 
 std::optional<Command> commandOf(const util::URL& url) {
     std::string path;
@@ -61,6 +62,7 @@ std::optional<Command> commandOf(const util::URL& url) {
     if (path == "AddReportSheet") return Command::AddReportSheet;
     if (path == "EditReportSheet") return Command::EditReportSheet;
     if (path == "PublishTargets") return Command::PublishTargets;
+    if (path == "SuggestTargets") return Command::SuggestTargets;
     return std::nullopt;
 }
 
@@ -195,7 +197,7 @@ Outcome addReportSheet(const uno::Reference<uno::XComponentContext>& context,
     ReportDefinition report;
     const std::string kind = argument(arguments, "Kind");
     const auto parsedKind = parseReportKind(kind.empty() ? "attainment" : kind);
-    if (!parsedKind) return {false, "Unknown report kind '" + kind + "' (daily_sales, attainment, ranking, employees)"};
+    if (!parsedKind) return {false, "Unknown report kind '" + kind + "' (daily_sales, attainment, ranking, employees, target_health)"};
     report.kind = *parsedKind;
     report.period = argument(arguments, "Period");
     if (report.period.empty()) report.period = "this_month";
@@ -347,6 +349,26 @@ void SAL_CALL Commands::dispatchWithNotification(const util::URL& url,
                         return answer(reportSheetDialog(context, frame, document, arguments, false), false);
                     case Command::EditReportSheet:
                         return answer(reportSheetDialog(context, frame, document, arguments, true), false);
+                    case Command::SuggestTargets: {
+                        // Computed in the background (suggest_targets.hpp); like
+                        // Publish targets, a caller waiting on the main thread hears
+                        // that it started.
+                        auto waiting = std::make_shared<uno::Reference<frame::XDispatchResultListener>>(listener);
+                        const bool started = TargetSuggester::instance().suggest(
+                            context, frame, document, arguments,
+                            [context, weakFrame, waiting, source](const SuggestOutcome& done) {
+                                reply(context, uno::Reference<frame::XFrame>(weakFrame), *waiting, source,
+                                      {done.success, done.message, done.cancelled}, true);
+                            });
+                        if (started && callerOnMainThread) {
+                            const auto caller = *waiting;
+                            waiting->clear();
+                            reply(context, frame, caller, source,
+                                  {true, "Suggesting targets in the background; the outcome follows in a message box."},
+                                  false);
+                        }
+                        return;
+                    }
                     case Command::PublishTargets: {
                         // The outcome comes from the worker, later. A caller
                         // waiting on the main thread cannot have it: it hears

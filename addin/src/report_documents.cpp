@@ -53,6 +53,7 @@
 #include "report_charts.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
+#include "target_health_sheets.hpp"
 
 using namespace css;
 
@@ -595,6 +596,13 @@ std::string ReportDocuments::update(Book& book, bool force, const std::string* o
                 continue;
             }
             try {
+                if (report.definition.kind == ReportKind::TargetHealth) {
+                    // It reads the store: computed off this thread, written when ready.
+                    tables.emplace_back(sheet, TargetHealthSheets::instance().table(context_, session, document,
+                                                                                    report.definition, today, language,
+                                                                                    engine.state().changeSeq));
+                    continue;
+                }
                 tables.emplace_back(sheet, buildReport(engine, report.definition, today, language));
             } catch (const std::exception& error) {
                 tables.emplace_back(sheet, problemReport(sheet, error.what(), language));

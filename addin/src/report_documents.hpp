@@ -8,7 +8,9 @@
 // sheet shows: row 1 a title (kind, scope, period, data time), row 2 the
 // headers, data from row 3.
 //
-// Writing happens on the main thread, from the engine in memory (no I/O),
+// Writing happens on the main thread, from the engine in memory (no I/O; a
+// target_health sheet's table, which reads the store, comes ready-made from
+// target_health_sheets.hpp),
 // with the document's undo manager locked: the user's undo and redo stacks,
 // active sheet, selection, other sheets and the document's modified flag stay
 // as they were. A missing sheet is appended; cells beyond the table are

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include <com/sun/star/awt/DialogProvider2.hpp>
 #include <com/sun/star/awt/XControl.hpp>
 #include <com/sun/star/awt/XControlContainer.hpp>
 #include <com/sun/star/awt/XDialog.hpp>
@@ -12,23 +11,18 @@
 #include <com/sun/star/awt/XListBox.hpp>
 #include <com/sun/star/awt/XComboBox.hpp>
 #include <com/sun/star/awt/XTextComponent.hpp>
-#include <com/sun/star/beans/NamedValue.hpp>
-#include <com/sun/star/deployment/PackageInformationProvider.hpp>
-#include <com/sun/star/lang/XComponent.hpp>
 #include <com/sun/star/lang/XMultiServiceFactory.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 #include <cppuhelper/implbase1.hxx>
 #include <rtl/ref.hxx>
 
+#include "extension_dialog.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
 
 namespace saleskpi::addin {
 namespace {
-
-constexpr char kExtensionId[] = "org.saleskpi.extension";
-constexpr int kMaxDriverPresses = 10;
 
 struct DialogTexts {
     LocalizedText addTitle, editTitle;
@@ -158,47 +152,17 @@ private:
     std::optional<ReportDefinition> accepted_;
 };
 
-// Disposes the dialog however the run ends.
-struct DialogDisposer {
-    uno::Reference<lang::XComponent> dialog;
-    ~DialogDisposer() {
-        try {
-            if (dialog.is()) dialog->dispose();
-        } catch (...) {
-        }
-    }
-};
-
 }  // namespace
 
 std::optional<ReportDefinition> runReportSheetDialog(const uno::Reference<uno::XComponentContext>& context,
                                                      const uno::Reference<awt::XWindow>& parent,
                                                      const ReportSheetDialogRequest& request,
                                                      const uno::Reference<awt::XDialogEventHandler>& driver) {
-    const OUString url = deployment::PackageInformationProvider::get(context)->getPackageLocation(kExtensionId) +
-                         "/dialogs/ReportSheet.xdl";
     const rtl::Reference<ReportSheetDialogHandler> handler(new ReportSheetDialogHandler(request));
-    uno::Sequence<beans::NamedValue> arguments(2);
-    arguments.getArray()[0] = beans::NamedValue("ParentWindow", uno::Any(parent));
-    arguments.getArray()[1] =
-        beans::NamedValue("EventHandler", uno::Any(uno::Reference<uno::XInterface>(static_cast<cppu::OWeakObject*>(
-                                              handler.get()))));
-    const uno::Reference<awt::XDialog> dialog =
-        awt::DialogProvider2::create(context)->createDialogWithArguments(url, arguments);
-    if (!dialog.is()) throw uno::RuntimeException("cannot open the dialog " + url);
-    const DialogDisposer disposer{uno::Reference<lang::XComponent>(dialog, uno::UNO_QUERY)};
-    handler->fill(dialog);
-
-    if (!driver.is()) {
-        dialog->execute();
-        return handler->accepted();
-    }
-    for (int press = 0; press < kMaxDriverPresses; ++press) {
-        if (!driver->callHandlerMethod(dialog, uno::Any(), "press")) return std::nullopt;  // Cancel
-        handler->callHandlerMethod(dialog, uno::Any(), "ok");
-        if (handler->accepted()) return handler->accepted();
-    }
-    return std::nullopt;
+    runExtensionDialog(
+        context, parent, "ReportSheet", handler.get(), [&](const uno::Reference<awt::XDialog>& d) { handler->fill(d); },
+        [&] { return handler->accepted().has_value(); }, driver);
+    return handler->accepted();
 }
 
 }  // namespace saleskpi::addin

@@ -8,8 +8,8 @@ namespace {
 // A daily_sales sheet has one column per day (as report_sheets.cpp allows).
 constexpr kpi::Day kMaxDailyDays = 366;
 
-constexpr std::array<ReportKind, 4> kKinds{ReportKind::DailySales, ReportKind::Attainment, ReportKind::Ranking,
-                                           ReportKind::Employees};
+constexpr std::array<ReportKind, 5> kKinds{ReportKind::DailySales, ReportKind::Attainment, ReportKind::Ranking,
+                                           ReportKind::Employees, ReportKind::TargetHealth};
 
 struct PeriodText {
     const char* keyword;

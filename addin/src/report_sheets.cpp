@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "kpi/error.hpp"
+#include "target_health_report.hpp"
 
 namespace saleskpi::addin {
 namespace {
@@ -16,11 +17,12 @@ namespace {
 // A daily_sales sheet has one column per day: a year is the most it shows.
 constexpr kpi::Day kMaxReportDays = 366;
 
-constexpr std::array<std::pair<ReportKind, std::string_view>, 4> kKindNames{{
+constexpr std::array<std::pair<ReportKind, std::string_view>, 5> kKindNames{{
     {ReportKind::DailySales, "daily_sales"},
     {ReportKind::Attainment, "attainment"},
     {ReportKind::Ranking, "ranking"},
     {ReportKind::Employees, "employees"},
+    {ReportKind::TargetHealth, "target_health"},
 }};
 
 std::string_view trim(std::string_view text) {
@@ -43,7 +45,7 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 
 // The texts a report shows, in the document's language.
 struct ReportTexts {
-    std::string_view dailySales, attainment, ranking, employees;
+    std::string_view dailySales, attainment, ranking, employees, targetHealth;
     std::string_view company, teamOf, dataTo, noDataYet, nothingYet, cannotWrite;
     std::string_view code, name, kpi, actual, target, attainmentHeader, projected, rank, score, role, manager, total;
 };
@@ -54,6 +56,7 @@ const ReportTexts& textsIn(Language language) {
         .attainment = "KPI attainment",
         .ranking = "Ranking by KPI score",
         .employees = "Employees",
+        .targetHealth = "Target health",
         .company = "all employees",
         .teamOf = "team of",
         .dataTo = "data to",
@@ -78,6 +81,7 @@ const ReportTexts& textsIn(Language language) {
         .attainment = "Hoàn thành KPI",
         .ranking = "Xếp hạng theo điểm KPI",
         .employees = "Nhân viên",
+        .targetHealth = "Đánh giá chỉ tiêu",
         .company = "toàn công ty",
         .teamOf = "nhóm của",
         .dataTo = "dữ liệu đến",
@@ -248,6 +252,7 @@ std::string_view reportKindTitle(ReportKind kind, Language language) {
         case ReportKind::Attainment: return texts.attainment;
         case ReportKind::Ranking: return texts.ranking;
         case ReportKind::Employees: return texts.employees;
+        case ReportKind::TargetHealth: return texts.targetHealth;
     }
     return {};
 }
@@ -277,7 +282,7 @@ ReportDefinitions parseReportDefinitions(std::string_view property) {
         const auto kind = parseReportKind(trim(fields[1]));
         if (!kind) {
             problem("unknown kind '" + std::string(trim(fields[1])) +
-                    "' (daily_sales, attainment, ranking or employees)");
+                    "' (daily_sales, attainment, ranking, employees or target_health)");
             continue;
         }
         bool cellsReadable = true;
@@ -477,6 +482,7 @@ ReportTable buildReport(kpi::Engine& engine, const ReportDefinition& report, kpi
         case ReportKind::Attainment: buildAttainment(engine, report, *period, today, employees, texts, table); break;
         case ReportKind::Ranking: buildRanking(engine, *period, today, employees, texts, table); break;
         case ReportKind::Employees: buildEmployees(employees, texts, table); break;
+        case ReportKind::TargetHealth: buildTargetHealth(engine, *period, report.scope, today, language, table); break;
     }
     return table;
 }

@@ -4,7 +4,8 @@
 //
 //   SHEET NAME|KIND|PERIOD|SCOPE|KPIS
 //
-// KIND daily_sales, attainment, ranking or employees; PERIOD this_month,
+// KIND daily_sales, attainment, ranking, employees or target_health (its
+// content reads the store: target_health_report.hpp); PERIOD this_month,
 // last_month, this_week, today or a period of the SPEC grammar; SCOPE an
 // employee code (their subtree) or *; KPIS comma-separated KPI codes (empty
 // for ranking and employees). PERIOD and SCOPE may instead name a cell of the
@@ -16,7 +17,8 @@
 // the headers and rows 3… the data (report_documents writes it into Calc).
 //
 // Thread-safety: pure functions, except buildReport(), which uses the engine
-// (call it inside EngineHost::tryQuery()).
+// (call it inside EngineHost::tryQuery()) and, for target_health, reads the
+// store (call that one off the main thread: target_health_sheets.hpp does).
 #pragma once
 
 #include <optional>
@@ -34,7 +36,7 @@ namespace saleskpi::addin {
 
 inline constexpr std::string_view kReportsProperty = "SalesKPI.Reports";
 
-enum class ReportKind { DailySales, Attainment, Ranking, Employees };
+enum class ReportKind { DailySales, Attainment, Ranking, Employees, TargetHealth };
 
 std::string_view reportKindName(ReportKind kind);  // "daily_sales", …
 std::optional<ReportKind> parseReportKind(std::string_view name);

@@ -30,11 +30,8 @@
 using namespace css;
 
 namespace saleskpi::addin {
-namespace {
 
-// The used area of the Targets sheet as cells, row 1 first. Date cells (a
-// value shown with a date or time format) are marked as such.
-TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
+std::vector<std::vector<SheetCell>> readTargetsCells(const uno::Reference<frame::XModel>& document) {
     const auto sheets = uno::Reference<sheet::XSpreadsheetDocument>(document, uno::UNO_QUERY_THROW)->getSheets();
     const OUString name = toOUString(kTargetsSheetName);
     if (!sheets->hasByName(name))
@@ -73,7 +70,14 @@ TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
             }
         }
     }
-    return targetsCsvFromSheet(rows, nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)));
+    return rows;
+}
+
+namespace {
+
+TargetsCsv readTargetsSheet(const uno::Reference<frame::XModel>& document) {
+    return targetsCsvFromSheet(readTargetsCells(document),
+                               nullDateOf(uno::Reference<beans::XPropertySet>(document, uno::UNO_QUERY)));
 }
 
 }  // namespace
@@ -123,65 +127,23 @@ bool TargetsPublisher::publish(const uno::Reference<uno::XComponentContext>& con
     if (!location.problem.empty()) return refuse(location.problem);
     const std::string user = officeUserName(context);
 
-    std::thread finished;
-    {
-        std::lock_guard lock(mutex_);
-        if (shutDown_) return refuse("the office is shutting down");
-        if (running_) return refuse("another publication is still running; try again when it has finished");
-        running_ = true;
-        finished.swap(worker_);  // the previous worker, done: joined below, outside the lock
-        if (!hooked_) {
-            hooked_ = true;
-            whenOfficeTerminates(context, [] { TargetsPublisher::instance().shutdown(); });
-        }
-        workerRunning_ = true;
-        worker_ = std::thread([this, context, location, csv = std::move(csv), user, done = std::move(done)] {
-            struct Ended {
-                TargetsPublisher& publisher;
-                ~Ended() {
-                    std::lock_guard lock(publisher.mutex_);
-                    publisher.workerRunning_ = false;
-                    publisher.workerEnded_.notify_all();
-                }
-            } ended{*this};
-            // Nothing may escape a thread function: std::terminate would take
-            // the office down with it. publishTargets() never throws.
-            try {
-                const TargetsPublication outcome = publishTargets(location.path, csv, user, kTargetsSheetName);
-                postToMainThread(context, [this, context, location, outcome, done] {
-                    {
-                        std::lock_guard lock(mutex_);
-                        running_ = false;
-                    }
-                    // The figures follow the new targets at this check.
-                    if (outcome.published)
-                        if (const auto session = StoreSessions::instance().sessionFor(context, location))
-                            session->refreshNow();
-                    done(outcome);
-                });
-            } catch (...) {
-                std::lock_guard lock(mutex_);
-                running_ = false;
-            }
-        });
-    }
-    if (finished.joinable()) finished.join();
+    const auto started = job_.start(context, [this, context, location, csv = std::move(csv), user, done] {
+        // publishTargets() never throws.
+        const TargetsPublication outcome = publishTargets(location.path, csv, user, kTargetsSheetName);
+        if (!postToMainThread(context, [this, context, location, outcome, done] {
+                job_.done();
+                // The figures follow the new targets at this check.
+                if (outcome.published)
+                    if (const auto session = StoreSessions::instance().sessionFor(context, location))
+                        session->refreshNow();
+                done(outcome);
+            }))
+            job_.done();
+    });
+    if (started == BackgroundJob::Start::ShuttingDown) return refuse("the office is shutting down");
+    if (started == BackgroundJob::Start::StillRunning)
+        return refuse("another publication is still running; try again when it has finished");
     return true;
-}
-
-void TargetsPublisher::shutdown() {
-    std::thread worker;
-    bool ended = true;
-    {
-        std::unique_lock lock(mutex_);
-        shutDown_ = true;
-        worker.swap(worker_);
-        if (worker.joinable())
-            ended = workerEnded_.wait_for(lock, EngineHost::kStopGrace, [this] { return !workerRunning_; });
-    }
-    if (!worker.joinable()) return;
-    if (ended) worker.join();
-    else worker.detach();  // stuck on the store's file system: ends with the process
 }
 
 }  // namespace saleskpi::addin

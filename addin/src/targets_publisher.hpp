@@ -14,14 +14,13 @@
 // quitting.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
+#include <vector>
 
 #include <com/sun/star/frame/XModel.hpp>
 #include <com/sun/star/uno/XComponentContext.hpp>
 
+#include "background_job.hpp"
 #include "targets_sheet.hpp"
 
 namespace saleskpi::addin {
@@ -41,16 +40,15 @@ public:
 
 private:
     TargetsPublisher() = default;
-    void shutdown();
 
-    std::mutex mutex_;
-    std::condition_variable workerEnded_;
-    std::thread worker_;
-    bool workerRunning_ = false;  // the thread has not returned yet
-    bool running_ = false;
-    bool hooked_ = false;
-    bool shutDown_ = false;
+    BackgroundJob job_;
 };
+
+// Main thread. The used area of the document's Targets sheet as cells, row 1
+// first; date cells (a value shown with a date or time format) are marked as
+// such. Throws std::runtime_error when the document has no Targets sheet,
+// uno::Exception when it cannot be read.
+std::vector<std::vector<SheetCell>> readTargetsCells(const css::uno::Reference<css::frame::XModel>& document);
 
 // The name the office's user gave (User Data), else the login name.
 std::string officeUserName(const css::uno::Reference<css::uno::XComponentContext>& context);

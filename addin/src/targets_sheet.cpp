@@ -67,6 +67,10 @@ private:
 
 }  // namespace
 
+bool isSuggestionColumn(std::string_view name) {
+    return std::find(kSuggestionColumns.begin(), kSuggestionColumns.end(), trim(name)) != kSuggestionColumns.end();
+}
+
 std::string plainDecimal(double value) {
     if (!std::isfinite(value)) return "NaN";  // the import rejects it, naming the row
     if (value == 0) return "0";               // also -0
@@ -79,9 +83,11 @@ std::string plainDecimal(double value) {
 TargetsCsv targetsCsvFromSheet(const std::vector<std::vector<SheetCell>>& rows, kpi::Day nullDate) {
     TargetsCsv csv;
     if (rows.empty()) return csv;
-    std::vector<std::size_t> columns;  // those with a name in row 1
-    for (std::size_t column = 0; column < rows.front().size(); ++column)
-        if (!trim(fieldText(rows.front()[column], nullDate)).empty()) columns.push_back(column);
+    std::vector<std::size_t> columns;  // those with a name in row 1, but the review columns
+    for (std::size_t column = 0; column < rows.front().size(); ++column) {
+        const std::string name(trim(fieldText(rows.front()[column], nullDate)));
+        if (!name.empty() && !isSuggestionColumn(name)) columns.push_back(column);
+    }
 
     long long line = 1;
     for (std::size_t row = 0; row < rows.size(); ++row) {

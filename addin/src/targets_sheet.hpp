@@ -11,6 +11,7 @@
 // store I/O (never call it on the office's main thread).
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -24,6 +25,12 @@ namespace saleskpi::addin {
 
 inline constexpr std::string_view kTargetsSheetName = "Targets";
 
+// Columns SalesKPI ▸ Suggest targets… fills for review (target_suggestions.hpp),
+// by their names in row 1: they are not sent to the import.
+inline constexpr std::array<std::string_view, 6> kSuggestionColumns{"suggested", "p10",         "p50",
+                                                                    "p90",       "probability", "why"};
+bool isSuggestionColumn(std::string_view name);
+
 // One cell as Calc holds it. A number shown as a date (a date cell) is a
 // serial day count from the document's null date.
 struct SheetCell {
@@ -32,7 +39,8 @@ struct SheetCell {
 };
 
 // The sheet as the text of a targets.csv file. Row 1 of the sheet is the
-// header: the columns with a name in it are written, in the sheet's order
+// header: the columns with a name in it (but the review columns above) are
+// written, in the sheet's order
 // (the import matches them by name and reports unknown or missing ones).
 // Rows empty in those columns are left out. Date cells become YYYY-MM-DD,
 // other numbers plain decimals (1000000, 0.5), texts stay as they are (quoted

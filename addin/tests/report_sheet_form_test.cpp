@@ -23,7 +23,7 @@ ReportSheetEntry validEntry() {
 
 TEST(ReportSheetForm, OffersKindsPeriodsScopesAndKpisOfTheStore) {
     const ReportSheetChoices choices = tinyChoices();
-    ASSERT_EQ(choices.kinds.size(), 4u);
+    ASSERT_EQ(choices.kinds.size(), 5u);
     EXPECT_EQ(choices.kinds[1], (FormOption{"attainment", "KPI attainment"}));
     EXPECT_EQ(choices.periods.front(), (FormOption{"today", "Today"}));
     EXPECT_EQ(choices.scopes.size(), 4u);

@@ -26,6 +26,7 @@
 #include "command_line.hpp"
 #include "output.hpp"
 #include "rewards_commands.hpp"
+#include "targets_commands.hpp"
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
@@ -50,6 +51,8 @@ Commands:
   statement --employee E --period P   one person's reward statement
   close P                     close a pay period: freeze its figures and payouts
   reopen P --reason TEXT      reopen the pay period closed last
+  recommend --period P        recommended targets (or --team M --total K=N: a team target split)
+  target-health --period P    how fair P's targets were, and signs of gaming with the orders behind them
   demo-data                   write a realistic demo distributor into the store
   simulate                    feed orders into the store as a DMS would (demos)
 
@@ -266,7 +269,7 @@ int runHistory(const fs::path& store, const std::vector<std::string>& args) {
 }
 
 int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
-    Command cmd{"kpi [--store PATH] demo-data [--size N] [--seed S] [--until DATE] [--months M] [--csv-dir DIR]\n\n"
+    Command cmd{"kpi [--store PATH] demo-data [--size N] [--seed S] [--until DATE] [--months M] [--seasonal] [--csv-dir DIR]\n\n"
                 "Writes a realistic demo distributor (Vietnamese FMCG field sales team) into the store,\n"
                 "creating the store if needed. The data goes through the same CSV import as real data.",
                 po::options_description("Options"), {}};
@@ -275,6 +278,7 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
         "until", po::value<std::string>(), "last day with orders (default today; today's activity stops at the present time)")(
         "months", po::value<int>()->default_value(3), "months of history")(
         "lines-scale", po::value<double>()->default_value(1.0), "multiply order lines per order (benchmarks)")(
+        "seasonal", "seasons worth forecasting: Tết, hot months, each salesperson's trend, the joiner's ramp")(
         "csv-dir", po::value<std::string>(), "keep the generated CSV files in DIR")(
         "csv-only", "only write the CSV files into --csv-dir; leave the store alone");
     bool help = false;
@@ -288,6 +292,7 @@ int runDemoData(const fs::path& store, const std::vector<std::string>& args) {
     o.months = vm["months"].as<int>();
     if (o.months < 1 || o.months > 36) throw UsageError("--months must be between 1 and 36");
     o.linesScale = vm["lines-scale"].as<double>();
+    o.seasonal = vm.count("seasonal") > 0;
     o.progress = progressLine;
     bool keep = vm.count("csv-dir") > 0;
     bool csvOnly = vm.count("csv-only") > 0;
@@ -403,6 +408,7 @@ int dispatch(int argc, char** argv) {
         {"report", runReport},     {"score", runScore},         {"history", runHistory},
         {"demo-data", runDemoData}, {"simulate", runSimulate},  {"payout", cli::runPayout},
         {"close", cli::runClose},  {"reopen", cli::runReopen},  {"statement", cli::runStatement},
+        {"recommend", cli::runRecommend}, {"target-health", cli::runTargetHealth},
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");

@@ -40,6 +40,7 @@ namespace fs = std::filesystem;
 
 constexpr Day kOpenEnd = std::numeric_limits<Day>::max();
 constexpr int kSecondsPerDay = 24 * 60 * 60;
+constexpr int kLastVisitStart = 22 * 60 * 60;
 
 // ---------------------------------------------------------------------------
 // Randomness
@@ -81,7 +82,7 @@ private:
     std::mt19937 engine_;
 };
 
-enum Stream : unsigned { kPeople = 1, kOutlets, kActivity, kTargets, kRewards };
+enum Stream : unsigned { kPeople = 1, kOutlets, kActivity, kTargets, kRewards, kSeasons };
 
 // ---------------------------------------------------------------------------
 // Output
@@ -765,6 +766,54 @@ void buildOutlets(Company& company, const DemoOptions& options, const Timeline& 
 // ---------------------------------------------------------------------------
 // Activity: visits, orders and order lines
 
+// --seasonal: how busy a salesperson's day is against an ordinary one.
+class Seasons {
+public:
+    Seasons(const Company& company, const Timeline& timeline, const DemoOptions& options)
+        : company_(company), timeline_(timeline), on_(options.seasonal) {
+        if (!on_) return;
+        // Each salesperson's own drift, from a stream of its own so that the
+        // other draws stay as they are.
+        RandomStream random(options.seed, kSeasons);
+        trend_.assign(company.employees.size(), 0.0);
+        for (int salesperson : company.salespeople)
+            trend_[static_cast<std::size_t>(salesperson)] = random.between(-0.015, 0.025);
+    }
+
+    bool on() const { return on_; }
+
+    // 1 on an ordinary day; above 1 busier, below quieter.
+    double factor(int salesperson, Day day) const {
+        if (!on_) return 1;
+        // The month's index for a Vietnamese FMCG distributor (drinks, snacks,
+        // dairy): hot months and year end sell more, the rainy autumn less.
+        static constexpr double kMonth[12] = {1.00, 0.92, 0.95, 1.02, 1.08, 1.10, 1.05, 0.97, 0.93, 0.95, 1.00, 1.08};
+        double f = kMonth[monthOf(day) - 1];
+        // Tết moves with the lunar calendar: shops stock up in the weeks before
+        // it and sell little in the two weeks after.
+        for (const LunarHolidays& lunar : kLunarHolidays) {
+            if (lunar.year != yearOf(day) && lunar.year != yearOf(day) + 1) continue;
+            const Day tet = makeDay(lunar.year, lunar.tetMonth, lunar.tetDay);
+            if (day >= tet - 25 && day <= tet - 2) f *= 1.3;
+            if (day >= tet + 4 && day <= tet + 14) f *= 0.75;
+        }
+        const auto index = static_cast<std::size_t>(salesperson);
+        f *= std::pow(1 + trend_[index], (day - timeline_.first) / 30.44);
+        // The joiner learns the route over three months.
+        if (salesperson == company_.joiner) {
+            const Day since = day - company_.employees[index].start;
+            f *= since < 30 ? 0.55 : since < 60 ? 0.75 : since < 90 ? 0.9 : 1.0;
+        }
+        return f;
+    }
+
+private:
+    const Company& company_;
+    const Timeline& timeline_;
+    bool on_;
+    std::vector<double> trend_;
+};
+
 // What one salesperson achieved over the range (approved orders only), to size
 // targets after the typical performance.
 struct Achievement {
@@ -784,7 +833,8 @@ public:
           visits_(dir / "visits.csv", "visit_code,employee_code,outlet_code,visit_time"),
           orders_(dir / "orders.csv", "order_code,employee_code,outlet_code,order_time,type,status,approved_time"),
           lines_(dir / "order_lines.csv", "order_code,line_no,sku,quantity,amount"),
-          achievements_(company.employees.size()) {
+          achievements_(company.employees.size()),
+          seasons_(company, timeline, options) {
         // Best sellers first: lines are drawn with a bias towards the front.
         for (int i = 0; i < kProductCount; ++i) popularity_.push_back(i);
         random_.shuffle(popularity_);
@@ -842,6 +892,7 @@ private:
         }
 
         Achievement& achievement = achievements_[static_cast<std::size_t>(salesperson)];
+        busy_ = seasons_.factor(salesperson, day);
         int clock = (weekday == 6 ? 8 * 3600 : 7 * 3600 + 30 * 60) + random_.between(0, 45 * 60);
         bool hadLunch = false;
         for (int outletIndex : planned_) {
@@ -851,12 +902,17 @@ private:
                 hadLunch = true;
             }
             if (timeline_.isFuture(day, clock)) break;  // the rest of today's route is still ahead
+            // A route that grew over many months cannot all be walked in one
+            // day: whatever would start after 22:00 waits for another day.
+            if (clock >= kLastVisitStart) break;
             const Outlet& outlet = company_.outlets[static_cast<std::size_t>(outletIndex)];
             visits_.code(makeCode("VS", ++visitCount_, 9)).code(employee.code).code(outlet.code).timestamp(dayText, clock);
             visits_.endRow();
             ++achievement.visits;
 
-            const double strike = outlet.created == day ? 0.85 : employee.strike * outlet.propensity;
+            double strike = outlet.created == day ? 0.85 : employee.strike * outlet.propensity;
+            // A busy season means more calls that order, and bigger orders.
+            if (seasons_.on()) strike = std::min(0.98, strike * std::pow(busy_, 0.4));
             if (!random_.chance(strike)) continue;
             // Mostly one order per call; sometimes a second one (another
             // delivery, a forgotten item), and now and then a return.
@@ -932,7 +988,8 @@ private:
             if (isReturn) {
                 quantity = random_.between(1, product.unitPrice < 50000 ? 6 : 2);
             } else {
-                const double lineValue = 220000.0 * outlet.size * random_.between(0.3, 1.7);
+                double lineValue = 220000.0 * outlet.size * random_.between(0.3, 1.7);
+                if (seasons_.on()) lineValue *= std::pow(busy_, 0.6);
                 quantity = std::max(1LL, std::llround(lineValue / static_cast<double>(product.unitPrice)));
             }
             const long long amount = quantity * product.unitPrice;
@@ -972,6 +1029,8 @@ private:
     int picks_[kProductCount] = {};
     std::vector<int> planned_, active_;
     long long visitCount_ = 0, orderCount_ = 0;
+    Seasons seasons_;
+    double busy_ = 1;  // the season's factor of the day being written
 };
 
 // ---------------------------------------------------------------------------

@@ -102,7 +102,9 @@ struct Engine::Impl {
     std::map<ScoreKey, std::map<std::string, std::optional<double>, std::less<>>> scoreCache;
     static constexpr size_t kMaxCachedScorePeriods = 64;
 
-    Impl(const std::filesystem::path& p, std::optional<Period> w) : path(p), window(w) {
+    int readers = 1;  // connections reading a window's facts in parallel
+
+    Impl(const std::filesystem::path& p, std::optional<Period> w, int r = 1) : path(p), window(w), readers(r) {
         db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
         schema::checkReadable(*db);
         auto pending = loadAll();
@@ -136,7 +138,8 @@ struct Engine::Impl {
         p->storeId = schema::storeId(*db);
         p->dims = loader::loadDims(*db, fromScratch ? nullptr : dims.get());
         p->window = chooseWindow ? chooseWindow() : window;
-        p->facts = loader::loadFacts(*db, *p->dims, p->window);
+        p->facts = p->window && readers > 1 ? loader::loadFactsInParallel(*db, *p->dims, *p->window, readers, p->seq)
+                                            : loader::loadFacts(*db, *p->dims, p->window);
         snapshot.commit();
         return p;
     }
@@ -753,6 +756,8 @@ struct Engine::Impl {
 Engine::Engine(const std::filesystem::path& storePath) : impl_(std::make_unique<Impl>(storePath, std::nullopt)) {}
 Engine::Engine(const std::filesystem::path& storePath, Period window)
     : impl_(std::make_unique<Impl>(storePath, window)) {}
+Engine::Engine(const std::filesystem::path& storePath, Period window, int readers)
+    : impl_(std::make_unique<Impl>(storePath, window, readers)) {}
 Engine::Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
                const std::function<bool()>& cancelled)
     : impl_(std::make_unique<Impl>(storePath, chooseWindow, cancelled)) {}
@@ -833,7 +838,8 @@ std::vector<EmployeeInfo> Engine::employees() const {
     for (int e : d.dfsOrder) {
         const auto& emp = d.employees[static_cast<size_t>(e)];
         if (emp.known)
-            out.push_back({d.employeeIds.code(e), emp.name, emp.role, emp.managerCode, emp.department, emp.region});
+            out.push_back({d.employeeIds.code(e), emp.name, emp.role, emp.managerCode, emp.department, emp.region,
+                           emp.start, emp.end == kOpenEnd ? std::nullopt : std::optional<Day>(emp.end)});
     }
     return out;
 }
@@ -848,9 +854,31 @@ std::vector<std::string> Engine::subtree(const std::string& employeeCode) const 
 std::vector<KpiInfo> Engine::kpis() const {
     std::vector<KpiInfo> out;
     for (const auto& [code, def] : impl_->dims->kpis)
-        out.push_back({code, std::string(kpiTypeName(def.type)), def.nameVi, def.nameEn, def.unit, def.cap});
+        out.push_back({code, std::string(kpiTypeName(def.type)), def.nameVi, def.nameEn, def.unit, def.cap, def.appliesTo});
     return out;
 }
+
+std::vector<TargetInfo> Engine::targetRows(const std::string& employeeCode) const {
+    auto scope = impl_->scopeOf(employeeCode);
+    std::vector<TargetInfo> out;
+    if (scope.employee < 0) return out;
+    for (const auto& [kpiCode, byType] : impl_->dims->targets[static_cast<size_t>(scope.employee)])
+        for (size_t type = 0; type < byType.size(); ++type)
+            for (const TargetRow& r : byType[type])
+                out.push_back({kpiCode, static_cast<PeriodType>(type), r.from, r.to, r.target, r.weight});
+    return out;
+}
+
+int Engine::workingDays(Day first, Day last) const { return impl_->dims->calendar.workingDays(first, last); }
+
+std::optional<Day> Engine::firstActivity() const {
+    std::optional<Day> first;
+    for (const EmployeeFacts& f : impl_->facts.byEmployee)
+        if (f.span > 0 && (!first || f.first < *first)) first = f.first;
+    return first;
+}
+
+const std::filesystem::path& Engine::storePath() const { return impl_->path; }
 
 // What a detail query reads, taken from an engine's state. Immutable: shared
 // by copies of the query, read by their runs on any thread.

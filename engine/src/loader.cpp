@@ -1,6 +1,9 @@
 #include "loader.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <thread>
 #include <unordered_map>
 
 #include "exact.hpp"
@@ -154,11 +157,17 @@ struct Ids {
     Dims* growable;
     const Dims& dims;
     bool missing = false;
+    // The lines of one order come one after the other, and the orders of a
+    // day by employee and outlet: the last outlet's id is asked again and again.
+    std::string lastOutlet;
+    int lastOutletId = -1;
 
     int outlet(std::string_view code) {
-        if (growable) return growable->outletIds.intern(code);
-        int id = dims.outletIds.find(code);
+        if (lastOutletId >= 0 && code == lastOutlet) return lastOutletId;
+        int id = growable ? growable->outletIds.intern(code) : dims.outletIds.find(code);
         missing = missing || id < 0;
+        lastOutlet.assign(code);
+        lastOutletId = id;
         return id;
     }
     int sku(std::string_view code) {
@@ -252,7 +261,8 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
     std::map<std::string, int> filterIndex;
     {
         auto st = db.prepare(
-            "SELECT code, type, name_vi, name_en, coalesce(unit, ''), coalesce(params, ''), cap FROM kpis");
+            "SELECT code, type, name_vi, name_en, coalesce(unit, ''), coalesce(params, ''), cap, "
+            "coalesce(applies_to, '') FROM kpis");
         while (st.step()) {
             KpiDef def;
             def.code = st.text(0);
@@ -266,6 +276,16 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
             auto params = parseKpiParams(st.text(5), why);
             if (params) def.params = *params;
             if (!st.isNull(6)) def.cap = st.real(6);
+            // Roles separated by '|', spaces ignored: the import's reading of applies_to.
+            std::string roles;
+            for (char c : st.text(7))
+                if (c != ' ') roles += c;
+            for (size_t from = 0; from <= roles.size();) {
+                size_t bar = roles.find('|', from);
+                if (bar == std::string::npos) bar = roles.size();
+                if (bar > from) def.appliesTo.push_back(roles.substr(from, bar - from));
+                from = bar + 1;
+            }
             bool filtered = def.type == KpiType::Sales || def.type == KpiType::Volume ||
                             def.type == KpiType::FocusSales || def.type == KpiType::FocusOutlets;
             if (filtered && def.params.hasLineFilter()) {
@@ -337,41 +357,140 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
     return dims;
 }
 
-model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
-    // Build buckets keyed by (employee, day), then lay them out per employee.
+namespace {
+
+// The buckets of the orders and visits dated in window (all of them without
+// one). With growable dims, unknown codes are interned into them; without,
+// `ids.missing` says that one was met and the buckets are incomplete.
+std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional<Period>& window) {
+    const Dims& dims = ids.growable ? *ids.growable : ids.dims;
     std::unordered_map<std::uint64_t, BucketBuilder> builders;
-    auto builderFor = [&](std::string_view employee, std::string_view dayText) -> BucketBuilder& {
-        int e = dims.employeeIds.intern(employee);
+    // Rows come grouped by day and employee: the last bucket is asked again and again.
+    std::string lastEmployee, lastDay;
+    BucketBuilder* last = nullptr;
+    auto builderFor = [&](std::string_view employee, std::string_view dayText) -> BucketBuilder* {
+        if (last && employee == lastEmployee && dayText == lastDay) return last;
+        int e = ids.employee(employee);
+        if (e < 0) return nullptr;
         Day d = dayOr(dayText, 0);
         std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(e)) << 32) |
                             static_cast<std::uint32_t>(d);
         auto it = builders.find(key);
         if (it == builders.end()) it = builders.emplace(key, BucketBuilder(dims, e, d)).first;
-        return it->second;
+        lastEmployee.assign(employee);
+        lastDay.assign(dayText);
+        last = &it->second;
+        return last;
     };
     std::string range = window ? " AND o.order_date BETWEEN ?1 AND ?2" : "";
     {
         auto st = db.prepare(std::string(kLinesSelect) + range);
         if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
-        Ids ids{&dims, dims};
-        while (st.step()) addLineRow(builderFor(st.text(0), st.text(1)), ids, st);
+        while (st.step()) {
+            BucketBuilder* b = builderFor(st.text(0), st.text(1));
+            if (!b) return {};
+            addLineRow(*b, ids, st);
+            if (ids.missing) return {};
+        }
     }
     {
         auto st = db.prepare(std::string("SELECT employee_code, visit_date, count(*), max(visit_time) FROM visits") +
                              (window ? " WHERE visit_date BETWEEN ?1 AND ?2" : "") + " GROUP BY 1, 2");
         if (window) st.bind(1, formatDay(window->first)).bind(2, formatDay(window->last));
-        while (st.step()) builderFor(st.text(0), st.text(1)).addVisits(st.int64(2), timeKey(st.text(3)));
+        while (st.step()) {
+            BucketBuilder* b = builderFor(st.text(0), st.text(1));
+            if (!b) return {};
+            b->addVisits(st.int64(2), timeKey(st.text(3)));
+        }
     }
-    settle(dims);
-
     std::vector<Bucket> buckets;
     buckets.reserve(builders.size());
     for (auto& [key, b] : builders) buckets.push_back(b.finish());
-    builders.clear();
+    return buckets;
+}
+
+// Lays buckets out per employee as prefix sums.
+Facts factsOf(Dims& dims, std::vector<Bucket> buckets) {
+    settle(dims);
     std::sort(buckets.begin(), buckets.end(),
               [](const Bucket& a, const Bucket& b) { return a.employee != b.employee ? a.employee < b.employee : a.day < b.day; });
 
     return Facts::build(dims.measures(), dims.employeeIds.size(), std::move(buckets));
+}
+
+long long changeSeq(sql::Database& db) {
+    auto st = db.prepare("SELECT coalesce(max(seq), 0) FROM changes");
+    st.step();
+    return st.int64(0);
+}
+
+}  // namespace
+
+model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
+    Ids ids{&dims, dims};
+    return factsOf(dims, readBuckets(db, ids, window));
+}
+
+model::Facts loadFactsInParallel(sql::Database& db, Dims& dims, const Period& window, int readers, long long seq) {
+    // The parts share the days that have orders (a long window often starts
+    // long before the data do), so that each reads about as many.
+    Period busy = window;
+    {
+        auto st = db.prepare("SELECT min(order_date), max(order_date) FROM orders WHERE order_date BETWEEN ?1 AND ?2");
+        st.bind(1, formatDay(window.first)).bind(2, formatDay(window.last));
+        if (st.step() && !st.isNull(0)) {
+            busy.first = dayOr(st.text(0), window.first);
+            busy.last = dayOr(st.text(1), window.last);
+        }
+    }
+    const int days = busy.last - busy.first + 1;
+    readers = std::clamp(readers, 1, std::max(1, days));
+    if (readers == 1) return loadFacts(db, dims, window);
+    // Part k reads its own days; the first and last parts also the window's
+    // days before and after the orders (visits may lie there).
+    std::vector<Period> parts;
+    for (int k = 0; k < readers; ++k)
+        parts.push_back(Period{PeriodType::Cycle, busy.first + static_cast<Day>(static_cast<long>(days) * k / readers),
+                               busy.first + static_cast<Day>(static_cast<long>(days) * (k + 1) / readers) - 1});
+    parts.front().first = window.first;
+    parts.back().last = window.last;
+    struct Part {
+        std::vector<Bucket> buckets;
+        bool complete = false;
+        std::exception_ptr failure;
+    };
+    std::vector<Part> results(static_cast<size_t>(readers));
+    const std::filesystem::path path = db.path();
+    auto readPart = [&](size_t k) {
+        try {
+            sql::Database own(path, sql::Database::Open::ReadOnly);
+            sql::Transaction snapshot(own, false);
+            if (changeSeq(own) != seq) return;  // a writer committed since db's snapshot
+            Ids ids{nullptr, dims};
+            results[k].buckets = readBuckets(own, ids, parts[k]);
+            results[k].complete = !ids.missing;
+            snapshot.commit();
+        } catch (...) {
+            results[k].failure = std::current_exception();
+        }
+    };
+    {
+        std::vector<std::jthread> threads;
+        for (size_t k = 0; k + 1 < parts.size(); ++k) threads.emplace_back(readPart, k);
+        Ids ids{nullptr, dims};
+        results.back().buckets = readBuckets(db, ids, parts.back());
+        results.back().complete = !ids.missing;
+    }  // joins
+    bool complete = true;
+    for (const Part& part : results) {
+        if (part.failure) std::rethrow_exception(part.failure);
+        complete = complete && part.complete;
+    }
+    if (!complete) return loadFacts(db, dims, window);
+    std::vector<Bucket> buckets;
+    for (Part& part : results)
+        for (Bucket& b : part.buckets) buckets.push_back(std::move(b));
+    return factsOf(dims, std::move(buckets));
 }
 
 std::vector<Bucket> loadBuckets(sql::Database& db, Dims& dims, const std::vector<std::pair<std::string, Day>>& wanted) {

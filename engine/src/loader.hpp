@@ -24,6 +24,15 @@ std::shared_ptr<model::Dims> loadDims(sql::Database& db, const model::Dims* prev
 // May intern codes seen only in facts into dims.
 model::Facts loadFacts(sql::Database& db, model::Dims& dims, const std::optional<Period>& window);
 
+// The same for a window, read by `readers` connections in parallel, each a
+// part of the window's days (db, inside its read transaction, reads one part;
+// each other part has a thread and a read-only connection of its own). The
+// parts must see the store as db does (the change counter `seq`): when a
+// writer committed in between, or a part meets a code the dimensions do not
+// know, the whole window is read again on db alone.
+model::Facts loadFactsInParallel(sql::Database& db, model::Dims& dims, const Period& window, int readers,
+                                 long long seq);
+
 // Rebuilds the given (employee code, day) buckets from the store, interning
 // new codes into dims.
 std::vector<model::Bucket> loadBuckets(sql::Database& db, model::Dims& dims,

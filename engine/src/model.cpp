@@ -7,7 +7,7 @@
 namespace kpi::model {
 
 int Interner::intern(std::string_view code) {
-    auto it = ids_.find(std::string(code));
+    auto it = ids_.find(code);
     if (it != ids_.end()) return it->second;
     int id = static_cast<int>(codes_.size());
     codes_.emplace_back(code);
@@ -16,7 +16,7 @@ int Interner::intern(std::string_view code) {
 }
 
 int Interner::find(std::string_view code) const {
-    auto it = ids_.find(std::string(code));
+    auto it = ids_.find(code);
     return it == ids_.end() ? -1 : it->second;
 }
 

@@ -34,7 +34,13 @@ public:
     int size() const { return static_cast<int>(codes_.size()); }
 
 private:
-    std::unordered_map<std::string, int> ids_;
+    // Looked up by string_view without making a std::string (the loader asks
+    // for every order line's codes).
+    struct Hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view code) const noexcept { return std::hash<std::string_view>{}(code); }
+    };
+    std::unordered_map<std::string, int, Hash, std::equal_to<>> ids_;
     std::vector<std::string> codes_;
 };
 
@@ -57,6 +63,7 @@ struct KpiDef {
     double cap = kDefaultCap;
     int filter = 0;  // index into Dims::filters; 0 = no line filter
     std::string nameVi, nameEn, unit;
+    std::vector<std::string> appliesTo;  // roles; empty = every role
 };
 
 struct TargetRow {

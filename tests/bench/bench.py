@@ -14,7 +14,11 @@ Measures, per set:
      during `kpi import` of the set into a store holding its people, outlets and
      products: writes, failed writes, the writer's longest wait, the import's
      time (with --baseline-kpi, the same for another build, alternately)
-and, once: `kpi demo-data` + a month report (the demo a new user runs).
+  7. `kpi recommend` for the whole company for the month vs that month's `kpi report`,
+     side by side (issue 14: at most 3x on L)
+and, once: `kpi demo-data` + a month report (the demo a new user runs), and the
+targets backtest of issue 14 (tests/bench/backtest_targets.py: 40 salespeople,
+24 months with seasons; results and a plot in build/bench/).
 The office measurements (4, and the office half of 5) are added by
 tests/office when the extension is built.
 Results: a table on stdout and build/bench/results.json.
@@ -185,6 +189,16 @@ def bench_size(args, size, results):
     r["payout_s"] = statistics.median(b for _, b in pairs)
     r["payout_ratio"] = r["payout_s"] / r["payout_report_s"]
 
+    print(f"== {size}: recommended targets for the month…", file=sys.stderr, flush=True)
+    # Recommended from the data before the month, as on its last day of data.
+    recommend_cmd = [kpi, "--store", store, "recommend", "--period", MONTH, "--as-of", UNTIL]
+    _, p = timed(recommend_cmd)
+    r["recommend_rows"] = len(p.stdout.splitlines()) - 1
+    pairs = [(timed(report_cmd)[0], timed(recommend_cmd)[0]) for _ in range(3)]
+    r["recommend_report_s"] = statistics.median(a for a, _ in pairs)
+    r["recommend_s"] = statistics.median(b for _, b in pairs)
+    r["recommend_ratio"] = r["recommend_s"] / r["recommend_report_s"]
+
     print(f"== {size}: incremental refresh…", file=sys.stderr, flush=True)
     inc_store = os.path.join(work, f"{size}-inc.sqlite")
     for suffix in ("", "-wal", "-shm"):
@@ -254,6 +268,25 @@ def bench_demo(args, results):
     results["demo_data_and_report_s"] = time.perf_counter() - t
 
 
+def bench_targets(args, results):
+    """The targets backtest of issue 14 on 40 salespeople and 24 months."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import backtest_targets as bt
+    work = os.path.join(args.build, "bench", "targets")
+    os.makedirs(work, exist_ok=True)
+    store = os.path.join(work, "backtest.sqlite")
+    print("== targets backtest: generating 24 months…", file=sys.stderr, flush=True)
+    bt.make_store(args.kpi, store, 40, 24, 42, UNTIL)
+    summary = bt.summarise(bt.backtest(args.kpi, store, UNTIL))
+    summary["data"] = {"salespeople": 40, "months": 24, "seed": 42, "until": UNTIL}
+    summary["failures"] = bt.failures(summary)
+    results["targets_backtest"] = summary
+    try:
+        bt.plot(summary, os.path.join(args.build, "bench", "targets-backtest.png"))
+    except ImportError:
+        print("bench: no matplotlib (python3-matplotlib); no backtest plot", file=sys.stderr)
+
+
 def print_table(results):
     rows = [("data set", "lines", "import", "raw .import", "ratio", "report", "raw SQL", "ratio",
              "payout / its report", "ratio", "incremental", "rebuild", "cheaper", "kpi peak MB")]
@@ -272,6 +305,16 @@ def print_table(results):
             print(f"{size} DMS writer every 100 ms during the import ({label}): {w['writes']} writes, "
                   f"{w['failed']} failed, longest wait {w['max_wait_s']:.2f} s, import {w['import_s']:.2f} s "
                   f"(alone {r['import_s']:.2f} s)")
+        print(f"{size}: kpi recommend for {MONTH} ({r['recommend_rows']} rows) {r['recommend_s']:.2f} s, "
+              f"its report {r['recommend_report_s']:.2f} s: {r['recommend_ratio']:.2f}x (target <= 3x on L)")
+    if "targets_backtest" in results:
+        b = results["targets_backtest"]
+        e = b["median_abs_error"]
+        print(f"targets backtest ({b['targets']} targets, {', '.join(b['periods'])}): median |attainment - 1| "
+              f"recommended {e['recommended']:.4f}, previous actual {e['previous_actual']:.4f}, store targets "
+              f"{e['store_targets']:.4f}; given 60-80 %: {b['band_60_80']['targets']} targets, "
+              f"{b['band_60_80']['reached']:.3f} reached (accepted 0.55-0.85)"
+              + ("" if not b["failures"] else "; FAILED: " + "; ".join(b["failures"])))
     print("targets: import <= 4x raw; report <= 1.5x raw SQL (M); payout <= 2x report (L); "
           "incremental >= 50x cheaper than rebuild; no failed DMS write during an import")
 
@@ -337,6 +380,7 @@ def main():
         print(f"results: {out}")
         return
     bench_demo(args, results)
+    bench_targets(args, results)
     for size in args.sizes.split(","):
         bench_size(args, size, results)
     previous.update({k: v for k, v in results.items() if k != "sizes"})

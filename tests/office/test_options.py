@@ -165,6 +165,7 @@ class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
         (None, "private:separator"),
         ("~Add report sheet…", "org.saleskpi.commands:AddReportSheet"),
         ("~Edit report sheet…", "org.saleskpi.commands:EditReportSheet"),
+        ("~Suggest targets…", "org.saleskpi.commands:SuggestTargets"),
         ("~Publish targets", "org.saleskpi.commands:PublishTargets"),
     ]
     expected_dialog = {
@@ -197,6 +198,7 @@ class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
         (None, "private:separator"),
         ("~Thêm trang báo cáo…", "org.saleskpi.commands:AddReportSheet"),
         ("~Sửa trang báo cáo…", "org.saleskpi.commands:EditReportSheet"),
+        ("~Gợi ý chỉ tiêu…", "org.saleskpi.commands:SuggestTargets"),
         ("~Xuất bản chỉ tiêu", "org.saleskpi.commands:PublishTargets"),
     ]
     expected_dialog = {

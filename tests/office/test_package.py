@@ -39,7 +39,7 @@ TEMPLATE_FILES = {"Paths.xcu"} | {"templates/SalesKPI/%s-%s.ots" % (name, langua
 # The SalesKPI menu, its commands, the report sheets' job and the options page
 # (docs/reports-and-targets.md).
 COMMAND_CONFIGURATION = {"config/%s.xcu" % name for name in ("Addons", "ProtocolHandler", "Jobs", "OptionsDialog")}
-COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/%s%s" % (dialog, suffix) for dialog in ("Options", "ReportSheet")
+COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/%s%s" % (dialog, suffix) for dialog in ("Options", "ReportSheet", "SuggestTargets")
                                          for suffix in (".xdl", "_en_US.default", "_en_US.properties",
                                                         "_vi_VN.properties")}
 

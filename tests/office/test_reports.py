@@ -344,7 +344,8 @@ class ReportSheetDialog(TinyDocument):
         # everyone and every KPI; the store's employees and KPIs.
         self.assertEqual(shown["title"], "Add report sheet")
         self.assertEqual(shown["SheetName"], "KPI attainment")
-        self.assertEqual(shown["Kind"], (["Daily sales", "KPI attainment", "Ranking by KPI score", "Employees"],
+        self.assertEqual(shown["Kind"], (["Daily sales", "KPI attainment", "Ranking by KPI score", "Employees",
+                                           "Target health"],
                                          ["KPI attainment"]))
         self.assertEqual(shown["Period"], (["Today", "This week", "This month", "Last month"], "This month"))
         # Everyone, then the store's employees in the engine's tree order.

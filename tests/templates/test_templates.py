@@ -34,7 +34,7 @@ TEMPLATES_DIR = os.environ.get("SALESKPI_TEMPLATES_DIR", os.path.join(REPO, "bui
 TEMPLATE_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet-template"
 CATALOG = json.load(open(os.path.join(SOURCES, "templates.json"), encoding="utf-8"))
 FUNCTIONS = CATALOG["functions"]
-REPORT_KINDS = {"daily_sales", "attainment", "ranking", "employees"}
+REPORT_KINDS = {"daily_sales", "attainment", "ranking", "employees", "target_health"}
 PERIOD_WORDS = {"this_month", "last_month", "this_week", "today"}
 PERIOD_GRAMMAR = re.compile(r"\d{4}(-\d{2}(-\d{2}(\.\.\d{4}-\d{2}-\d{2})?)?|-W\d{2}|-Q[1-4])?")
 CODE = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -343,7 +343,16 @@ class ManagerDashboard(unittest.TestCase):
             document = Cached.package(entry)
             for report in entry["reports"]:
                 self.assertEqual(odf.split_reference(report["scope"][1:]), document.names["Manager"], report)
+                if report["kind"] == "target_health":
+                    continue  # judges last month's targets, below
                 self.assertEqual(odf.split_reference(report["period"][1:]), document.names["Period"], report)
+
+    def test_has_a_target_health_sheet_of_last_month_for_the_manager(self):
+        for entry in entries("manager_dashboard"):
+            health = [r for r in entry["reports"] if r["kind"] == "target_health"]
+            self.assertEqual(len(health), 1, entry["reports"])
+            self.assertEqual(health[0]["period"], "last_month")
+            self.assertEqual(health[0]["kpis"], [])
 
     def test_a_bar_chart_reads_attainment_by_employee_from_a_report_sheet(self):
         for entry in entries("manager_dashboard"):
@@ -451,9 +460,12 @@ class TargetsSheet(unittest.TestCase):
     def test_targets_has_exactly_the_columns_of_targets_csv(self):
         for entry in entries("targets"):
             sheet = Cached.package(entry).sheet("Targets")
-            header = [sheet.text((c, 0)) for c in range(8)]
+            header = [sheet.text((c, 0)) for c in range(14)]
             self.assertEqual(header[:7], CATALOG["target_columns"])
-            self.assertEqual(header[7], "")
+            # Then the review columns Suggest targets fills (never published), then nothing.
+            self.assertEqual(header[7:13], CATALOG["suggestion_columns"])
+            self.assertEqual(CATALOG["suggestion_columns"], ["suggested", "p10", "p50", "p90", "probability", "why"])
+            self.assertEqual(header[13], "")
             self.assertEqual(CATALOG["target_columns"],
                              ["employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"])
 

@@ -327,6 +327,12 @@ class TemplatesInCalc(DemoStoreTestCase):
                 return team
             team = below
 
+    @staticmethod
+    def period_followers(entry):
+        """The dashboard's reports that follow both its cells: all but target
+        health, which judges last month's targets (its own test below)."""
+        return dict(entry, reports=[r for r in entry["reports"] if r["kind"] != "target_health"])
+
     def wait_for_reports(self, document, entry, condition, what):
         """Every report sheet of the dashboard once `condition(report, (title,
         headers, rows))` holds for it; returns them by sheet."""
@@ -352,6 +358,7 @@ class TemplatesInCalc(DemoStoreTestCase):
         for entry in entries("manager_dashboard"):
             with self.subTest(entry["template"]):
                 document = self.open(entry)
+                entry = self.period_followers(entry)
                 overview = self.sheet(document, entry["sheets"][0])
                 chart, index, chart_report = self.dashboard_chart(entry, document)
                 everyone = self.wait_for_reports(document, entry, lambda r, found: True, "everyone at first")

@@ -20,6 +20,12 @@ struct DemoOptions {
     Day until = 0;             // last day with orders (0 = today)
     int months = 3;            // months of history ending at `until`
     double linesScale = 1.0;   // multiplies order lines per call (benchmarks)
+    // Seasons worth forecasting: sales swing with the calendar (stocking up
+    // before Tết, the lull after it, the hot months, year end), each
+    // salesperson's business drifts by their own monthly trend, and the
+    // joiner ramps up over their first three months. Off by default, so the
+    // same seed gives the same files as without it.
+    bool seasonal = false;
     std::function<void(const std::string&)> progress;  // optional progress lines
 };
 

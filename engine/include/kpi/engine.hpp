@@ -110,11 +110,22 @@ private:
 
 struct EmployeeInfo {
     std::string code, name, role, managerCode, department, region;
+    Day start = 0;           // start_date
+    std::optional<Day> end{};  // end_date; none while employed
 };
 
 struct KpiInfo {
     std::string code, type, nameVi, nameEn, unit;
     double cap = 1.5;  // the attainment cap of scores
+    std::vector<std::string> appliesTo{};  // the roles of applies_to; empty = every role
+};
+
+// One row of targets.csv as the store holds it.
+struct TargetInfo {
+    std::string kpiCode;
+    PeriodType periodType = PeriodType::Month;
+    Day validFrom = 0, validTo = 0;
+    double target = 0, weight = 1;
 };
 
 // Where the figures come from: for KPI.ASOF and KPI.STATUS.
@@ -139,6 +150,11 @@ public:
     // Loads only the orders and visits dated inside [window.first, window.last]
     // (for one-shot commands); queries outside the window see no activity.
     Engine(const std::filesystem::path& storePath, Period window);
+    // The same, with `readers` connections reading parts of the window's days
+    // in parallel (a thread each beyond the first), for commands that read long
+    // histories. The parts see the same state of the store: when a writer
+    // commits while they start, the window is read again on one connection.
+    Engine(const std::filesystem::path& storePath, Period window, int readers);
     // Loads every dimension table, then asks chooseWindow() which orders and
     // visits to load: those dated inside the period it returns, or all of them
     // for nullopt. chooseWindow runs on the constructing thread, inside the
@@ -198,6 +214,16 @@ public:
     // Codes of the employee and everyone below, the employee first.
     std::vector<std::string> subtree(const std::string& employeeCode) const;
     std::vector<KpiInfo> kpis() const;
+    // The employee's own target rows (not their team's), by KPI code, period
+    // type and valid_from. Throws Error InvalidArgument for an unknown employee.
+    std::vector<TargetInfo> targetRows(const std::string& employeeCode) const;
+    // Working days (SPEC §4) in [first, last]; 0 when last < first.
+    int workingDays(Day first, Day last) const;
+    // The first day with an approved order or a visit among the loaded facts
+    // (inside the window of a partial load); none when there is no activity.
+    std::optional<Day> firstActivity() const;
+    // The store this engine reads.
+    const std::filesystem::path& storePath() const;
     DataState state() const;
 
     // ---- Rewards (SPEC §9–§10; the types are in kpi/rewards.hpp) -----------
