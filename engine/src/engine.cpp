@@ -1079,14 +1079,18 @@ std::vector<PayoutRow> Engine::payout(const PayoutQuery& query) {
 
 std::optional<long long> Engine::payoutAmount(const std::string& employeeCode, const Period& period,
                                               const std::string& kpiCode, bool live) {
-    if (!hasEmployee(employeeCode) || employeeCode == "*")
+    if (!hasEmployee(employeeCode))
         throw Error(Error::Kind::InvalidArgument, "unknown employee '" + employeeCode + "'");
     if (!kpiCode.empty()) impl_->kpiOf(kpiCode);  // validates
     const auto& company = impl_->companyPayout(period, live);
-    auto found = company.byEmployee.find(employeeCode);
-    if (found == company.byEmployee.end()) return std::nullopt;
+    std::pair<size_t, size_t> rows{0, company.rows.size()};  // "*": everyone's
+    if (employeeCode != "*") {
+        auto found = company.byEmployee.find(employeeCode);
+        if (found == company.byEmployee.end()) return std::nullopt;
+        rows = found->second;
+    }
     std::optional<long long> sum;
-    for (size_t i = found->second.first; i < found->second.second; ++i) {
+    for (size_t i = rows.first; i < rows.second; ++i) {
         const PayoutRow& r = company.rows[i];
         bool counted = kpiCode.empty() ? r.kind == PayoutKind::Total
                                        : (r.kind == PayoutKind::Component && r.kpiCode == kpiCode);

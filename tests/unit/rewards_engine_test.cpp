@@ -150,6 +150,11 @@ TEST_F(Rewards, GivesKpiPayoutTheTotalOrOneKpisAmountAndNothingWithoutAPlan) {
     EXPECT_EQ(engine.payoutAmount("M1", period("2026-11")), std::nullopt);  // M1's plan is quarterly
     EXPECT_EQ(engine.payoutAmount("S2", period("2026-10")), std::nullopt);  // before S2 joined
     EXPECT_THROW(engine.payoutAmount("NOBODY", period("2026-11")), kpi::Error);
+    // "*" is everyone's payout, not M1's subtree (M1's own plan is quarterly).
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11")), 2750000 + 1057500);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11"), "PC"), 500000);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-Q4")), 3000000);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11"), "VISITS"), std::nullopt);
     EXPECT_THROW(engine.payoutAmount("S1", period("2026-11"), "NOKPI"), kpi::Error);
 }
 
