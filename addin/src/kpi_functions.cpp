@@ -19,6 +19,7 @@
 
 #include "cell_query.hpp"
 #include "kpi/error.hpp"
+#include "office_language.hpp"
 #include "store_location.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
@@ -194,7 +195,10 @@ uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertyS
                                           const uno::Any& period) {
     return answer([&] {
         const std::optional<kpi::Period> asked = periodOfArgument(periodArgument(period), document);
-        const Language shownIn = language();
+        // The office's UI language, as the sidebar and report sheets speak: Calc
+        // calls setLocale() only on the instance that answers the Function
+        // Wizard, not necessarily on the one that computes cells.
+        const Language shownIn = officeLanguage(context_);
         const auto location = StoreSessions::instance().cellLocation(context_, document);
         const OUString problem = toOUString(location->problem.empty() ? "stopped: the office is shutting down"
                                                                       : "unavailable: " + location->problem);
