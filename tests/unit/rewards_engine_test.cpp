@@ -212,6 +212,35 @@ TEST_F(Rewards, KeepsAClosedPeriodsFiguresWhateverArrivesLaterAndPaysTheDifferen
                                                         "S1 SR 2027-01-01 total -2000000"}));
 }
 
+TEST_F(Rewards, GivesOnePersonsPayoutAloneAsTheCompanysRowsDo) {
+    close("2026-11");
+    lateReturnOf(100000);  // December settles a November adjustment
+    for (const char* month : {"2026-11", "2026-12"})
+        for (bool live : {false, true}) {
+            Engine alone(store.path());  // each person's rows computed for them alone
+            Engine company(store.path());
+            const auto rows = company.payout(PayoutQuery{period(month), "", live});  // the company's, cached
+            for (const char* employee : {"S1", "S2", "M1"})
+                for (const char* kpiCode : {"", "DS", "PC"}) {
+                    std::optional<long long> expected;
+                    for (const auto& r : rows)
+                        if (r.employeeCode == employee &&
+                            (*kpiCode ? r.kind == PayoutKind::Component && r.kpiCode == kpiCode
+                                      : r.kind == PayoutKind::Total))
+                            expected = expected.value_or(0) + r.amount.value_or(0);
+                    EXPECT_EQ(alone.payoutAmount(employee, period(month), kpiCode, live), expected)
+                        << month << " " << employee << " " << kpiCode << " live " << live;
+                    EXPECT_EQ(company.payoutAmount(employee, period(month), kpiCode, live), expected);
+                }
+        }
+    // A refresh drops one person's cached rows as it drops the company's.
+    Engine engine(store.path());
+    EXPECT_EQ(engine.payoutAmount("S1", period("2026-12")), -750000);
+    lateReturnOf(100000, "R2");
+    ASSERT_TRUE(engine.refresh());
+    EXPECT_EQ(engine.payoutAmount("S1", period("2026-12")), -2750000);
+}
+
 TEST_F(Rewards, AnEngineOpenBeforeACloseSeesItAtItsNextRefresh) {
     Engine engine(store.path());
     EXPECT_FALSE(engine.closedPeriod(period("2026-11")));
