@@ -14,11 +14,13 @@ SPEC §8–§10), against the kpi command on the demo distributor:
 
 import csv
 import io
+import os
+import re
 import shutil
 import unittest
 
 import office_harness as oh
-from kpi_data import DemoStoreTestCase, number
+from kpi_data import DemoStoreTestCase, make_store, number
 
 REFRESH_SECONDS = 1
 OCTOBER, NOVEMBER, Q3 = "2026-10", "2026-11", "2026-Q3"
@@ -172,6 +174,51 @@ class PayoutAndFactorAgainstTheEngine(DemoStoreTestCase):
         self.assertTrue(status.startswith("ready: "), status)
         self.assertTrue(status.endswith("; 2026-10 open: live figures"), status)
         self.assertError(oh.evaluate(self.sheet, '=KPI.STATUS("2026-13")', "K3"), oh.ERR_ILLEGAL_ARGUMENT)
+
+
+class TheDocumentedExamples(oh.OfficeTestCase):
+    """Every KPI.PAYOUT and KPI.FACTOR formula of docs/calc-functions.md gives
+    the result written beside it, on the example of docs/rewards.md."""
+
+    EXAMPLE = os.path.join(oh.REPO, "tests", "docs", "examples", "rewards-team")
+    DOC = os.path.join(oh.REPO, "docs", "calc-functions.md")
+    ERRORS = {"Err:502": oh.ERR_ILLEGAL_ARGUMENT, "#N/A": oh.ERR_NOT_AVAILABLE, "#VALUE!": oh.ERR_NO_VALUE}
+
+    @classmethod
+    def prepare_data(cls):
+        files = {}
+        for name in sorted(os.listdir(cls.EXAMPLE)):
+            if name.endswith(".csv"):
+                with open(os.path.join(cls.EXAMPLE, name), encoding="utf-8") as source:
+                    files[name] = source.read()
+        cls.cli = make_store(os.path.join(cls.data_dir, "rewards-team"), files)
+
+    def documented(self):
+        """(formula, result) of the tables under ### KPI.PAYOUT and ### KPI.FACTOR."""
+        rows, section = [], None
+        with open(self.DOC, encoding="utf-8") as doc:
+            for line in doc:
+                if line.startswith("### "):
+                    section = line[4:].strip()
+                match = re.match(r"\| `(=KPI\.(?:PAYOUT|FACTOR)\(.*\))` \| (.+?) \|$", line.strip())
+                if match and section in ("KPI.PAYOUT", "KPI.FACTOR"):
+                    rows.append(match.groups())
+        return rows
+
+    def test_every_formula_of_the_docs_gives_the_result_written_beside_it(self):
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        oh.set_kpi_store(document, self.cli.store)
+        sheet = document.Sheets.getByIndex(0)
+        oh.wait_until_ready(sheet)
+        rows = self.documented()
+        self.assertGreaterEqual(len(rows), 20, "the docs' tables were not found")
+        for formula, result in rows:
+            cell = oh.evaluate(sheet, formula, "A1")
+            if result in self.ERRORS:
+                self.assertError(cell, self.ERRORS[result], formula)
+            else:
+                self.assertEqual((cell.error, cell.value), (0, float(result)), formula)
 
 
 class ClosedPeriodsInCells(DemoStoreTestCase):
