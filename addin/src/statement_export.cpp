@@ -435,8 +435,13 @@ bool StatementExporter::exportStatements(const uno::Reference<uno::XComponentCon
     const auto session = sessions.sessionFor(context, location);
     if (!session) return refuse(in(t.shuttingDown, language));
     std::vector<kpi::EmployeeInfo> employees;
-    if (!session->tryQuery([&](kpi::Engine& engine) { employees = engine.employees(); }))
+    if (!session->tryQuery([&](kpi::Engine& engine) { employees = engine.employees(); })) {
+        // A store that cannot be read says why (missing, locked, not a store).
+        const EngineHost::Status status = session->hostStatus();
+        if (status.state == EngineHost::State::Unavailable && !status.problem.empty())
+            return refuse(location.path.string() + ": " + status.problem);
         return refuse(in(t.notLoaded, language));
+    }
 
     const kpi::Day today = kpi::today();
     const StatementExportChoices choices = statementExportChoices(employees, today, language);

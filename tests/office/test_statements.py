@@ -8,7 +8,9 @@ period no plan applies in, an unknown team.
 
 The store is the example of docs/rewards.md (tests/docs/examples/rewards-team):
 today is 2026-12-08, November 2026 is closed, then a return dated November
-arrives; December's statements settle the adjustments.
+arrives; December's statements settle the adjustments. NV01's December
+statement is photographed into <build>/screenshots/statement-<language>.png
+(docs/images/statement-*.png are copies of them).
 """
 
 import glob
@@ -153,6 +155,15 @@ class StatementsTestCase(oh.OfficeTestCase):
             self.assertPdfMatchesCli(os.path.join(folder, name), employee, period)
 
 
+def photograph(pdf, language):
+    """The PDF's first page as <build>/screenshots/statement-<language>.png."""
+    out_dir = os.path.join(oh.BUILD, "screenshots")
+    os.makedirs(out_dir, exist_ok=True)
+    target = os.path.join(out_dir, "statement-%s" % language)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", "-f", "1", "-l", "1", pdf, target], check=True)
+    return target + ".png"
+
+
 class ExportStatements(StatementsTestCase):
 
     def test_a_closed_period_gives_one_pdf_per_person_with_the_frozen_figures(self):
@@ -174,6 +185,7 @@ class ExportStatements(StatementsTestCase):
         text = pdf_text(os.path.join(folder, "NV01 Nguyễn Văn An 2026-12.pdf"))
         self.assertIsNotNone(line_with(text, "Adjustment for 2026-11", "-1,125,000"), text)
         self.assertIsNotNone(line_with(text, "Total payable", "2,625,000"), text)
+        self.assertTrue(os.path.getsize(photograph(os.path.join(folder, "NV01 Nguyễn Văn An 2026-12.pdf"), "en")))
         text = pdf_text(os.path.join(folder, "SS01 Trần Thị Bích Ngọc 2026-12.pdf"))
         self.assertIsNotNone(line_with(text, "Adjustment for 2026-11", "-4,000,000"), text)
 
@@ -219,6 +231,23 @@ class ExportStatements(StatementsTestCase):
         state, message = self.export(Team=TEAM, Period="2025-06", Folder=folder)
         self.assertEqual(state, oc.FAILURE, message)
         self.assertIn("no reward plan applies to anyone of team of SS01 Trần Thị Bích Ngọc in 2025-06", message)
+        self.assertFalse(os.path.exists(folder))
+
+    def test_a_store_that_cannot_be_read_is_named(self):
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        missing = os.path.join(self.data_dir, "no-such-store.sqlite")
+        oh.set_kpi_store(document, missing)
+        folder = self.out_dir("unread")
+
+        def refused():
+            state, message = oc.run_command(self.office, document, "ExportStatements", Team=TEAM, Period="2026-11",
+                                            Folder=folder)
+            self.assertEqual(state, oc.FAILURE, message)
+            return missing in message and message
+
+        message = oh.wait_for(refused, 30, what="the export to name the missing store")
+        self.assertTrue(message.startswith("Cannot export statements: %s: " % missing), message)
         self.assertFalse(os.path.exists(folder))
 
     def test_bad_arguments_are_refused(self):
@@ -279,6 +308,7 @@ class ExportStatementsInVietnamese(StatementsTestCase):
         text = pdf_text(os.path.join(folder, "NV01 Nguyễn Văn An 2026-12.pdf"))
         self.assertIsNotNone(line_with(text, "Điều chỉnh cho kỳ 2026-11", "-1.125.000"), text)
         self.assertIsNotNone(line_with(text, "Tổng cộng", "2.625.000"), text)
+        self.assertTrue(os.path.getsize(photograph(os.path.join(folder, "NV01 Nguyễn Văn An 2026-12.pdf"), "vi")))
         self.assertIn("Doanh số", text)
 
     def test_failures_are_told_in_vietnamese(self):
