@@ -5,6 +5,8 @@
 #   2026-12-31 23:59:50  every test process starts 10 s before midnight and
 #                        most cross it while they run
 #   2028-02-29 12:00:00  a leap day
+#   2026-12-04 12:00:00  the day `make test` first broke (a month with no
+#                        data yet in the stores the tests built)
 #   now                  the machine's own clock
 # Each process (every test, every office, every kpi run) starts at the instant
 # and its clock runs from there (FAKETIME="@…"). Tests pin the product's today
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
 if [ $# -gt 0 ]; then instants=("$@"); else
-  instants=("2027-01-01 00:00:30" "2026-12-31 23:59:50" "2028-02-29 12:00:00" "$(date '+%Y-%m-%d %H:%M:%S')")
+  instants=("2027-01-01 00:00:30" "2026-12-31 23:59:50" "2028-02-29 12:00:00" "2026-12-04 12:00:00" "$(date '+%Y-%m-%d %H:%M:%S')")
 fi
 scripts/install-deps.sh dates
 # The multi-threaded library: the office and the add-in read the clock on
