@@ -43,6 +43,7 @@
 #include "sidebar_document.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
+#include "team_choice.hpp"
 
 using namespace css;
 
@@ -602,6 +603,7 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
             return std::nullopt;
         };
         bool changed = false;
+        std::optional<std::string> chosenTeam;
         {
             std::lock_guard lock(stateMutex_);
             const auto change = [&](std::string& field, const std::optional<std::string>& value) {
@@ -621,6 +623,7 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
                 }
                 case PanelControl::Manager:
                     if (shown) change(choices_.manager, codeAt(shown->managerCodes));
+                    chosenTeam = choices_.manager.empty() ? std::string("*") : choices_.manager;
                     break;
                 case PanelControl::Sort:
                     if (shown) change(choices_.sortKpi, codeAt(shown->sortCodes));
@@ -635,6 +638,8 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
             }
             if (changed) notice_.clear();
         }
+        // Export statements… offers the team chosen here.
+        if (chosenTeam) rememberSidebarTeam(frame_, *chosenTeam);
         if (control == PanelControl::Period && customPeriod.is())
             customPeriod->setEnable(position == static_cast<sal_Int16>(PeriodChoice::Custom));
         if (changed) requestUpdate();

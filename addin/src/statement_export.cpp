@@ -26,6 +26,7 @@
 #include <com/sun/star/deployment/PackageInformationProvider.hpp>
 #include <com/sun/star/frame/Desktop.hpp>
 #include <com/sun/star/frame/XComponentLoader.hpp>
+#include <com/sun/star/frame/XController.hpp>
 #include <com/sun/star/frame/XStorable.hpp>
 #include <com/sun/star/sheet/XCellRangeAddressable.hpp>
 #include <com/sun/star/sheet/XCellRangeData.hpp>
@@ -55,6 +56,7 @@
 #include "statement_layout.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
+#include "team_choice.hpp"
 #include "uno_text.hpp"
 
 using namespace css;
@@ -140,8 +142,21 @@ std::string besideFolder(const uno::Reference<uno::XComponentContext>& context,
     return home ? home : "";
 }
 
-// The document's named cell Manager (the dashboard's), when it names a manager.
+// The team the window's sidebar shows, else the document's named cell
+// Manager (the dashboard's), when either names a manager; else everyone.
 std::string documentManager(const uno::Reference<frame::XModel>& document, const StatementExportChoices& choices) {
+    const auto offered = [&](const std::string& code) {
+        for (const auto& team : choices.teams)
+            if (team.value == code) return true;
+        return false;
+    };
+    try {
+        const uno::Reference<frame::XController> controller = document->getCurrentController();
+        if (const auto chosen = sidebarTeam(controller.is() ? controller->getFrame() : nullptr);
+            chosen && offered(*chosen))
+            return *chosen;
+    } catch (...) {
+    }
     try {
         const uno::Reference<beans::XPropertySet> properties(document, uno::UNO_QUERY_THROW);
         const uno::Reference<sheet::XNamedRanges> names(properties->getPropertyValue("NamedRanges"),
@@ -150,8 +165,7 @@ std::string documentManager(const uno::Reference<frame::XModel>& document, const
         const uno::Reference<sheet::XCellRangeReferrer> referrer(names->getByName("Manager"), uno::UNO_QUERY_THROW);
         const uno::Reference<table::XCell> cell = referrer->getReferredCells()->getCellByPosition(0, 0);
         const std::string code = toUtf8(uno::Reference<text::XText>(cell, uno::UNO_QUERY_THROW)->getString().trim());
-        for (const auto& team : choices.teams)
-            if (team.value == code) return code;
+        if (offered(code)) return code;
     } catch (...) {
     }
     return "*";

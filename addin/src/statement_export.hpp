@@ -7,8 +7,8 @@
 // in the office's UI language.
 //
 // The dialog (dialogs/ExportStatements.xdl) asks for the team (a manager;
-// default: the document's named cell Manager when it names one, else
-// everyone), the pay period (default: last month) and the folder (default:
+// default: the team chosen in the window's sidebar (team_choice.hpp), else the
+// document's named cell Manager when it names one, else everyone), the pay period (default: last month) and the folder (default:
 // "Statements <period>" / "Phiếu thưởng <period>" next to the document, or in
 // the user's documents folder for a document never saved). From a macro, any
 // of the arguments Team, Period (last_month, this_month, last_quarter,

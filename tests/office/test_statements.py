@@ -295,6 +295,31 @@ class ExportStatements(StatementsTestCase):
         self.assertEqual(len(os.listdir(folder)), 4)
 
 
+    def test_the_team_chosen_in_the_sidebar_is_the_dialogs_default(self):
+        from test_sidebar import Panel
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        seen = []
+
+        def look_and_cancel(dialog):
+            control = dialog.getControl("Team")
+            seen.append(control.getItem(control.getSelectedItemPos()))
+            return False
+
+        driver = oc.DialogDriver(look_and_cancel)
+        state, _ = oc.run_command(self.office, document, "ExportStatements", DialogDriver=driver)
+        self.assertEqual(state, oc.CANCELLED)
+        self.assertEqual(seen, ["everyone"])
+        panel = Panel(self.office, document)
+        self.addCleanup(panel.dispose)
+        panel.select("manager", lambda line: line.startswith(TEAM + " "), TEAM)
+        oh.wait_for(lambda: len(panel.items("team")) == len(MEMBERS), 30, what="the sidebar to show the team")
+        state, _ = oc.run_command(self.office, document, "ExportStatements",
+                                  DialogDriver=oc.DialogDriver(look_and_cancel))
+        self.assertEqual(state, oc.CANCELLED)
+        self.assertEqual(seen[-1], "team of SS01 Trần Thị Bích Ngọc")
+
+
 class ExportStatementsInVietnamese(StatementsTestCase):
     locale = "vi"
     language = "vi"
