@@ -23,6 +23,8 @@ import office_harness as oh
 
 DEMO = os.path.join(oh.REPO, "scripts", "demo.py")
 SALES = re.compile(r"team sales this month ([\d,]+) VND")
+# The team's reward payout this month (SPEC §9), as `kpi payout` gives it.
+PAYOUT = re.compile(r"team payout this month (-?[\d,]+) VND")
 
 
 def simulate_processes(store_dir):
@@ -101,14 +103,36 @@ class DemoWithADisplay(unittest.TestCase):
             if match:
                 return match
 
+    def team_payout_before_the_feed(self):
+        """`kpi payout` for the pinned month and the demo's top manager, on a
+        store made as the demo makes it (same size, no feed)."""
+        store = os.path.join(oh.make_private_dir("saleskpi-demo-payout-"), "demo.sqlite")
+        self.addCleanup(shutil.rmtree, os.path.dirname(store), True)
+        oh.run_as_office_user([oh.KPI, "--store", store, "demo-data", "--size", "20"])
+        rows = oh.run_as_office_user([oh.KPI, "--store", store, "payout", "--period", oh.PINNED_TODAY[:7],
+                                      "--employee", "RSM01", "--format", "csv"]).splitlines()
+        header = rows[0].split(",")
+        return sum(int(row.split(",")[header.index("amount")]) for row in rows[1:]
+                   if row.split(",")[header.index("kind")] == "total")
+
     def test_the_dashboard_follows_the_feed_until_its_window_is_closed(self):
         port = int(self.next_line(r"UNO connections on 127\.0\.0\.1:(\d+)", 600).group(1))
         self.next_line(r"live: the manager dashboard is open in a window", 120)
         # The figures move while the feed runs: three different sales totals.
-        sales = []
+        sales, payouts = [], []
         while len(set(sales)) < 3:
-            sales.append(int(self.next_line(SALES.pattern, 90).group(1).replace(",", "")))
+            line = self.next_line(SALES.pattern, 90).string
+            sales.append(int(SALES.search(line).group(1).replace(",", "")))
+            # Every line gives the team's payout this month beside its sales.
+            payout = PAYOUT.search(line)
+            self.assertIsNotNone(payout, line)
+            payouts.append(int(payout.group(1).replace(",", "")))
         self.assertEqual(sorted(set(sales)), list(dict.fromkeys(sales)), "sales only grow: %r" % sales)
+        # On the pinned 20 November, two thirds into the month, nobody of the
+        # demo's team has passed the plans' sales gate (0.8) yet: the payout
+        # is what `kpi payout` says for the month, 0, until the orders lift
+        # someone past it.
+        self.assertEqual(payouts[0], self.team_payout_before_the_feed())
         self.assertTrue(simulate_processes(self.out), "kpi simulate runs while the window is open")
 
         # The user closes the window.
