@@ -23,6 +23,11 @@ import office_harness as oh
 
 DEMO = os.path.join(oh.REPO, "scripts", "demo.py")
 SALES = re.compile(r"team sales this month ([\d,]+) VND")
+# The demo's today in this test: the last day of November, when the demo's
+# team has passed the plans' sales gates (0.8) and every order the feed writes
+# moves someone's payout. (On the 20th, two thirds into the month, nobody has:
+# the payout is 0 until the month's last week, as the plans say.)
+DEMO_TODAY = "2026-11-30"
 # The team's reward payout this month (SPEC §9), as `kpi payout` gives it.
 PAYOUT = re.compile(r"team payout this month (-?[\d,]+) VND")
 
@@ -54,7 +59,7 @@ class DemoWithADisplay(unittest.TestCase):
         # The X server is ours alone: no cookie of the machine's user (a
         # ~/.Xauthority for another display made the office refuse :0 on CI)
         # and the plain X11 plug-in, as in every other test under Xvfb.
-        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=oh.PINNED_TODAY,
+        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=DEMO_TODAY,
                    XAUTHORITY=os.path.join(self.out, "no-cookie"), SAL_USE_VCLPLUGIN="gen")
         self.xvfb = xvfb
         self.demo = subprocess.Popen(["/usr/bin/python3", "-B", DEMO, "--build", oh.BUILD, "--out", self.out,
@@ -108,9 +113,10 @@ class DemoWithADisplay(unittest.TestCase):
         store made as the demo makes it (same size, no feed)."""
         store = os.path.join(oh.make_private_dir("saleskpi-demo-payout-"), "demo.sqlite")
         self.addCleanup(shutil.rmtree, os.path.dirname(store), True)
-        oh.run_as_office_user([oh.KPI, "--store", store, "demo-data", "--size", "20"])
-        rows = oh.run_as_office_user([oh.KPI, "--store", store, "payout", "--period", oh.PINNED_TODAY[:7],
-                                      "--employee", "RSM01", "--format", "csv"]).splitlines()
+        today = {"KPI_TODAY": DEMO_TODAY}
+        oh.run_as_office_user([oh.KPI, "--store", store, "demo-data", "--size", "20"], env=today)
+        rows = oh.run_as_office_user([oh.KPI, "--store", store, "payout", "--period", DEMO_TODAY[:7],
+                                      "--employee", "RSM01", "--format", "csv"], env=today).splitlines()
         header = rows[0].split(",")
         return sum(int(row.split(",")[header.index("amount")]) for row in rows[1:]
                    if row.split(",")[header.index("kind")] == "total")
@@ -128,11 +134,15 @@ class DemoWithADisplay(unittest.TestCase):
             self.assertIsNotNone(payout, line)
             payouts.append(int(payout.group(1).replace(",", "")))
         self.assertEqual(sorted(set(sales)), list(dict.fromkeys(sales)), "sales only grow: %r" % sales)
-        # On the pinned 20 November, two thirds into the month, nobody of the
-        # demo's team has passed the plans' sales gate (0.8) yet: the payout
-        # is what `kpi payout` says for the month, 0, until the orders lift
-        # someone past it.
-        self.assertEqual(payouts[0], self.team_payout_before_the_feed())
+        # The payout starts from what `kpi payout` says for the month on the
+        # store before the feed (the first line may already count the feed's
+        # first orders); the orders lift it (the plans' curves never fall),
+        # and it moves with the sales.
+        before = self.team_payout_before_the_feed()
+        self.assertGreater(before, 0)
+        self.assertGreaterEqual(payouts[0], before)
+        self.assertEqual(payouts, sorted(payouts), "payouts only grow: %r" % payouts)
+        self.assertGreater(payouts[-1], payouts[0], "the payout moves with the orders: %r" % payouts)
         self.assertTrue(simulate_processes(self.out), "kpi simulate runs while the window is open")
 
         # The user closes the window.
