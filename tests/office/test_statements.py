@@ -240,13 +240,19 @@ class ExportStatements(StatementsTestCase):
         oh.set_kpi_store(document, missing)
         folder = self.out_dir("unread")
 
+        said = []
+
         def refused():
             state, message = oc.run_command(self.office, document, "ExportStatements", Team=TEAM, Period="2026-11",
                                             Folder=folder)
             self.assertEqual(state, oc.FAILURE, message)
+            said.append(message)
             return missing in message and message
 
-        message = oh.wait_for(refused, 30, what="the export to name the missing store")
+        # Until the document's store thread has tried the path, the export
+        # says the figures are not loaded yet; then it names the store.
+        message = oh.wait_for(refused, 60, what=lambda: "the export to name the missing store; it said: %r"
+                              % sorted(set(said)))
         self.assertTrue(message.startswith("Cannot export statements: %s: " % missing), message)
         self.assertFalse(os.path.exists(folder))
 
