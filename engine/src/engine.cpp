@@ -339,17 +339,23 @@ struct Engine::Impl {
         return s;
     }
 
-    KpiDef kpiOf(const std::string& code) const {
+    // Valid until the dimensions are replaced (the next install()); a bare
+    // type's definition is made once and kept (figures() asks for one per
+    // call, recommend hundreds of thousands of times).
+    const KpiDef& kpiOf(const std::string& code) const {
         auto it = dims->kpis.find(code);
         if (it != dims->kpis.end()) return it->second;
+        auto bare = bareKpis.find(code);
+        if (bare != bareKpis.end()) return bare->second;
         auto type = parseKpiType(code);
         if (!type) throw Error(Error::Kind::InvalidArgument, "unknown KPI '" + code + "'");
         KpiDef def;
         def.code = code;
         def.type = *type;
         def.nameEn = def.nameVi = code;
-        return def;
+        return bareKpis.emplace(code, std::move(def)).first->second;
     }
+    mutable std::map<std::string, KpiDef> bareKpis;  // KPI codes that are bare type names (SPEC §6)
 
     // The period clipped to the employment window; nullopt when empty.
     std::optional<Period> clip(const Scope& scope, const Period& p) const {
@@ -578,7 +584,7 @@ struct Engine::Impl {
             for (const auto& [kpiCode, byType] : dims->targets[static_cast<size_t>(e)]) {
                 const auto& targetRowsOfType = byType[static_cast<size_t>(type)];
                 if (targetRowsOfType.empty()) continue;
-                KpiDef k = kpiOf(kpiCode);
+                const KpiDef& k = kpiOf(kpiCode);
                 std::set<std::pair<Day, Day>> seen;
                 for (const TargetRow& r : targetRowsOfType) {
                     std::vector<Period> periods;
@@ -691,7 +697,7 @@ struct Engine::Impl {
                                                 const Period& p) const {
         rewards::FigureSource::Figures f;
         Scope s = scopeOf(employee);
-        KpiDef k = kpiOf(kpiCode);
+        const KpiDef& k = kpiOf(kpiCode);
         auto clipped = clip(s, p);
         if (!clipped) return f;
         exact::Fraction value = actual(k, s, clipped->first, clipped->last);
@@ -785,7 +791,7 @@ bool Engine::refresh() {
 Figures Engine::figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf,
                         bool live) {
     auto scope = impl_->scopeOf(employeeCode);
-    KpiDef k = impl_->kpiOf(kpiCode);
+    const KpiDef& k = impl_->kpiOf(kpiCode);
     if (!live && scope.employee >= 0)
         if (auto frozen = impl_->frozenFigures(employeeCode, kpiCode, period)) return *frozen;
     return impl_->figuresFor(k, scope, period, asOf);
