@@ -1,6 +1,7 @@
 #include "loader.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <thread>
@@ -444,6 +445,15 @@ std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional
 // time that is not YYYY-MM-DD HH:MM:SS, a code the dimensions do not know)
 // gives up, and the caller reads the window the usual way.
 
+// Codes as SQLite's BINARY collation orders them (memcmp, then the shorter
+// first), inline: the merge compares every line's order code.
+inline int compareCodes(std::string_view a, std::string_view b) {
+    const size_t n = std::min(a.size(), b.size());
+    const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
+    if (c != 0) return c;
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
 // A range of order codes and of visit codes, [from, to); empty = unbounded.
 struct CodeRange {
     std::string ordersFrom, ordersTo, visitsFrom, visitsTo;
@@ -608,18 +618,17 @@ ScanPart scanPart(sql::Database& db, const Dims& dims, const OutletIds& outletId
     bindBounds(orders, range.ordersFrom, range.ordersTo, 3);
     bool haveOrder = orders.step();
     if (haveOrder) {
-        // The lines from the first order on, up to the range's end.
-        auto lines = db.prepare("SELECT order_code, sku, quantity, amount FROM order_lines WHERE order_code >= ?1" +
-                                std::string(range.ordersTo.empty() ? "" : " AND order_code < ?2") +
-                                " ORDER BY order_code");
+        // The lines from the first order on; the merge stops after the last
+        // order, so the range's end needs no test in SQL.
+        auto lines = db.prepare("SELECT order_code, sku, quantity, amount FROM order_lines WHERE order_code >= ?1 "
+                                "ORDER BY order_code");
         lines.bind(1, orders.text(0));
-        if (!range.ordersTo.empty()) lines.bind(2, range.ordersTo);
         bool haveLine = lines.step();
         std::string previousOrder, previousLine;
         bool firstOrder = true;
         while (haveOrder) {
             const std::string_view code = orders.text(0);
-            if (!firstOrder && code <= std::string_view(previousOrder)) return part;  // not in the order compared here
+            if (!firstOrder && compareCodes(code, previousOrder) <= 0) return part;  // not in the order compared here
             firstOrder = false;
             previousOrder.assign(code);
             auto day = dayOf(orders.text(4));
@@ -632,7 +641,7 @@ ScanPart scanPart(sql::Database& db, const Dims& dims, const OutletIds& outletId
             bool anyLine = false;
             while (haveLine) {
                 const std::string_view lineOrder = lines.text(0);
-                const int c = lineOrder.compare(code);
+                const int c = compareCodes(lineOrder, code);
                 if (c == 0) {
                     const int sku = skuIds(lines.text(1));
                     if (ids.missing) return part;
@@ -645,10 +654,9 @@ ScanPart scanPart(sql::Database& db, const Dims& dims, const OutletIds& outletId
                 // of this order needs no check: every line passed so far was at
                 // most an order code before this one, and the orders were
                 // passed only for a line beyond them, kept in previousLine.)
-                if (lineOrder != std::string_view(previousLine)) {
-                    if (lineOrder < std::string_view(previousLine)) return part;
-                    previousLine.assign(lineOrder);
-                }
+                const int back = compareCodes(lineOrder, previousLine);
+                if (back < 0) return part;
+                if (back > 0) previousLine.assign(lineOrder);
                 if (c > 0) break;
                 haveLine = lines.step();
             }
