@@ -3,7 +3,7 @@
 #   make test   all tests: unit, engine against an independent oracle, real office
 #   make bench  benchmarks (see docs/performance.md)
 #   make test-tsan  the unit tests under ThreadSanitizer (docs/reliability.md)
-#   make test-dates  the whole suite under libfaketime at four instants (docs/design.md)
+#   make test-dates  the whole suite under libfaketime at five instants (docs/design.md)
 #   make test-faults  the fault suite: kill -9 at random moments, a DMS writer during imports (docs/reliability.md)
 #   make test-asan    unit and CLI tests built with AddressSanitizer + UBSan (build-asan/)
 #   make fuzz         every libFuzzer target for FUZZ_SECONDS (default 60) each (build-fuzz/, Clang)

@@ -322,6 +322,8 @@ def display_environment(office_harness):
     """DISPLAY, and XAUTHORITY as a copy the office user can read (the office
     runs as `nobody` when we are root)."""
     env = {"DISPLAY": os.environ["DISPLAY"]}
+    if os.environ.get("SAL_USE_VCLPLUGIN"):
+        env["SAL_USE_VCLPLUGIN"] = os.environ["SAL_USE_VCLPLUGIN"]  # the user's choice of toolkit
     cookie = os.environ.get("XAUTHORITY") or os.path.expanduser("~/.Xauthority")
     if os.path.exists(cookie):
         folder = office_harness.make_private_dir("saleskpi-demo-x-")

@@ -6,7 +6,7 @@ what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
             googletest libgtest-dev python3)
 office_pkgs=(libreoffice-dev libreoffice-calc libreoffice-core python3-uno libreoffice-l10n-vi
-             xvfb x11-apps imagemagick fonts-dejavu-core poppler-utils python3-matplotlib)
+             xvfb x11-apps x11-utils imagemagick fonts-dejavu-core poppler-utils python3-matplotlib)
 faults_pkgs=(strace)                         # make test-faults: the commit's fsync, seen from outside
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)      # make fuzz: libFuzzer and the sanitizers' runtimes
 case "$what" in

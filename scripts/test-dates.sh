@@ -5,6 +5,8 @@
 #   2026-12-31 23:59:50  every test process starts 10 s before midnight and
 #                        most cross it while they run
 #   2028-02-29 12:00:00  a leap day
+#   2026-12-04 12:00:00  the day `make test` first broke (a month with no
+#                        data yet in the stores the tests built)
 #   now                  the machine's own clock
 # Each process (every test, every office, every kpi run) starts at the instant
 # and its clock runs from there (FAKETIME="@…"). Tests pin the product's today
@@ -15,7 +17,7 @@ cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
 if [ $# -gt 0 ]; then instants=("$@"); else
-  instants=("2027-01-01 00:00:30" "2026-12-31 23:59:50" "2028-02-29 12:00:00" "$(date '+%Y-%m-%d %H:%M:%S')")
+  instants=("2027-01-01 00:00:30" "2026-12-31 23:59:50" "2028-02-29 12:00:00" "2026-12-04 12:00:00" "$(date '+%Y-%m-%d %H:%M:%S')")
 fi
 scripts/install-deps.sh dates
 # The multi-threaded library: the office and the add-in read the clock on
@@ -25,7 +27,12 @@ failed=()
 for instant in "${instants[@]}"; do
   echo "== make test at $instant (libfaketime)" >&2
   start=$(date +%s)
-  if (cd "$build" && LD_PRELOAD="$preload" FAKETIME="@$instant" ctest --output-on-failure -j2 --timeout 1200 -LE faults); then
+  # Only the wall clock is faked: the product reads the date from it, while
+  # the monotonic clock only measures durations and never jumps on a real
+  # machine. Faked, timed waits (pthread_cond_clockwait on CLOCK_MONOTONIC,
+  # which libfaketime does not translate) never end: the store thread's
+  # watchdog test hung at 2027-01-01.
+  if (cd "$build" && LD_PRELOAD="$preload" FAKETIME="@$instant" FAKETIME_DONT_FAKE_MONOTONIC=1 ctest --output-on-failure -j2 --timeout 1200 -LE faults); then
     echo "== passed at $instant in $(( $(date +%s) - start )) s" >&2
   else
     echo "== FAILED at $instant" >&2

@@ -143,7 +143,34 @@ def start_xvfb(size="1400x900x24"):
         xvfb.kill()
         xvfb.wait()
         raise OfficeError("Xvfb did not start")
-    return xvfb, ":" + number
+    display = ":" + number
+    _wait_for_display(xvfb, display)
+    return xvfb, display
+
+
+def _wait_for_display(xvfb, display, timeout=20):
+    """Waits until the office user's X clients can open display (xdpyinfo
+    as that user, on the real clock): an X server that announced its number
+    but refuses clients fails here, saying why, not later as an office that
+    exits with "Can't open display"."""
+    if not shutil.which("xdpyinfo"):
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        probe = subprocess.run(
+            [part for part in _as_office_user(["xdpyinfo", "-display", display], {"HOME": "/"})
+             if not part.startswith(("LD_PRELOAD=", "FAKETIME"))],
+            capture_output=True, timeout=timeout)
+        if probe.returncode == 0:
+            return
+        exited = xvfb.poll()
+        if exited is not None or time.monotonic() > deadline:
+            xvfb.kill()
+            xvfb.wait()
+            raise OfficeError("Xvfb on %s %s; xdpyinfo as %s: %s" % (
+                display, "refused clients" if exited is None else "exited (%d)" % exited,
+                office_user().pw_name, probe.stderr.decode("utf-8", "replace").strip()))
+        time.sleep(0.2)
 
 
 def stop_xvfb(xvfb, timeout=10):

@@ -49,8 +49,12 @@ class DemoWithADisplay(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.out, True)
         # The demo follows the product's today; pinned, its month does not
         # turn under the test's feet (at midnight on the last of a month).
-        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=oh.PINNED_TODAY)
-        env.pop("XAUTHORITY", None)
+        # The X server is ours alone: no cookie of the machine's user (a
+        # ~/.Xauthority for another display made the office refuse :0 on CI)
+        # and the plain X11 plug-in, as in every other test under Xvfb.
+        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=oh.PINNED_TODAY,
+                   XAUTHORITY=os.path.join(self.out, "no-cookie"), SAL_USE_VCLPLUGIN="gen")
+        self.xvfb = xvfb
         self.demo = subprocess.Popen(["/usr/bin/python3", "-B", DEMO, "--build", oh.BUILD, "--out", self.out,
                                       "--size", "20"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
@@ -71,14 +75,24 @@ class DemoWithADisplay(unittest.TestCase):
             os.killpg(self.demo.pid, signal.SIGKILL)
             self.demo.wait()
 
+    def x_server_state(self):
+        """Whether the test's X server still runs, and the sockets X servers
+        have in /tmp/.X11-unix: what a failure to open the display needs."""
+        try:
+            sockets = sorted(os.listdir("/tmp/.X11-unix"))
+        except OSError as error:
+            sockets = str(error)
+        return "Xvfb %s; /tmp/.X11-unix: %s" % (
+            "running" if self.xvfb.poll() is None else "exited (%s)" % self.xvfb.returncode, sockets)
+
     def next_line(self, pattern, timeout):
         """The next printed line that matches pattern (a regex)."""
         deadline = time.monotonic() + timeout
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self.demo.poll() is not None and self.new_lines.empty():
-                self.fail("the demo printed no line matching %r within %s s:\n%s"
-                          % (pattern, timeout, "\n".join(self.lines[-40:])))
+                self.fail("the demo printed no line matching %r within %s s (%s):\n%s"
+                          % (pattern, timeout, self.x_server_state(), "\n".join(self.lines[-40:])))
             try:
                 line = self.new_lines.get(timeout=min(remaining, 1))
             except queue.Empty:
