@@ -95,6 +95,11 @@ struct Engine::Impl {
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
+    // The same for the outlets on route (routeOutlets()), apart: COVERAGE
+    // marks ordered outlets while it goes through those on route.
+    mutable std::vector<std::uint32_t> routeStamp;
+    mutable std::uint32_t routeGeneration = 0;
+    mutable std::vector<int> routeScratch;
 
     // Scores of every employee by (period, as-of date), for score(); dropped
     // whenever the data change (install()).
@@ -313,6 +318,8 @@ struct Engine::Impl {
         payoutCache.clear();
         stamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
         generation = 0;
+        routeStamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
+        routeGeneration = 0;
     }
 
     // ---- queries ---------------------------------------------------------
@@ -408,6 +415,27 @@ struct Engine::Impl {
         return n;
     }
 
+    // The outlets of universe() in no particular order, for a count or a
+    // membership test: marked in a scratch of their own instead of sorted (a
+    // region's routes hold tens of thousands). Valid until the next call.
+    const std::vector<int>& routeOutlets(const Scope& s, Day day) const {
+        if (++routeGeneration == 0) {
+            std::fill(routeStamp.begin(), routeStamp.end(), 0);
+            routeGeneration = 1;
+        }
+        routeScratch.clear();
+        for (int e : s.members)
+            for (const Route& r : dims->routes[static_cast<size_t>(e)]) {
+                if (r.from > day || day > r.to) continue;
+                const auto o = static_cast<size_t>(r.outlet);
+                if (o >= routeStamp.size()) routeStamp.resize(o + 1, 0);
+                if (routeStamp[o] == routeGeneration) continue;
+                routeStamp[o] = routeGeneration;
+                routeScratch.push_back(r.outlet);
+            }
+        return routeScratch;
+    }
+
     // Outlets on the scope's routes valid on `day`, distinct.
     std::vector<int> universe(const Scope& s, Day day) const {
         std::vector<int> outlets;
@@ -442,9 +470,9 @@ struct Engine::Impl {
         case KpiType::Aso:
             return Fraction::ofCount(markOrderedOutlets(s, a, b));
         case KpiType::Ub:
-            return Fraction::ofCount(static_cast<long long>(universe(s, b).size()));
+            return Fraction::ofCount(static_cast<long long>(routeOutlets(s, b).size()));
         case KpiType::Coverage: {
-            auto ub = universe(s, b);
+            const std::vector<int>& ub = routeOutlets(s, b);
             if (ub.empty()) return {};
             markOrderedOutlets(s, a, b);
             long long covered = 0;
