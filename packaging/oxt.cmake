@@ -42,6 +42,10 @@ set(static_files
   dialogs/ReportSheet_en_US.default
   dialogs/ReportSheet_en_US.properties
   dialogs/ReportSheet_vi_VN.properties
+  dialogs/ExportStatements.xdl
+  dialogs/ExportStatements_en_US.default
+  dialogs/ExportStatements_en_US.properties
+  dialogs/ExportStatements_vi_VN.properties
   dialogs/SuggestTargets.xdl
   dialogs/SuggestTargets_en_US.default
   dialogs/SuggestTargets_en_US.properties
@@ -62,9 +66,10 @@ add_custom_command(
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${oxt_stage}
   COMMAND ${CMAKE_COMMAND} -E make_directory
           ${oxt_stage}/META-INF ${oxt_stage}/lib ${oxt_stage}/config ${oxt_stage}/description ${oxt_stage}/registration
-          ${oxt_stage}/icons ${oxt_stage}/templates/SalesKPI ${oxt_stage}/dialogs
+          ${oxt_stage}/icons ${oxt_stage}/templates/SalesKPI ${oxt_stage}/dialogs ${oxt_stage}/statements
   COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATE_FILES} ${oxt_stage}/templates/SalesKPI
   COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_TEMPLATES_XCU} ${oxt_stage}/Paths.xcu
+  COMMAND ${CMAKE_COMMAND} -E copy ${SALESKPI_STATEMENT_TEMPLATES} ${oxt_stage}/statements
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/manifest.xml ${oxt_stage}/META-INF/manifest.xml
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/description.xml ${oxt_stage}/description.xml
   COMMAND ${CMAKE_COMMAND} -E copy ${filled_dir}/saleskpi.components ${oxt_stage}/saleskpi.components
@@ -75,10 +80,10 @@ add_custom_command(
   # Every top-level entry of the stage, so the archive has no "./" prefixes.
   COMMAND ${CMAKE_COMMAND} -E chdir ${oxt_stage}
           ${CMAKE_COMMAND} -E tar cf ${SALESKPI_OXT} --format=zip --
-          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration icons Paths.xcu templates dialogs
+          META-INF description.xml saleskpi.components saleskpi.rdb lib config description registration icons Paths.xcu templates dialogs statements
   DEPENDS
     saleskpi
-    saleskpi_templates ${SALESKPI_TEMPLATE_FILES} ${SALESKPI_TEMPLATES_XCU}
+    saleskpi_templates ${SALESKPI_TEMPLATE_FILES} ${SALESKPI_TEMPLATES_XCU} ${SALESKPI_STATEMENT_TEMPLATES}
     ${SALESKPI_ADDIN_RDB}
     ${filled_dir}/description.xml ${filled_dir}/manifest.xml ${filled_dir}/saleskpi.components
     ${static_sources}

@@ -17,6 +17,9 @@ manager dashboard following orders as they arrive.
      the feed is stopped and the office ends.
    - Without: a hidden dashboard in a headless office, fed for
      --live-seconds, its company sales printed as they change.
+   Each line also gives the team's reward payout this month (SPEC §9, from
+   `kpi payout`): it moves as the orders lift attainments along the plans'
+   curves and through their gates.
 
 Run with Debian's /usr/bin/python3 (python3-uno).
 """
@@ -201,7 +204,9 @@ def main():
         say(f"PDF:      {pdf}")
         if not window and args.live_seconds > 0:
             dashboard = open_dashboard(office, hidden=True)
-            watch_headless(office_harness, Dashboard(dashboard, top_manager(store)), kpi, store, args.live_seconds)
+            manager = top_manager(store)
+            watch_headless(office_harness, Dashboard(dashboard, manager, TeamPayout(office_harness, kpi, store, manager)),
+                           kpi, store, args.live_seconds)
             dashboard.close(True)
     if args.screenshot or args.dashboard_screenshot:
         screenshots(office_harness, store, ods, args.screenshot, args.dashboard_screenshot)
@@ -223,14 +228,45 @@ def open_dashboard(office, hidden):
                                                tuple(arguments))
 
 
+class TeamPayout:
+    """The reward payout of a manager's team this month (SPEC §9): the sum of
+    the total rows `kpi payout --period <this month> --employee <manager>`
+    gives — the figures of the sidebar's person view and of the statements
+    (SalesKPI ▸ Export statements…) — read from the store the feed writes.
+    Read again only when the dashboard's sales moved."""
+
+    def __init__(self, office_harness, kpi, store, manager):
+        self.office_harness = office_harness
+        self.argv = [kpi, "--store", store, "payout", "--period", product_today().strftime("%Y-%m"), "--format", "csv"]
+        if manager != "*":
+            self.argv += ["--employee", manager]
+        self.seen_sales = object()
+        self.amount = None
+
+    def for_sales(self, sales):
+        if sales != self.seen_sales:
+            self.seen_sales = sales
+            try:
+                rows = self.office_harness.run_as_office_user(self.argv, env=dict(TODAY_ENV), timeout=60).splitlines()
+                header = rows[0].split(",")
+                kind, amount = header.index("kind"), header.index("amount")
+                self.amount = sum(int(row.split(",")[amount]) for row in rows[1:]
+                                  if row and row.split(",")[kind] == "total")
+            except Exception as error:  # a store being written: keep the last figure
+                say("kpi payout: %s" % error)
+        return self.amount
+
+
 class Dashboard:
     """The dashboard's Overview, shown for one manager's team (its input cell
-    Manager, B4), and the figures the demo prints: the team's sales this month
-    and when the store was last read."""
+    Manager, B4), and the figures the demo prints: the team's sales this month,
+    the team's payout this month (TeamPayout, when given) and when the store
+    was last read."""
 
-    def __init__(self, document, manager):
+    def __init__(self, document, manager, payout=None):
         self.document = document
         self.manager = manager
+        self.payout = payout
         self.overview = document.Sheets.getByName("Overview")
         self.overview.getCellRangeByName("B4").setString(manager)
         document.setModified(False)  # closing the window asks nothing
@@ -253,7 +289,11 @@ class Dashboard:
     def line(self):
         sales = self.sales()
         shown = "–" if sales is None else f"{sales:,.0f} VND"
-        return f"  team sales this month {shown}   (store read at {self.refreshed()})"
+        paid = ""
+        if self.payout is not None:
+            amount = self.payout.for_sales(sales)
+            paid = "   team payout this month " + ("–" if amount is None else f"{amount:,} VND")
+        return f"  team sales this month {shown}{paid}   (store read at {self.refreshed()})"
 
 
 def wait_for_dashboard(dashboard, timeout=90):
@@ -345,7 +385,8 @@ def show_live_dashboard(office_harness, kpi, store):
             document.getCurrentController().getFrame().getContainerWindow().IsMaximized = True
         except Exception:
             pass  # a window manager that cannot maximize: the window stays as it opened
-        dashboard = Dashboard(document, top_manager(store))
+        manager = top_manager(store)
+        dashboard = Dashboard(document, manager, TeamPayout(office_harness, kpi, store, manager))
         wait_for_dashboard(dashboard)
         say("live: the manager dashboard is open in a window; kpi simulate feeds orders until you close it "
             "(figures follow every 3 s):")

@@ -44,6 +44,7 @@ PROGRAMMATIC = {
     "ACTUAL": "KPIACTUAL", "TARGET": "KPITARGET", "ATTAINMENT": "KPIATTAINMENT",
     "PROJECTED": "KPIPROJECTED", "SCORE": "KPISCORE", "DETAIL": "KPIDETAIL",
     "ASOF": "KPIASOF", "STATUS": "KPISTATUS", "PERIOD": "KPIPERIOD",
+    "PAYOUT": "KPIPAYOUT", "FACTOR": "KPIFACTOR",
 }
 
 
@@ -178,23 +179,37 @@ T = {
         "card_employees": "Employees", "card_employees_title": "Employees",
         # finance
         "fin_title": "SalesKPI — Finance reward workbook",
-        "fin_desc": "Bonus per employee from the KPI score of a period, by score tiers finance edits, "
-                    "with a cap per employee.",
-        "fin_bonus": "Bonus",
-        "fin_heading": "Bonus by employee",
-        "fin_intro": "Type the month you pay for in B4 (e.g. 2026-10) so that the figures stay "
-                     "reproducible; the default is last month. Tiers and the cap are on the Bonus "
-                     "table sheet.",
-        "fin_rule": "Bonus = tier base × KPI score, rounded to 1,000 VND, at most the cap.",
-        "fin_total": "Total bonus (VND)", "fin_paid": "Employees with a bonus",
-        "fin_tier": "Tier", "fin_base": "Tier base (VND)", "fin_amount": "Bonus (VND)",
-        "fin_table": "Bonus table",
-        "fin_table_heading": "Bonus table (edited by finance)",
-        "fin_table_intro": "A score at or above \"Score from\" earns that tier. Keep the scores "
-                           "ascending; insert rows inside the table to add tiers.",
-        "fin_from": "Score from", "fin_cap": "Cap per employee (VND)",
-        "fin_tiers": [(0, "None", 0), (0.8, "C", 1000000), (0.9, "B", 2000000),
-                      (1.0, "A", 3000000), (1.1, "A+", 4000000), (1.2, "S", 5000000)],
+        "fin_desc": "Rewards per employee, per plan component, per role and department, with adjustments of "
+                    "closed periods, from the reward plans in the SalesKPI store; a what-if of the plans' curves.",
+        "fin_payout": "Payout",
+        "fin_heading": "Rewards by employee",
+        "fin_intro": "Type the pay period in B4 (2026-10, 2026-Q3 or 2026); the default is last month. The amounts "
+                     "are those of kpi payout for the plans in the store (KPI.PAYOUT); a closed period's never move "
+                     "(the status says when it was closed).",
+        "fin_rule": "Total = the components' amounts (each rounded to whole VND; 0 when the gate fails) + the "
+                    "adjustments of earlier closed periods. Type other KPI codes in F9:J9 to see other components.",
+        "fin_total": "Total payout (VND)", "fin_paid": "Employees paid",
+        "fin_company": "Company total, KPI.PAYOUT(\"*\")",
+        "department": "Department", "fin_amount": "Payout (VND)",
+        "fin_adjustments": "Adjustments and other components (VND)",
+        "fin_summary": "By role and department",
+        "fin_summary_heading": "Payout by role and by department",
+        "fin_summary_intro": "Sums of the Payout sheet's rows for its period; roles and departments as they "
+                             "first appear there.",
+        "fin_employees_paid": "Employees paid",
+        "fin_whatif": "What-if",
+        "fin_whatif_heading": "What if: the factor and amount of an attainment",
+        "fin_whatif_intro": "Type a plan, one of its KPIs and the component's incentive (the plan's incentive × "
+                            "the component's weight ÷ the plan's weights, as kpi statement shows it), then any "
+                            "attainment in column A: the factor (KPI.FACTOR) and the amount follow. No gate applies "
+                            "here.",
+        "fin_plan": "Plan", "fin_incentive": "Component incentive (VND)", "fin_factor": "Factor",
+        "fin_person_heading": "What if for a person's component",
+        "fin_person_intro": "One row per component: employee, plan, KPI and the component's incentive; type an "
+                            "attainment in H and compare with now.",
+        "fin_att_now": "Attainment now", "fin_factor_now": "Factor now", "fin_amount_now": "Amount now (VND)",
+        "fin_att_whatif": "What-if attainment", "fin_factor_whatif": "What-if factor",
+        "fin_amount_whatif": "What-if amount (VND)",
         "fin_rank": "Ranking", "fin_rank_title": "Ranking by KPI score — last month",
         "fin_employees": "Employees", "fin_employees_title": "Employees",
         # targets
@@ -279,22 +294,40 @@ T = {
         "card_employees": "Nhân viên", "card_employees_title": "Danh sách nhân viên",
         # finance
         "fin_title": "SalesKPI — Bảng tính thưởng",
-        "fin_desc": "Tiền thưởng của từng nhân viên theo điểm KPI của một kỳ, theo các mức thưởng do "
-                    "phòng Tài chính nhập, có mức trần cho mỗi người.",
-        "fin_bonus": "Thưởng",
+        "fin_desc": "Tiền thưởng theo nhân viên, theo thành phần của cơ chế thưởng, theo chức danh và phòng ban, "
+                    "gồm điều chỉnh của các kỳ đã chốt, từ các cơ chế thưởng trong kho dữ liệu SalesKPI; thử "
+                    "tình huống trên đường cong thưởng.",
+        "fin_payout": "Thưởng",
         "fin_heading": "Tiền thưởng theo nhân viên",
-        "fin_intro": "Nhập tháng chi thưởng vào ô B4 (ví dụ 2026-10) để số liệu luôn tính lại được "
-                     "như cũ; mặc định là tháng trước. Các mức thưởng và mức trần nằm ở trang Bảng mức thưởng.",
-        "fin_rule": "Tiền thưởng = mức thưởng cơ sở × điểm KPI, làm tròn đến 1.000 đồng, không quá mức trần.",
+        "fin_intro": "Nhập kỳ trả thưởng vào ô B4 (2026-10, 2026-Q3 hoặc 2026); mặc định là tháng trước. Số tiền "
+                     "đúng bằng kpi payout theo các cơ chế thưởng trong kho dữ liệu (KPI.PAYOUT); số liệu của kỳ "
+                     "đã chốt không bao giờ thay đổi (ô trạng thái cho biết chốt lúc nào).",
+        "fin_rule": "Tổng = số tiền của các thành phần (mỗi thành phần làm tròn đến đồng; bằng 0 khi không đạt "
+                    "điều kiện) + điều chỉnh của các kỳ đã chốt trước. Nhập mã KPI khác vào F9:J9 để xem thành "
+                    "phần khác.",
         "fin_total": "Tổng tiền thưởng (VND)", "fin_paid": "Số nhân viên được thưởng",
-        "fin_tier": "Mức", "fin_base": "Thưởng cơ sở (VND)", "fin_amount": "Tiền thưởng (VND)",
-        "fin_table": "Bảng mức thưởng",
-        "fin_table_heading": "Bảng mức thưởng (phòng Tài chính nhập)",
-        "fin_table_intro": "Điểm KPI từ \"Điểm từ\" trở lên được hưởng mức đó. Giữ điểm theo thứ tự "
-                           "tăng dần; chèn dòng vào giữa bảng để thêm mức.",
-        "fin_from": "Điểm từ", "fin_cap": "Mức trần mỗi người (VND)",
-        "fin_tiers": [(0, "Không thưởng", 0), (0.8, "C", 1000000), (0.9, "B", 2000000),
-                      (1.0, "A", 3000000), (1.1, "A+", 4000000), (1.2, "S", 5000000)],
+        "fin_company": "Tổng toàn công ty, KPI.PAYOUT(\"*\")",
+        "department": "Phòng ban", "fin_amount": "Tiền thưởng (VND)",
+        "fin_adjustments": "Điều chỉnh và thành phần khác (VND)",
+        "fin_summary": "Theo chức danh và phòng ban",
+        "fin_summary_heading": "Tiền thưởng theo chức danh và theo phòng ban",
+        "fin_summary_intro": "Tổng các dòng của trang Thưởng cho kỳ của trang đó; chức danh và phòng ban theo "
+                             "thứ tự xuất hiện đầu tiên.",
+        "fin_employees_paid": "Số người được thưởng",
+        "fin_whatif": "Thử tình huống",
+        "fin_whatif_heading": "Thử tình huống: hệ số và tiền thưởng của một tỷ lệ hoàn thành",
+        "fin_whatif_intro": "Nhập cơ chế thưởng, một KPI của cơ chế và tiền thưởng của thành phần đó (tiền thưởng "
+                            "của cơ chế × trọng số thành phần ÷ tổng trọng số, như kpi statement ghi), rồi nhập "
+                            "tỷ lệ hoàn thành bất kỳ ở cột A: hệ số (KPI.FACTOR) và số tiền thay đổi theo. Ở đây "
+                            "không xét điều kiện.",
+        "fin_plan": "Cơ chế thưởng", "fin_incentive": "Tiền thưởng thành phần (VND)", "fin_factor": "Hệ số",
+        "fin_person_heading": "Thử tình huống cho thành phần của một người",
+        "fin_person_intro": "Mỗi dòng một thành phần: nhân viên, cơ chế, KPI và tiền thưởng của thành phần; nhập "
+                            "tỷ lệ hoàn thành ở cột H và so với hiện tại.",
+        "fin_att_now": "Tỷ lệ hoàn thành hiện tại", "fin_factor_now": "Hệ số hiện tại",
+        "fin_amount_now": "Số tiền hiện tại (VND)",
+        "fin_att_whatif": "Tỷ lệ hoàn thành giả định", "fin_factor_whatif": "Hệ số giả định",
+        "fin_amount_whatif": "Số tiền giả định (VND)",
         "fin_rank": "Xếp hạng", "fin_rank_title": "Xếp hạng theo điểm KPI — tháng trước",
         "fin_employees": "Nhân viên", "fin_employees_title": "Danh sách nhân viên",
         # targets
@@ -478,6 +511,7 @@ CELL_STYLES = """  <style:default-style style:family="table-cell">
   </style:style>
   <style:style style:name="SalesKPI_InputNumber" style:display-name="SalesKPI Input Number" style:family="table-cell" style:parent-style-name="SalesKPI_Input" style:data-style-name="N_Count"/>
   <style:style style:name="SalesKPI_InputDecimal" style:display-name="SalesKPI Input Decimal" style:family="table-cell" style:parent-style-name="SalesKPI_Input" style:data-style-name="N_Decimal"/>
+  <style:style style:name="SalesKPI_InputPercent" style:display-name="SalesKPI Input Percent" style:family="table-cell" style:parent-style-name="SalesKPI_Input" style:data-style-name="N_Percent"/>
   <style:style style:name="SalesKPI_Code" style:display-name="SalesKPI Code" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_Text">
    <style:text-properties fo:font-weight="bold" style:font-weight-asian="bold" style:font-weight-complex="bold"/>
   </style:style>
@@ -969,70 +1003,164 @@ def employee_scorecard(lang):
 # ---------------------------------------------------------------------------
 # 3. Finance reward workbook
 
+# The components of the demo plans (kpi demo-data): the Payout sheet's columns
+# F:J, whose header cells finance may change.
+FINANCE_COMPONENTS = ["DS", "PC", "FOCUS", "ASO", "NEW"]
+# What-if attainments prefilled on the What-if sheet.
+WHATIF_ATTAINMENTS = [0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5, 1.8]
+WHATIF_EXAMPLE = ("NVBH_THANG", "DS", 2400000)  # the demo salesperson plan: 4,000,000 × 60 ÷ 100
+WHATIF_PERSON_ROWS = 30
+
+
 def finance_rewards(lang):
     t = T[lang]
     book = Workbook("finance_rewards", lang, t["fin_title"], t["fin_desc"])
-    # The number formats of the table's columns are the columns' defaults.
-    bonus = book.sheet(Sheet(t["fin_bonus"], [(4.4, "SalesKPI_Code"), (5.5, None), (2.2, None),
-                                              (2.6, "SalesKPI_Percent"), (3.2, None), (3.4, "SalesKPI_VND"),
-                                              (3.6, "SalesKPI_VND")]))
-    table_name, employees_name = t["fin_table"], t["fin_employees"]
-    bonus.text(0, 0, t["fin_heading"], "SalesKPI_Title")
-    bonus.text(0, 1, t["fin_intro"], "SalesKPI_Note")
-    bonus.text(0, 2, t["fin_rule"], "SalesKPI_Note")
-    bonus.text(0, 3, t["period"], "SalesKPI_Label")
+    components = FINANCE_COMPONENTS
+    first_component, adjustments_col = 5, 5 + len(components)
+    role_index_col, department_index_col = adjustments_col + 1, adjustments_col + 2
+    widths = [(3.2, "SalesKPI_Code"), (5.5, None), (2.2, None), (4.0, None), (3.6, "SalesKPI_VND")]
+    widths += [(3.2, "SalesKPI_VND")] * len(components) + [(4.4, "SalesKPI_VND"), (1.2, None), (1.2, None)]
+    payout = book.sheet(Sheet(t["fin_payout"], widths))
+    employees_name = t["fin_employees"]
+    payout.text(0, 0, t["fin_heading"], "SalesKPI_Title")
+    payout.text(0, 1, t["fin_intro"], "SalesKPI_Note")
+    payout.text(0, 2, t["fin_rule"], "SalesKPI_Note")
+    payout.text(0, 3, t["period"], "SalesKPI_Label")
     # Last month, as text (2026-10), on the date SalesKPI takes for today (the
-    # clock's, or KPI_TODAY's); finance overwrites it with the month paid.
-    bonus.formula(1, 3, kpi("PERIOD", text_literal("last_month")), "SalesKPI_Input")
-    bonus.text(0, 4, t["fin_total"], "SalesKPI_Label")
-    first, last = 8, 8 + (LIST_LAST_ROW - REPORT_FIRST_ROW)
-    bonus.formula(1, 4, "SUM(%s)" % local_range(6, first, 6, last), "SalesKPI_Total")
-    bonus.text(0, 5, t["fin_paid"], "SalesKPI_Label")
-    bonus.formula(1, 5, 'COUNTIF(%s;">0")' % local_range(6, first, 6, last), "SalesKPI_Count")
-    status_block(book, bonus, 3, 3)
-    bonus.cells[(3, 4)].span = (3, 1)
-    bonus.cells[(4, 4)].span = (3, 1)
-    book.names += [("Period", bonus.name, 1, 3)]
-    headers = [t["employee"], t["employee_name"], t["role"], t["score"], t["fin_tier"], t["fin_base"],
-               t["fin_amount"]]
+    # clock's, or KPI_TODAY's); finance overwrites it with the period paid.
+    payout.formula(1, 3, kpi("PERIOD", text_literal("last_month")), "SalesKPI_Input")
+    header_row = 8
+    first, last = header_row + 1, header_row + 1 + (LIST_LAST_ROW - REPORT_FIRST_ROW)
+    payout.text(0, 4, t["fin_total"], "SalesKPI_Label")
+    payout.formula(1, 4, "SUM(%s)" % local_range(4, first, 4, last), "SalesKPI_Total")
+    payout.text(0, 5, t["fin_paid"], "SalesKPI_Label")
+    payout.formula(1, 5, 'COUNTIF(%s;">0")' % local_range(4, first, 4, last), "SalesKPI_Count")
+    payout.text(0, 6, t["fin_company"], "SalesKPI_Label")
+    payout.formula(1, 6, "IFNA(%s;0)" % kpi("PAYOUT", text_literal("*"), "Period"), "SalesKPI_Total")
+    # The status of the period paid: whether it is closed, by whom and when.
+    payout.text(3, 3, t["asof"], "SalesKPI_Label")
+    payout.formula(4, 3, kpi("ASOF"), "SalesKPI_DateTime")
+    payout.text(3, 4, t["status"], "SalesKPI_Label")
+    payout.formula(4, 4, kpi("STATUS", "Period"), "SalesKPI_Status", span=(6, 1))
+    book.names += [("Period", payout.name, 1, 3)]
+    headers = [t["employee"], t["employee_name"], t["role"], t["department"], t["fin_amount"]]
     for col, header in enumerate(headers):
-        bonus.text(col, first - 1, header, "SalesKPI_Header")
-    for i in range(LIST_LAST_ROW - REPORT_FIRST_ROW + 1):
+        payout.text(col, header_row, header, "SalesKPI_Header")
+    for i, code in enumerate(components):
+        payout.text(first_component + i, header_row, code, "SalesKPI_Input")
+    payout.text(adjustments_col, header_row, t["fin_adjustments"], "SalesKPI_Header")
+    payout.text(role_index_col, header_row, "#", "SalesKPI_Header")
+    payout.text(department_index_col, header_row, "#", "SalesKPI_Header")
+    for i in range(last - first + 1):
         row, source = first + i, REPORT_FIRST_ROW + i
         code = local(0, row)
-        score = local(3, row)
-        bonus.formula(0, row, 'IF(%s="";"";%s)' % (remote(employees_name, 0, source, False),
-                                                   remote(employees_name, 0, source, False)))
-        bonus.formula(1, row, "T(%s)" % remote(employees_name, 1, source, False))
-        bonus.formula(2, row, "T(%s)" % remote(employees_name, 2, source, False))
-        # No score (no target in the period): empty, and no bonus.
-        bonus.formula(3, row, 'IF(%s="";"";IFNA(%s;""))' % (code, kpi("SCORE", code, "Period")))
-        bonus.formula(4, row, 'IF(%s="";"";VLOOKUP(%s;Tiers;2;1))' % (score, score))
-        bonus.formula(5, row, 'IF(%s="";"";VLOOKUP(%s;Tiers;3;1))' % (score, score))
-        # An employee without a score gets 0; a row without an employee stays empty.
-        bonus.formula(6, row, 'IF(%s="";"";IF(%s="";0;MIN(ROUND(%s*%s;-3);BonusCap)))'
-                      % (code, score, local(5, row), score))
-    book.checks.append({"sheet": bonus.name, "cell": "D%d" % (first + 1), "function": "SCORE",
+        payout.formula(0, row, 'IF(%s="";"";%s)' % (remote(employees_name, 0, source, False),
+                                                    remote(employees_name, 0, source, False)))
+        payout.formula(1, row, "T(%s)" % remote(employees_name, 1, source, False))
+        payout.formula(2, row, "T(%s)" % remote(employees_name, 2, source, False))
+        payout.formula(3, row, "T(%s)" % remote(employees_name, 4, source, False))
+        # No plan for the period: empty (#N/A through IFNA); Err:502 stays visible.
+        payout.formula(4, row, 'IF(%s="";"";IFNA(%s;""))' % (code, kpi("PAYOUT", code, "Period")))
+        for c in range(len(components)):
+            col = first_component + c
+            header = "[.%s$%d]" % (col_name(col), header_row + 1)
+            payout.formula(col, row, 'IF(OR(%s="";%s="");"";IFNA(%s;""))'
+                           % (code, header, kpi("PAYOUT", code, "Period", header)))
+        payout.formula(adjustments_col, row, 'IF(%s="";"";%s-SUM(%s))'
+                       % (local(4, row), local(4, row), "[.%s:.%s]" % (addr(first_component, row),
+                                                                      addr(adjustments_col - 1, row))))
+        # The n-th role (department) to appear gets n: the summary sheet lists them by it.
+        for col, source_col in ((role_index_col, 2), (department_index_col, 3)):
+            value = local(source_col, row)
+            payout.formula(col, row, 'IF(%s="";"";IF(COUNTIF([.%s$%d:.%s];%s)=1;MAX([.%s$%d:.%s])+1;""))'
+                           % (value, col_name(source_col), first + 1, addr(source_col, row), value,
+                              col_name(col), header_row + 1, addr(col, row - 1)))
+    book.checks.append({"sheet": payout.name, "cell": "E%d" % (first + 1), "function": "PAYOUT",
                         "employee_cell": "A%d" % (first + 1), "kpi": None, "period_cell": "B4", "no_value": ""})
+    for c, code in enumerate(components[:2]):
+        book.checks.append({"sheet": payout.name, "cell": "%s%d" % (col_name(first_component + c), first + 1),
+                            "function": "PAYOUT", "employee_cell": "A%d" % (first + 1), "kpi": code,
+                            "period_cell": "B4", "no_value": ""})
 
-    table = book.sheet(Sheet(table_name, [(3.2, None), (4.2, None), (4.6, None), (2.0, None)]))
-    table.text(0, 0, t["fin_table_heading"], "SalesKPI_Title")
-    table.text(0, 1, t["fin_table_intro"], "SalesKPI_Note")
-    for col, header in enumerate([t["fin_from"], t["fin_tier"], t["fin_base"]]):
-        table.text(col, 3, header, "SalesKPI_Header")
-    tiers = t["fin_tiers"]
-    for i, (threshold, tier, amount) in enumerate(tiers):
-        table.put(0, 4 + i, value=threshold, style="SalesKPI_InputDecimal")
-        table.text(1, 4 + i, tier, "SalesKPI_Input")
-        table.put(2, 4 + i, value=amount, style="SalesKPI_InputNumber")
-    cap_row = 4 + len(tiers) + 1
-    table.text(0, cap_row, t["fin_cap"], "SalesKPI_Label")
-    table.put(2, cap_row, value=6000000, style="SalesKPI_InputNumber")
-    book.names += [("Tiers", table.name, 0, 4, 2, 4 + len(tiers) - 1), ("BonusCap", table.name, 2, cap_row)]
+    # Sums by role and by department of the Payout sheet's rows.
+    summary = book.sheet(Sheet(t["fin_summary"], [(4.0, None), (3.0, "SalesKPI_Count"), (4.0, "SalesKPI_VND"),
+                                                  (1.0, None), (5.0, None), (3.0, "SalesKPI_Count"),
+                                                  (4.0, "SalesKPI_VND")]))
+    summary.text(0, 0, t["fin_summary_heading"], "SalesKPI_Title")
+    summary.text(0, 1, t["fin_summary_intro"], "SalesKPI_Note")
+    summary.text(0, 2, t["period"], "SalesKPI_Label")
+    summary.formula(1, 2, "Period", "SalesKPI_Code")
+    amounts = remote_range(payout.name, 4, first, 4, last)
+    for left, label, source_col, index_col in ((0, t["role"], 2, role_index_col),
+                                               (4, t["department"], 3, department_index_col)):
+        for col, header in enumerate([label, t["fin_employees_paid"], t["fin_amount"]]):
+            summary.text(left + col, 4, header, "SalesKPI_Header")
+        values = remote_range(payout.name, source_col, first, source_col, last)
+        numbers = remote_range(payout.name, index_col, first, index_col, last)
+        for n in range(1, 31):
+            row = 4 + n
+            name = local(left, row)
+            summary.formula(left, row, 'IFERROR(INDEX(%s;MATCH(%d;%s;0));"")' % (values, n, numbers))
+            summary.formula(left + 1, row, 'IF(%s="";"";COUNTIFS(%s;%s;%s;">0"))' % (name, values, name, amounts))
+            summary.formula(left + 2, row, 'IF(%s="";"";SUMIF(%s;%s;%s))' % (name, values, name, amounts))
+
+    # What if: the curve of a plan's component, and a person's component.
+    whatif = book.sheet(Sheet(t["fin_whatif"], [(4.0, "SalesKPI_Code"), (4.0, "SalesKPI_Code"),
+                                                (3.2, "SalesKPI_Code"), (4.0, "SalesKPI_VND"),
+                                                (3.2, "SalesKPI_Percent"), (3.0, "SalesKPI_Decimal"),
+                                                (4.0, "SalesKPI_VND"), (3.2, "SalesKPI_Percent"),
+                                                (3.0, "SalesKPI_Decimal"), (4.0, "SalesKPI_VND")]))
+    whatif.text(0, 0, t["fin_whatif_heading"], "SalesKPI_Title")
+    whatif.text(0, 1, t["fin_whatif_intro"], "SalesKPI_Note")
+    plan, component, incentive = WHATIF_EXAMPLE
+    whatif.text(0, 3, t["fin_plan"], "SalesKPI_Label")
+    whatif.text(1, 3, plan, "SalesKPI_Input")
+    whatif.text(0, 4, t["kpi"], "SalesKPI_Label")
+    whatif.text(1, 4, component, "SalesKPI_Input")
+    whatif.text(0, 5, t["fin_incentive"], "SalesKPI_Label")
+    whatif.put(1, 5, value=incentive, style="SalesKPI_InputNumber")
+    book.names += [("WhatIfPlan", whatif.name, 1, 3), ("WhatIfKpi", whatif.name, 1, 4),
+                   ("WhatIfIncentive", whatif.name, 1, 5)]
+    for col, header in enumerate([t["attainment"], t["fin_factor"], t["fin_amount"]]):
+        whatif.text(col, 7, header, "SalesKPI_Header")
+    for i, attainment in enumerate(WHATIF_ATTAINMENTS + [None, None]):
+        row = 8 + i
+        if attainment is None:
+            whatif.put(0, row, style="SalesKPI_InputPercent")
+        else:
+            whatif.put(0, row, value=attainment, style="SalesKPI_InputPercent")
+        factor = local(1, row)
+        whatif.formula(1, row, 'IF(%s="";"";%s)' % (local(0, row), kpi("FACTOR", "WhatIfPlan", "WhatIfKpi",
+                                                                          local(0, row))), "SalesKPI_Decimal")
+        whatif.formula(2, row, 'IF(%s="";"";ROUND(WhatIfIncentive*%s;0))' % (factor, factor), "SalesKPI_VND")
+    top = 8 + len(WHATIF_ATTAINMENTS) + 3
+    whatif.text(0, top, t["fin_person_heading"], "SalesKPI_Heading")
+    whatif.text(0, top + 1, t["fin_person_intro"], "SalesKPI_Note")
+    person_headers = [t["employee"], t["fin_plan"], t["kpi"], t["fin_incentive"], t["fin_att_now"],
+                      t["fin_factor_now"], t["fin_amount_now"], t["fin_att_whatif"], t["fin_factor_whatif"],
+                      t["fin_amount_whatif"]]
+    for col, header in enumerate(person_headers):
+        whatif.text(col, top + 2, header, "SalesKPI_Header")
+    for i in range(WHATIF_PERSON_ROWS):
+        row = top + 3 + i
+        employee, plan_cell, kpi_cell = local(0, row), local(1, row), local(2, row)
+        for col, style in ((0, "SalesKPI_Input"), (1, "SalesKPI_Input"), (2, "SalesKPI_Input"),
+                           (3, "SalesKPI_InputNumber"), (7, "SalesKPI_InputPercent")):
+            whatif.put(col, row, style=style)
+        filled = 'OR(%s="";%s="";%s="")' % (employee, plan_cell, kpi_cell)
+        whatif.formula(4, row, 'IF(%s;"";IFNA(%s;""))' % (filled, kpi("ATTAINMENT", employee, kpi_cell, "Period")))
+        whatif.formula(5, row, 'IF(%s="";"";%s)' % (local(4, row), kpi("FACTOR", plan_cell, kpi_cell,
+                                                                         local(4, row))))
+        whatif.formula(6, row, 'IF(%s;"";IFNA(%s;""))' % (filled, kpi("PAYOUT", employee, "Period", kpi_cell)))
+        whatif.formula(8, row, 'IF(OR(%s="";%s="");"";%s)' % (local(7, row), plan_cell,
+                                                              kpi("FACTOR", plan_cell, kpi_cell, local(7, row))))
+        whatif.formula(9, row, 'IF(OR(%s="";%s="");"";ROUND(%s*%s;0))' % (local(8, row), local(3, row),
+                                                                         local(3, row), local(8, row)))
 
     report_sheet(book, t["fin_rank"], t["fin_rank_title"], "ranking", "last_month", "*", [],
                  [(2.0, None), (2.6, "SalesKPI_Code"), (5.5, None), (2.4, None), (3.0, None)])
-    employees_sheet(book, employees_name, t["fin_employees_title"], "last_month")
+    report_sheet(book, employees_name, t["fin_employees_title"], "employees", "last_month", "*", [],
+                 [(2.6, "SalesKPI_Code"), (5.5, None), (2.2, None), (2.6, None), (4.0, None)])
     return book
 
 

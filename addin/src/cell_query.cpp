@@ -1,8 +1,10 @@
 #include "cell_query.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 
+#include "closed_periods.hpp"
 #include "kpi/error.hpp"
 #include "report_sheets.hpp"
 
@@ -73,7 +75,30 @@ std::string CellQuery::key() const {
     key += kpi;
     key += sep;
     key += period ? kpi::formatPeriod(*period) : std::string("(current month)");
+    if (function == FunctionId::Factor) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.17g", attainment);
+        key += sep;
+        key += plan;
+        key += sep;
+        key += number;
+    }
     return key;
+}
+
+std::string componentFromArgument(const PeriodArgument& argument) {
+    if (const auto* text = std::get_if<std::string>(&argument)) return *text;
+    if (const auto* number = std::get_if<double>(&argument); number && *number != 0)
+        throw invalidArgument("kpi: a KPI code as text, or nothing for the total");
+    return {};
+}
+
+void checkArguments(const CellQuery& query) {
+    if (query.function == FunctionId::Payout && query.period && !isPayPeriodType(query.period->type))
+        throw invalidArgument("period: KPI.PAYOUT takes a pay period, a month (2026-11), a quarter (2026-Q4) or a "
+                              "year (2026), not " + kpi::formatPeriod(*query.period));
+    if (query.function == FunctionId::Factor && !std::isfinite(query.attainment))
+        throw invalidArgument("attainment: not a number");
 }
 
 const std::vector<std::string>& detailHeader() {
@@ -82,10 +107,21 @@ const std::vector<std::string>& detailHeader() {
 }
 
 void validateQuery(const kpi::Engine& engine, const CellQuery& query) {
+    checkArguments(query);
+    if (query.function == FunctionId::Factor) {
+        engine.factor(query.plan, query.kpi, query.attainment);  // throws for an unknown plan or component
+        return;
+    }
     if (query.employee != "*" && !engine.hasEmployee(query.employee))
-        throw invalidArgument("unknown employee '" + query.employee + "'");
-    if (query.function != FunctionId::Score && !engine.hasKpi(query.kpi))
-        throw invalidArgument("unknown KPI '" + query.kpi + "'");
+        throw invalidArgument("employee: unknown employee '" + query.employee + "'");
+    const bool kpiOptional = query.function == FunctionId::Score || query.function == FunctionId::Payout;
+    if (!(kpiOptional && query.kpi.empty()) && !engine.hasKpi(query.kpi))
+        throw invalidArgument("kpi: unknown KPI '" + query.kpi + "'");
+}
+
+bool answerable(const kpi::Engine& engine, const CellQuery& query, kpi::Day today) {
+    if (query.function != FunctionId::Payout || !engine.window()) return true;
+    return engine.covers(kpi::payoutWindow(engine.closedPeriods(), periodOf(query, today)));
 }
 
 kpi::Period periodOf(const CellQuery& query, kpi::Day today) {
@@ -107,6 +143,12 @@ CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day t
             return valueOrNone(engine.figures(query.employee, query.kpi, period, today).attainment);
         case FunctionId::Projected: return engine.figures(query.employee, query.kpi, period, today).projected;
         case FunctionId::Score: return valueOrNone(engine.score(query.employee, period, today));
+        case FunctionId::Payout: {
+            const auto amount = engine.payoutAmount(query.employee, period, query.kpi);
+            if (amount) return static_cast<double>(*amount);  // whole VND: exact in a double up to 2^53
+            return std::monostate{};
+        }
+        case FunctionId::Factor: return engine.factor(query.plan, query.kpi, query.attainment);
         case FunctionId::Detail: throw invalidArgument("KPI.DETAIL reads the store: use detailQueryOf()");
         case FunctionId::AsOf:
         case FunctionId::Status: break;

@@ -45,16 +45,30 @@ std::optional<double> serialFromTimestamp(std::string_view timestamp, kpi::Day n
 // this_month. Throws kpi::Error InvalidArgument for anything else.
 std::string calendarPeriodText(const PeriodArgument& which, kpi::Day today);
 
-// One figure cell: KPI.ACTUAL, TARGET, ATTAINMENT, PROJECTED, SCORE or DETAIL.
+// One figure cell: KPI.ACTUAL, TARGET, ATTAINMENT, PROJECTED, SCORE, DETAIL,
+// PAYOUT or FACTOR.
 struct CellQuery {
     FunctionId function = FunctionId::Actual;
-    std::string employee;
-    std::string kpi;                    // empty for KPI.SCORE
+    std::string employee;               // empty for KPI.FACTOR
+    std::string kpi;                    // empty for KPI.SCORE, and for KPI.PAYOUT's total
     std::optional<kpi::Period> period;  // nullopt: the current month
+    std::string plan;                   // KPI.FACTOR only
+    double attainment = 0;              // KPI.FACTOR only
 
     // Equal keys ask for the same thing: they share one volatile result.
     std::string key() const;
 };
+
+// KPI.PAYOUT's optional kpi argument: omitted, an empty text or 0 (an empty
+// cell) ask for the total (""); a text names a component's KPI. Throws
+// kpi::Error InvalidArgument, naming the argument, for anything else.
+std::string componentFromArgument(const PeriodArgument& argument);
+
+// Throws kpi::Error InvalidArgument, naming the argument, when KPI.PAYOUT is
+// asked for a period that cannot be a pay period (a day, week or cycle), or
+// KPI.FACTOR for a non-finite attainment. Needs no engine: a cell shows the
+// error even before the store is read.
+void checkArguments(const CellQuery& query);
 
 // The period a figure cell covers on `today`: its own, or the current month.
 kpi::Period periodOf(const CellQuery& query, kpi::Day today);
@@ -73,6 +87,12 @@ const std::vector<std::string>& detailHeader();
 // Throws kpi::Error InvalidArgument when the engine does not know the
 // employee ("*" is the company) or the KPI.
 void validateQuery(const kpi::Engine& engine, const CellQuery& query);
+
+// Whether the engine holds every fact the query reads. A partial first load
+// covers a period's own days; a payout also reads the earlier closed periods
+// whose adjustments it recomputes (kpi::payoutWindow). KPI.FACTOR reads only
+// the plans, which every load holds.
+bool answerable(const kpi::Engine& engine, const CellQuery& query, kpi::Day today);
 
 // Evaluates a figure cell with `today` as the as-of date, from the figures in
 // memory. Throws kpi::Error InvalidArgument for an unknown employee or KPI,
@@ -101,5 +121,6 @@ CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate);
 // KPI.STATUS: "<state>: <store> (<where the path came from>); …". The first
 // word is one of loading, ready, stale, unavailable, stopped.
 std::string statusText(const EngineHost::Status& status, const std::string& source);
+
 
 }  // namespace saleskpi::addin

@@ -33,6 +33,7 @@
 #include "report_documents.hpp"
 #include "report_sheet_dialog.hpp"
 #include "report_sheets.hpp"
+#include "statement_export.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
 #include "suggest_targets.hpp"
@@ -45,7 +46,7 @@ namespace {
 
 constexpr std::string_view kProtocol = "org.saleskpi.commands:";
 
-enum class Command { RefreshNow, AddReportSheet, EditReportSheet, SuggestTargets, PublishTargets };
+enum class Command { RefreshNow, AddReportSheet, EditReportSheet, SuggestTargets, PublishTargets, ExportStatements };
 
 std::optional<Command> commandOf(const util::URL& url) {
     std::string path;
@@ -63,6 +64,7 @@ std::optional<Command> commandOf(const util::URL& url) {
     if (path == "EditReportSheet") return Command::EditReportSheet;
     if (path == "PublishTargets") return Command::PublishTargets;
     if (path == "SuggestTargets") return Command::SuggestTargets;
+    if (path == "ExportStatements") return Command::ExportStatements;
     return std::nullopt;
 }
 
@@ -365,6 +367,26 @@ void SAL_CALL Commands::dispatchWithNotification(const util::URL& url,
                             waiting->clear();
                             reply(context, frame, caller, source,
                                   {true, "Suggesting targets in the background; the outcome follows in a message box."},
+                                  false);
+                        }
+                        return;
+                    }
+                    case Command::ExportStatements: {
+                        // Computed and written in the background
+                        // (statement_export.hpp); a caller waiting on the main
+                        // thread hears that it started.
+                        auto waiting = std::make_shared<uno::Reference<frame::XDispatchResultListener>>(listener);
+                        const bool started = StatementExporter::instance().exportStatements(
+                            context, frame, document, arguments,
+                            [context, weakFrame, waiting, source](const StatementExportOutcome& done) {
+                                reply(context, uno::Reference<frame::XFrame>(weakFrame), *waiting, source,
+                                      {done.success, done.message, done.cancelled}, true);
+                            });
+                        if (started && callerOnMainThread) {
+                            const auto caller = *waiting;
+                            waiting->clear();
+                            reply(context, frame, caller, source,
+                                  {true, "Exporting statements in the background; the outcome follows in a message box."},
                                   false);
                         }
                         return;

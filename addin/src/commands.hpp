@@ -14,6 +14,9 @@
 //                   State DONTKNOW. The argument DialogDriver (an
 //                   awt::XDialogEventHandler) stands in for the user (tests).
 //   PublishTargets  publishes the sheet Targets to the store (targets_publisher).
+//   ExportStatements one reward statement PDF per person of a team for a pay
+//                   period (statement_export.hpp; arguments Team, Period,
+//                   Folder skip its dialog).
 //
 // Every command runs on the main thread: called there (a menu, a Basic macro)
 // it runs at once; called from another thread (a remote client, a test) it is

@@ -47,6 +47,66 @@ const ArgumentSpec kWhich{
      "(bỏ trống: this_month), hoặc một kỳ như 2026-11."},
 };
 
+// KPI.PAYOUT's employee: a payout is the person's own, not their team's.
+const ArgumentSpec kPayee{
+    "employee",
+    ArgumentType::Text,
+    {"employee", "nhân_viên"},
+    {"Employee code, or * for the sum of everyone's payouts. A manager's payout is their own (their plan may pay "
+     "on their team's figures).",
+     "Mã nhân viên, hoặc * cho tổng tiền thưởng của mọi người. Tiền thưởng của người quản lý là của riêng họ "
+     "(cơ chế thưởng có thể tính theo số liệu của nhóm)."},
+};
+
+const ArgumentSpec kPayPeriod{
+    "period",
+    ArgumentType::Value,
+    {"period", "kỳ"},
+    {"The pay period: 2026-11, 2026-Q4 or 2026, of the plan's pay period type. Omitted: the current month.",
+     "Kỳ trả thưởng: 2026-11, 2026-Q4 hoặc 2026, theo loại kỳ của cơ chế thưởng. Bỏ trống: tháng hiện tại."},
+};
+
+const ArgumentSpec kComponent{
+    "kpi",
+    ArgumentType::Value,
+    {"kpi", "kpi"},
+    {"The KPI code of a plan component: that component's amount only. Omitted: the total, adjustments included.",
+     "Mã KPI của một thành phần trong cơ chế thưởng: chỉ số tiền của thành phần đó. Bỏ trống: tổng tiền thưởng, "
+     "gồm cả điều chỉnh."},
+};
+
+const ArgumentSpec kPlan{
+    "plan",
+    ArgumentType::Text,
+    {"plan", "cơ_chế"},
+    {"Plan code, as in plans.csv.", "Mã cơ chế thưởng, như trong plans.csv."},
+};
+
+const ArgumentSpec kPlanKpi{
+    "kpi",
+    ArgumentType::Text,
+    {"kpi", "kpi"},
+    {"The KPI code of one of the plan's components.", "Mã KPI của một thành phần trong cơ chế thưởng."},
+};
+
+const ArgumentSpec kAttainment{
+    "attainment",
+    ArgumentType::Number,
+    {"attainment", "tỷ_lệ_hoàn_thành"},
+    {"An attainment, 1 (100%) being the target reached: type 110% or a cell with KPI.ATTAINMENT.",
+     "Tỷ lệ hoàn thành, 1 (100%) là đạt đúng chỉ tiêu: gõ 110% hoặc chọn ô có KPI.ATTAINMENT."},
+};
+
+const ArgumentSpec kStatusPeriod{
+    "period",
+    ArgumentType::Value,
+    {"period", "kỳ"},
+    {"A period to tell about too: whether it is a closed pay period, whose figures are frozen, closed by whom and "
+     "when. Omitted: the pay periods closed last.",
+     "Kỳ cần cho biết thêm: có phải kỳ trả thưởng đã chốt (số liệu đã cố định) không, ai chốt và khi nào. "
+     "Bỏ trống: các kỳ trả thưởng chốt gần nhất."},
+};
+
 std::vector<FunctionSpec> makeCatalog() {
     return {
         {FunctionId::Actual, "kpiActual", "KPI.ACTUAL", kCategory,
@@ -86,16 +146,30 @@ std::vector<FunctionSpec> makeCatalog() {
          {kCaller}},
         {FunctionId::Status, "kpiStatus", "KPI.STATUS", kCategory,
          {"Text: which SalesKPI store the figures come from, its state (loading, ready, stale, "
-          "unavailable) and why, and the last refresh.",
+          "unavailable) and why, the last refresh, and which pay periods are closed.",
           "Văn bản: kho dữ liệu SalesKPI nào cung cấp số liệu, trạng thái (đang nạp, sẵn sàng, cũ, "
-          "không dùng được) và lý do, lần làm mới gần nhất."},
-         {kCaller}},
+          "không dùng được) và lý do, lần làm mới gần nhất, và kỳ trả thưởng nào đã chốt."},
+         {kCaller, kStatusPeriod}},
         {FunctionId::Period, "kpiPeriod", "KPI.PERIOD", kCategory,
          {"The period a calendar word means on the date SalesKPI takes for today, as text: "
           "KPI.PERIOD(\"last_month\") gives 2026-10 in November 2026. It moves when the date does.",
           "Kỳ mà một từ chỉ lịch có nghĩa vào ngày SalesKPI coi là hôm nay, dạng văn bản: "
           "KPI.PERIOD(\"last_month\") cho 2026-10 trong tháng 11/2026. Kết quả đổi theo ngày."},
          {kCaller, kWhich}},
+        {FunctionId::Payout, "kpiPayout", "KPI.PAYOUT", kCategory,
+         {"The employee's reward for a pay period under their plans, in whole VND, adjustments of earlier closed "
+          "periods included; with a KPI, that component's amount. A closed period gives what was frozen. "
+          "#N/A when no plan applies.",
+          "Tiền thưởng của nhân viên trong một kỳ trả thưởng theo các cơ chế thưởng của họ, làm tròn đến đồng, "
+          "gồm các khoản điều chỉnh của kỳ đã chốt trước; khi có KPI: số tiền của thành phần đó. Kỳ đã chốt cho "
+          "số liệu đã chốt. #N/A khi không có cơ chế thưởng nào áp dụng."},
+         {kCaller, kPayee, kPayPeriod, kComponent}},
+        {FunctionId::Factor, "kpiFactor", "KPI.FACTOR", kCategory,
+         {"What-if: the payout factor that the curve of a plan's KPI component gives an attainment: 0 below the "
+          "first point, the last factor from the last point on, in between linear or in steps as the plan says.",
+          "Thử tình huống: hệ số thưởng mà đường cong của thành phần KPI trong cơ chế thưởng cho một tỷ lệ hoàn "
+          "thành: 0 dưới điểm đầu, hệ số cuối từ điểm cuối trở đi, ở giữa tuyến tính hoặc bậc thang theo cơ chế."},
+         {kCaller, kPlan, kPlanKpi, kAttainment}},
     };
 }
 
@@ -110,6 +184,7 @@ std::string_view idlTypeOf(ArgumentType type) {
         case ArgumentType::Caller: return "com::sun::star::beans::XPropertySet";
         case ArgumentType::Text: return "string";
         case ArgumentType::Value: return "any";
+        case ArgumentType::Number: return "double";
     }
     return "any";
 }
@@ -119,6 +194,7 @@ std::string_view typeName(ArgumentType type) {
         case ArgumentType::Caller: return "caller";
         case ArgumentType::Text: return "text";
         case ArgumentType::Value: return "value";
+        case ArgumentType::Number: return "number";
     }
     return "value";
 }

@@ -14,13 +14,14 @@
 
 namespace saleskpi::addin {
 
-enum class FunctionId { Actual, Target, Attainment, Projected, Score, Detail, AsOf, Status, Period };
+enum class FunctionId { Actual, Target, Attainment, Projected, Score, Detail, AsOf, Status, Period, Payout, Factor };
 
 // How an argument is declared in the IDL and so how Calc passes it.
 enum class ArgumentType {
     Caller,  // com::sun::star::beans::XPropertySet: the calling document, hidden from the user
     Text,    // string: required
     Value,   // any: optional; VOID when omitted, a number (also a date) or a text otherwise
+    Number,  // double: required; Calc itself answers #VALUE! for a text
 };
 
 enum class Language { English, Vietnamese };

@@ -19,6 +19,7 @@
 
 #include "cell_query.hpp"
 #include "kpi/error.hpp"
+#include "office_language.hpp"
 #include "store_location.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
@@ -50,7 +51,9 @@ kpi::Day nullDateOf(const uno::Reference<beans::XPropertySet>& document) {
 
 namespace {
 
-PeriodArgument periodArgument(const uno::Any& period) {
+// A value argument as the office passes it (omitted, a number or a text);
+// anything else (a range, a boolean) is an invalid argument, described by `what`.
+PeriodArgument valueArgument(const uno::Any& period, const char* what) {
     switch (period.getValueTypeClass()) {
         case uno::TypeClass_VOID: return std::monostate{};
         case uno::TypeClass_STRING: return toUtf8(period.get<OUString>());
@@ -69,7 +72,18 @@ PeriodArgument periodArgument(const uno::Any& period) {
         }
         default: break;
     }
-    throw invalidArgument("the period must be a text such as 2026-11 or a date");
+    throw invalidArgument(what);
+}
+
+PeriodArgument periodArgument(const uno::Any& period) {
+    return valueArgument(period, "period: a text such as 2026-11, or a date");
+}
+
+// The period of a value argument; the document's null date is read for a date serial only.
+std::optional<kpi::Period> periodOfArgument(const PeriodArgument& argument,
+                                            const uno::Reference<beans::XPropertySet>& document) {
+    const kpi::Day nullDate = std::holds_alternative<double>(argument) ? nullDateOf(document) : kDefaultNullDate;
+    return periodFromArgument(argument, nullDate);
 }
 
 }  // namespace
@@ -127,14 +141,16 @@ uno::Any KpiFunctions::fromSession(const uno::Reference<beans::XPropertySet>& do
 uno::Any KpiFunctions::figure(FunctionId function, const uno::Reference<beans::XPropertySet>& document,
                               const OUString& employee, const OUString& kpi, const uno::Any& period) {
     return answer([&] {
-        const PeriodArgument argument = periodArgument(period);
-        // The null date matters for date serials only: not read for a text period.
-        const kpi::Day nullDate =
-            std::holds_alternative<double>(argument) ? nullDateOf(document) : kDefaultNullDate;
-        const CellQuery query{function, toUtf8(employee), toUtf8(kpi), periodFromArgument(argument, nullDate)};
-        return fromSession(document, query.key(), uno::Any(),
-                           [&](StoreSession& session) { return session.figure(query); });
+        const CellQuery query{function, toUtf8(employee), toUtf8(kpi), periodOfArgument(periodArgument(period), document)};
+        return liveFigure(document, query);
     });
+}
+
+// Arguments that are wrong whatever the store holds are Err:502 at once, even
+// without a store.
+uno::Any KpiFunctions::liveFigure(const uno::Reference<beans::XPropertySet>& document, const CellQuery& query) {
+    checkArguments(query);
+    return fromSession(document, query.key(), uno::Any(), [&](StoreSession& session) { return session.figure(query); });
 }
 
 uno::Any SAL_CALL KpiFunctions::kpiActual(const uno::Reference<beans::XPropertySet>& document, const OUString& employee,
@@ -175,13 +191,42 @@ uno::Any SAL_CALL KpiFunctions::kpiAsOf(const uno::Reference<beans::XPropertySet
     });
 }
 
-uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertySet>& document) {
+uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertySet>& document,
+                                          const uno::Any& period) {
     return answer([&] {
+        const std::optional<kpi::Period> asked = periodOfArgument(periodArgument(period), document);
+        // The office's UI language, as the sidebar and report sheets speak: Calc
+        // calls setLocale() only on the instance that answers the Function
+        // Wizard, not necessarily on the one that computes cells.
+        const Language shownIn = officeLanguage(context_);
         const auto location = StoreSessions::instance().cellLocation(context_, document);
         const OUString problem = toOUString(location->problem.empty() ? "stopped: the office is shutting down"
                                                                       : "unavailable: " + location->problem);
-        return fromSession(document, "STATUS", uno::Any(problem),
-                           [&](StoreSession& session) { return session.status(location->source); });
+        std::string key = "STATUS";
+        if (asked) key += "@" + kpi::formatPeriod(*asked);
+        return fromSession(document, key, uno::Any(problem), [&](StoreSession& session) {
+            return session.status(location->source, asked, shownIn);
+        });
+    });
+}
+
+uno::Any SAL_CALL KpiFunctions::kpiPayout(const uno::Reference<beans::XPropertySet>& document,
+                                          const OUString& employee, const uno::Any& period, const uno::Any& kpi) {
+    return answer([&] {
+        const CellQuery query{FunctionId::Payout, toUtf8(employee),
+                              componentFromArgument(valueArgument(kpi, "kpi: a KPI code as text")),
+                              periodOfArgument(periodArgument(period), document)};
+        return liveFigure(document, query);
+    });
+}
+
+uno::Any SAL_CALL KpiFunctions::kpiFactor(const uno::Reference<beans::XPropertySet>& document, const OUString& plan,
+                                          const OUString& kpi, double attainment) {
+    return answer([&] {
+        CellQuery query{FunctionId::Factor, std::string(), toUtf8(kpi), std::nullopt};
+        query.plan = toUtf8(plan);
+        query.attainment = attainment;
+        return liveFigure(document, query);
     });
 }
 

@@ -19,6 +19,7 @@
 #include <cppuhelper/implbase5.hxx>
 #include <org/saleskpi/XKpiFunctions.hpp>
 
+#include "cell_query.hpp"
 #include "function_catalog.hpp"
 #include "kpi/date.hpp"
 #include "store_location.hpp"
@@ -57,9 +58,15 @@ public:
                                      const OUString& employee, const OUString& kpi,
                                      const css::uno::Any& period) override;
     css::uno::Any SAL_CALL kpiAsOf(const css::uno::Reference<css::beans::XPropertySet>& document) override;
-    css::uno::Any SAL_CALL kpiStatus(const css::uno::Reference<css::beans::XPropertySet>& document) override;
+    css::uno::Any SAL_CALL kpiStatus(const css::uno::Reference<css::beans::XPropertySet>& document,
+                                     const css::uno::Any& period) override;
     css::uno::Any SAL_CALL kpiPeriod(const css::uno::Reference<css::beans::XPropertySet>& document,
                                      const css::uno::Any& which) override;
+    css::uno::Any SAL_CALL kpiPayout(const css::uno::Reference<css::beans::XPropertySet>& document,
+                                     const OUString& employee, const css::uno::Any& period,
+                                     const css::uno::Any& kpi) override;
+    css::uno::Any SAL_CALL kpiFactor(const css::uno::Reference<css::beans::XPropertySet>& document,
+                                     const OUString& plan, const OUString& kpi, double attainment) override;
 
     // XAddIn
     OUString SAL_CALL getProgrammaticFuntionName(const OUString& displayName) override;
@@ -93,6 +100,8 @@ public:
 private:
     css::uno::Any figure(FunctionId function, const css::uno::Reference<css::beans::XPropertySet>& document,
                          const OUString& employee, const OUString& kpi, const css::uno::Any& period);
+    // The live value of a figure cell whose arguments are converted.
+    css::uno::Any liveFigure(const css::uno::Reference<css::beans::XPropertySet>& document, const CellQuery& query);
     template <typename Ask>
     css::uno::Any fromSession(const css::uno::Reference<css::beans::XPropertySet>& document, const std::string& key,
                               const css::uno::Any& unlocatedValue, Ask&& ask);

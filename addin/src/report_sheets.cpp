@@ -8,6 +8,7 @@
 #include <set>
 #include <utility>
 
+#include "closed_periods.hpp"
 #include "kpi/error.hpp"
 #include "target_health_report.hpp"
 
@@ -47,7 +48,7 @@ std::vector<std::string_view> split(std::string_view text, char separator) {
 struct ReportTexts {
     std::string_view dailySales, attainment, ranking, employees, targetHealth;
     std::string_view company, teamOf, dataTo, noDataYet, nothingYet, cannotWrite;
-    std::string_view code, name, kpi, actual, target, attainmentHeader, projected, rank, score, role, manager, total;
+    std::string_view code, name, kpi, actual, target, attainmentHeader, projected, rank, score, role, manager, department, total;
 };
 
 const ReportTexts& textsIn(Language language) {
@@ -74,6 +75,7 @@ const ReportTexts& textsIn(Language language) {
         .score = "Score",
         .role = "Role",
         .manager = "Manager",
+        .department = "Department",
         .total = "Total",
     };
     static const ReportTexts vietnamese{
@@ -99,6 +101,7 @@ const ReportTexts& textsIn(Language language) {
         .score = "Điểm",
         .role = "Chức danh",
         .manager = "Quản lý",
+        .department = "Phòng ban",
         .total = "Tổng",
     };
     return language == Language::Vietnamese ? vietnamese : english;
@@ -230,11 +233,13 @@ void buildRanking(kpi::Engine& engine, const kpi::Period& period, kpi::Day today
 }
 
 void buildEmployees(const std::vector<kpi::EmployeeInfo>& employees, const ReportTexts& texts, ReportTable& table) {
-    table.rows.push_back(
-        {std::string(texts.code), std::string(texts.name), std::string(texts.role), std::string(texts.manager)});
+    // A to D are the templates' contract (templates/README.md); the finance
+    // workbook sums payouts by the department in E.
+    table.rows.push_back({std::string(texts.code), std::string(texts.name), std::string(texts.role),
+                          std::string(texts.manager), std::string(texts.department)});
     for (const auto& employee : employees)
-        table.rows.push_back({employee.code, employee.name, employee.role, employee.managerCode});
-    table.formats.assign(4, ColumnFormat::General);
+        table.rows.push_back({employee.code, employee.name, employee.role, employee.managerCode, employee.department});
+    table.formats.assign(5, ColumnFormat::General);
 }
 
 }  // namespace
@@ -472,8 +477,14 @@ ReportTable buildReport(kpi::Engine& engine, const ReportDefinition& report, kpi
     const std::string latest = engine.state().latestActivity;
     std::string kindTitle(reportKindTitle(report.kind, language));
     if (report.kind == ReportKind::DailySales) kindTitle += " (" + report.kpis.front() + ")";
+    // A closed pay period shows what its close froze (the engine answers
+    // from the frozen rows): the title says so, as KPI.STATUS does.
+    std::string closed;
+    if (const auto closedPeriod = engine.closedPeriod(*period))
+        closed = closedPeriodText(*closedPeriod, language) + " · ";
     ReportTable table =
         titleOnly(kindTitle + " · " + scopeText(employees, report.scope, texts) + " · " + periodText(*period) + " · " +
+                  closed +
                   (latest.empty() ? std::string(texts.noDataYet)
                                   : std::string(texts.dataTo) + " " + latest +
                                         (nothingYetIn(*period, latest) ? " · " + std::string(texts.nothingYet) : "")));

@@ -43,6 +43,7 @@
 #include "sidebar_document.hpp"
 #include "store_session.hpp"
 #include "store_sessions.hpp"
+#include "team_choice.hpp"
 
 using namespace css;
 
@@ -101,15 +102,16 @@ constexpr sal_Int32 kText = 18;      // one line of fixed text
 constexpr sal_Int32 kButton = 28;
 constexpr sal_Int32 kLabelWidth = 84;
 constexpr sal_Int32 kMinimalWidth = 300;  // the deck opens at least this wide
-// The three lists share what is left, in these proportions, with these minima.
-constexpr sal_Int32 kTeamMin = 110, kPersonMin = 90, kDetailMin = 60;
-constexpr sal_Int32 kTeamPreferred = 220, kPersonPreferred = 180, kDetailPreferred = 120;
+// The four lists share what is left, in these proportions, with these minima.
+constexpr sal_Int32 kTeamMin = 110, kPersonMin = 90, kPayoutMin = 72, kDetailMin = 60;
+constexpr sal_Int32 kTeamPreferred = 220, kPersonPreferred = 180, kPayoutPreferred = 126, kDetailPreferred = 120;
 
 sal_Int32 fixedHeight() {
     // status (2 lines), period, custom period, team of, sort by, person header
-    // (2 lines), detail header, three buttons, and the gaps between.
+    // (2 lines), detail header, three buttons, and the gaps between (one more
+    // under the payout list).
     return 2 * kMargin + (2 * kText + kGap) + 4 * (kRow + kGap) + (2 * kText + kGap) + (kText + kGap) +
-           3 * (kButton + kGap) + 3 * kGap;
+           3 * (kButton + kGap) + 4 * kGap;
 }
 
 // The toolkit's peers take their accessible name, tab stop and line breaking
@@ -216,6 +218,7 @@ std::shared_ptr<PanelSnapshot> computeSnapshot(const Job& job, const SidebarWork
             }
             snapshot->personKpis.emplace_back(figure.kpi.code, kpiName(figure.kpi, language));
         }
+        if (view.personPayout) snapshot->payoutLines = payoutLines(*view.personPayout, language);
         std::string kpiLabel = view.detailKpi;
         for (const auto& info : view.kpis)
             if (info.code == view.detailKpi) kpiLabel = kpiName(info, language) + " (" + info.code + ")";
@@ -328,6 +331,7 @@ void SidebarPanel::build(const uno::Reference<awt::XWindow>& parentWindow) {
     auto teamEvents = add(PanelControl::Team, "listbox", list, texts.team.in(l), true);
     add(PanelControl::PersonHeader, "fixedtext", 0, {}, false);
     auto personEvents = add(PanelControl::PersonFigures, "listbox", list, texts.person.in(l), true);
+    add(PanelControl::Payout, "listbox", list, texts.payout.in(l), true);  // only read
     add(PanelControl::DetailHeader, "fixedtext", 0, {}, false);
     add(PanelControl::Detail, "listbox", list, texts.recordsBehind.in(l), true);  // only read
     auto refreshEvents = add(PanelControl::RefreshNow, "pushbutton", 0, texts.refreshNow.in(l), true);
@@ -454,8 +458,8 @@ ui::LayoutSize SAL_CALL SidebarPanel::getHeightForWidth(sal_Int32 width) {
     // width our controls had (its size follows theirs), so a narrower deck
     // must be laid out from here or the controls never shrink.
     if (changed) parentResized();
-    const sal_Int32 minimum = fixedHeight() + kTeamMin + kPersonMin + kDetailMin;
-    const sal_Int32 preferred = fixedHeight() + kTeamPreferred + kPersonPreferred + kDetailPreferred;
+    const sal_Int32 minimum = fixedHeight() + kTeamMin + kPersonMin + kPayoutMin + kDetailMin;
+    const sal_Int32 preferred = fixedHeight() + kTeamPreferred + kPersonPreferred + kPayoutPreferred + kDetailPreferred;
     // No maximum: the lists take whatever height the deck has left.
     return ui::LayoutSize(minimum, -1, preferred);
 }
@@ -503,17 +507,18 @@ void SidebarPanel::layout(sal_Int32 width, sal_Int32 height) {
     const sal_Int32 inner = std::max<sal_Int32>(width - 2 * kMargin, 1);
     const sal_Int32 field = std::max<sal_Int32>(inner - kLabelWidth - kGap, 1);
     // What the lists share: at least their minima (the deck scrolls then).
-    const sal_Int32 minimumLists = kTeamMin + kPersonMin + kDetailMin;
+    const sal_Int32 minimumLists = kTeamMin + kPersonMin + kPayoutMin + kDetailMin;
     const sal_Int32 lists = std::max(height - fixedHeight(), minimumLists);
     const sal_Int32 extra = lists - minimumLists;
     const sal_Int32 preferredExtra = (kTeamPreferred - kTeamMin) + (kPersonPreferred - kPersonMin) +
-                                     (kDetailPreferred - kDetailMin);
+                                     (kPayoutPreferred - kPayoutMin) + (kDetailPreferred - kDetailMin);
     const auto share = [&](sal_Int32 minimum, sal_Int32 preferred) {
         return minimum + extra * (preferred - minimum) / std::max<sal_Int32>(preferredExtra, 1);
     };
     const sal_Int32 team = share(kTeamMin, kTeamPreferred);
     const sal_Int32 person = share(kPersonMin, kPersonPreferred);
-    const sal_Int32 detail = lists - team - person;
+    const sal_Int32 payout = share(kPayoutMin, kPayoutPreferred);
+    const sal_Int32 detail = lists - team - person - payout;
 
     sal_Int32 y = kMargin;
     place(PanelControl::Status, kMargin, y, inner, 2 * kText);
@@ -535,6 +540,8 @@ void SidebarPanel::layout(sal_Int32 width, sal_Int32 height) {
     y += 2 * kText + kGap;
     place(PanelControl::PersonFigures, kMargin, y, inner, person);
     y += person + kGap;
+    place(PanelControl::Payout, kMargin, y, inner, payout);
+    y += payout + kGap;
     place(PanelControl::DetailHeader, kMargin, y, inner, kText);
     y += kText + kGap;
     place(PanelControl::Detail, kMargin, y, inner, detail);
@@ -596,6 +603,7 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
             return std::nullopt;
         };
         bool changed = false;
+        std::optional<std::string> chosenTeam;
         {
             std::lock_guard lock(stateMutex_);
             const auto change = [&](std::string& field, const std::optional<std::string>& value) {
@@ -615,6 +623,7 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
                 }
                 case PanelControl::Manager:
                     if (shown) change(choices_.manager, codeAt(shown->managerCodes));
+                    chosenTeam = choices_.manager.empty() ? std::string("*") : choices_.manager;
                     break;
                 case PanelControl::Sort:
                     if (shown) change(choices_.sortKpi, codeAt(shown->sortCodes));
@@ -629,6 +638,8 @@ void SidebarPanel::controlChanged(PanelControl control) noexcept {
             }
             if (changed) notice_.clear();
         }
+        // Export statements… offers the team chosen here.
+        if (chosenTeam) rememberSidebarTeam(frame_, *chosenTeam);
         if (control == PanelControl::Period && customPeriod.is())
             customPeriod->setEnable(position == static_cast<sal_Int16>(PeriodChoice::Custom));
         if (changed) requestUpdate();
@@ -748,6 +759,7 @@ void SidebarPanel::show(const std::shared_ptr<const PanelSnapshot>& snapshot) no
         setText(PanelControl::PersonHeader, snapshot->personHeader, old ? &old->personHeader : nullptr);
         setLines(PanelControl::PersonFigures, snapshot->personLines, old ? &old->personLines : nullptr,
                  snapshot->personKpiCodes, nullptr);
+        setLines(PanelControl::Payout, snapshot->payoutLines, old ? &old->payoutLines : nullptr, {}, nullptr);
         setText(PanelControl::DetailHeader, snapshot->detailHeader, old ? &old->detailHeader : nullptr);
         setLines(PanelControl::Detail, snapshot->detailLines, old ? &old->detailLines : nullptr, {}, nullptr);
         if (auto button = window(PanelControl::InsertScorecard); button.is())

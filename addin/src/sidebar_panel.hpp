@@ -1,6 +1,7 @@
 // The SalesKPI sidebar panel (SPEC §8): store status and data time, a period
 // chooser, the team under a manager with attainment bars, one person's KPIs
-// and the records behind one of them, and the buttons "Refresh now", "Insert
+// and payout for the period (sidebar_view.hpp: payoutLines), the records
+// behind one of the KPIs, and the buttons "Refresh now", "Insert
 // scorecard sheet for this person" and "Open dashboard template".
 //
 // Built from plain toolkit windows (fixed texts, list boxes, an edit field and
@@ -48,7 +49,7 @@ class StoreSession;
 // The deck's controls, by role.
 enum class PanelControl {
     Status, PeriodLabel, Period, CustomPeriod, ManagerLabel, Manager, SortLabel, Sort, Team,
-    PersonHeader, PersonFigures, DetailHeader, Detail, RefreshNow, InsertScorecard, OpenDashboard,
+    PersonHeader, PersonFigures, Payout, DetailHeader, Detail, RefreshNow, InsertScorecard, OpenDashboard,
 };
 
 // What the worker computed, as the lines the controls show.
@@ -60,6 +61,7 @@ struct PanelSnapshot {
     std::vector<std::string> teamLines, teamCodes;
     std::string personHeader;
     std::vector<std::string> personLines, personKpiCodes;  // two lines per KPI
+    std::vector<std::string> payoutLines;                  // the person's payout (payoutLines())
     std::string detailHeader;
     std::vector<std::string> detailLines;
     std::string personCode, personName;  // "" when no person is open

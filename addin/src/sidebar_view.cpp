@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "kpi/error.hpp"
+
 
 namespace saleskpi::addin {
 namespace {
@@ -106,6 +108,11 @@ SidebarView computeSidebarView(kpi::Engine& engine, const SidebarRequest& reques
     view.personScore = scoreOf(request.person);
     for (const auto& info : view.kpis)
         view.personFigures.push_back({info, engine.figures(request.person, info.code, request.period, request.today)});
+    try {
+        view.personPayout = engine.statement(request.person, payPeriodOf(request.period));
+    } catch (const kpi::Error&) {
+        // A period the engine cannot pay on (outside a partial load): no payout lines.
+    }
     if (view.kpis.empty()) return view;
     view.detailKpi = hasKpi(view.kpis, request.personKpi) ? request.personKpi : view.kpis.front().code;
     view.detailQuery = engine.detailQuery(request.person, view.detailKpi, request.period);
@@ -163,6 +170,12 @@ const SidebarTexts& sidebarTexts() {
         {"Choose a person first", "Hãy chọn một người trước"},
         {"No order or visit in this period yet: its figures are 0 for now",
          "Kỳ này chưa có đơn hàng hay lượt viếng thăm nào: các số liệu tạm thời bằng 0"},
+        {"Payout", "Thưởng"},
+        {"no reward plan", "không có kế hoạch thưởng"},
+        {"Gate", "Điều kiện"},
+        {"passed", "đạt"},
+        {"failed: 0 VND", "không đạt: 0 VND"},
+        {"Adjustment for", "Điều chỉnh cho kỳ"},
     };
     return texts;
 }
@@ -240,6 +253,53 @@ std::vector<std::string> personFigureLines(const PersonFigure& figure, Language 
                           formatFigure(figure.kpi, f.projected, language);
     return {attainmentBar(f.attainment) + "  " + kpiName(figure.kpi, language) + " (" + figure.kpi.code + ")",
             std::move(numbers)};
+}
+
+kpi::Period payPeriodOf(const kpi::Period& period) {
+    if (period.type == kpi::PeriodType::Month || period.type == kpi::PeriodType::Quarter ||
+        period.type == kpi::PeriodType::Year)
+        return period;
+    return kpi::periodContaining(kpi::PeriodType::Month, period.first);
+}
+
+std::vector<std::string> payoutLines(const kpi::Statement& statement, Language language) {
+    const auto& texts = sidebarTexts();
+    const bool vi = language == Language::Vietnamese;
+    const auto pick = [vi](const std::string& inVietnamese, const std::string& inEnglish) {
+        return vi ? (inVietnamese.empty() ? inEnglish : inVietnamese) : (inEnglish.empty() ? inVietnamese : inEnglish);
+    };
+    const auto figure = [&](const std::optional<double>& value) {
+        return value ? formatNumber(*value, 6, language) : std::string("–");
+    };
+    const auto money = [&](long long amount) { return formatNumber(static_cast<double>(amount), 0, language); };
+    bool any = false;
+    for (const auto& plan : statement.plans) any = any || !plan.lines.empty();
+    std::vector<std::string> lines;
+    lines.push_back(std::string(texts.payout.in(language)) + " " + kpi::formatPeriod(statement.period) + ": " +
+                    (any ? money(statement.total) + " VND" : std::string(texts.noPlan.in(language))));
+    for (const auto& plan : statement.plans) {
+        lines.push_back("  " + plan.code + " " + pick(plan.nameVi, plan.nameEn));
+        for (const auto& line : plan.lines) {
+            const kpi::PayoutRow& r = line.row;
+            switch (r.kind) {
+            case kpi::PayoutKind::Component:
+                lines.push_back("    " + r.kpiCode + " " + pick(line.kpiNameVi, line.kpiNameEn) + ": " +
+                                figure(r.attainment) + " × " + figure(r.factor) + " → " + money(r.amount.value_or(0)));
+                break;
+            case kpi::PayoutKind::Gate:
+                lines.push_back("    " + std::string(texts.gate.in(language)) + " " + r.kpiCode + " " +
+                                figure(r.attainment) + " ≥ " + figure(r.gateMinimum) + ": " +
+                                std::string((r.factor.value_or(0) == 1 ? texts.passed : texts.failed).in(language)));
+                break;
+            case kpi::PayoutKind::Adjustment:
+                lines.push_back("    " + std::string(texts.adjustment.in(language)) + " " +
+                                kpi::formatPeriod(r.period) + ": " + money(r.amount.value_or(0)));
+                break;
+            case kpi::PayoutKind::Total: break;
+            }
+        }
+    }
+    return lines;
 }
 
 std::string detailLine(const kpi::DetailRow& row, Language language) {

@@ -67,6 +67,9 @@ struct SidebarView {
     std::optional<kpi::EmployeeInfo> person;  // the person opened, when the store knows them
     std::optional<double> personScore;
     std::vector<PersonFigure> personFigures;  // one per KPI of the store
+    // The person's reward statement for payPeriodOf(request.period) (the
+    // engine's, as `kpi statement` gives it); none when it could not be made.
+    std::optional<kpi::Statement> personPayout;
     std::string detailKpi;                    // the KPI whose records are listed
     // The records behind it, to read from the store (StoreSession::readDetail,
     // on the store thread) into detail and detailTotal.
@@ -75,6 +78,11 @@ struct SidebarView {
     std::size_t detailTotal = 0;              // all records behind the figure
     bool cancelled = false;                   // computing stopped early: show nothing of it
 };
+
+// The pay period (SPEC §9) the deck's payout line is about: the period itself
+// when it is a MONTH, QUARTER or YEAR, else the month its first day lies in
+// (today, this week and custom ranges show that month's payout).
+kpi::Period payPeriodOf(const kpi::Period& period);
 
 // Computes everything the deck shows for a request from the figures in memory
 // (the records behind a figure only as a query: detailQuery). An unknown
@@ -95,6 +103,7 @@ struct SidebarTexts {
     LocalizedText scorecardSheet, scorecardTitle, kpiColumn, nameColumn, actualColumn, targetColumn;
     LocalizedText attainmentColumn, projectedColumn, employeeLabel, periodLabel, noDashboard, noPerson;
     LocalizedText nothingYet;
+    LocalizedText payout, noPlan, gate, passed, failed, adjustment;
 };
 const SidebarTexts& sidebarTexts();
 
@@ -125,6 +134,11 @@ std::string teamLine(const TeamMember& member);
 // The two lines of one KPI in the person view: "Name (CODE)  bar" and
 // "   actual / target → projected".
 std::vector<std::string> personFigureLines(const PersonFigure& figure, Language language);
+// The person's payout in the person view: "Payout 2026-11: 4,125,000 VND",
+// then per plan its code and name and one line per component ("DS Sales:
+// 1.05 × 1.125 → 3,375,000", attainment, factor, amount), the gate and each
+// adjustment with the period it corrects.
+std::vector<std::string> payoutLines(const kpi::Statement& statement, Language language);
 // One record behind a figure: "2026-11-02  SO1 · Tạp hóa Cô Ba · 250,000".
 std::string detailLine(const kpi::DetailRow& row, Language language);
 // The deck's status line: state, data time, last refresh; or why there is no

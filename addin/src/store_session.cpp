@@ -7,6 +7,7 @@
 
 #include <com/sun/star/uno/Sequence.hxx>
 
+#include "closed_periods.hpp"
 #include "main_thread.hpp"
 #include "uno_text.hpp"
 
@@ -128,13 +129,16 @@ uno::Any StoreSession::figure(const CellQuery& query) {
         return live_.get(key, [this, query] { return evaluate(query); }, now.unknown ? uno::Any() : now.value);
     }
     CellValue initial;
+    bool known = true;
     const bool answered = host_.tryQueryCovering(period, [&](kpi::Engine& engine) {
         if (live_.contains(key))
             validateQuery(engine, query);  // asked again: its value is kept current elsewhere
-        else
+        else if (answerable(engine, query, today))
             initial = evaluateFigure(engine, query, today);
+        else
+            known = false;  // a partial first load misses facts it reads: the whole store's answers
     });
-    if (!answered) ++cellQueriesRefused_;
+    if (!answered || !known) ++cellQueriesRefused_;
     return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
 }
 
@@ -143,11 +147,27 @@ uno::Any StoreSession::asOf(kpi::Day nullDate) {
     return live_.get("ASOF@" + std::to_string(nullDate), evaluate, evaluate().value);
 }
 
-uno::Any StoreSession::status(const std::string& source) {
-    const auto evaluate = [this, source] {
-        return Evaluation{uno::Any(toOUString(statusText(host_.status(), source)))};
+uno::Any StoreSession::status(const std::string& source, const std::optional<kpi::Period>& period,
+                              Language language) {
+    // The closed periods come from the whole store's engine; before it is
+    // loaded the status says so, and while it is busy the shown text stays.
+    const auto evaluate = [this, source, period, language] {
+        const EngineHost::Status now = host_.status();
+        std::string text = statusText(now, source);
+        if (now.data) {
+            std::string note;
+            if (!host_.tryQuery([&](kpi::Engine& engine) {
+                    note = closedPeriodsNote(engine.closedPeriods(), period, language);
+                }))
+                return Evaluation{uno::Any(toOUString(text)), false, true};
+            text += note;
+        }
+        return Evaluation{uno::Any(toOUString(text))};
     };
-    return live_.get("STATUS@" + source, evaluate, evaluate().value);
+    std::string key = "STATUS@" + source;
+    if (period) key += "@" + kpi::formatPeriod(*period);
+    key += language == Language::Vietnamese ? "@vi" : "@en";
+    return live_.get(key, evaluate, evaluate().value);
 }
 
 uno::Any StoreSession::calendarPeriod(const std::string& key, const PeriodArgument& which) {
@@ -172,8 +192,15 @@ Evaluation StoreSession::evaluate(const CellQuery& query) {
     CellValue value;
     try {
         const kpi::Day today = kpi::today();
+        bool known = true;
         if (!host_.tryQueryCovering(periodOf(query, today),
-                                    [&](kpi::Engine& engine) { value = evaluateFigure(engine, query, today); })) {
+                                    [&](kpi::Engine& engine) {
+                                        if (answerable(engine, query, today))
+                                            value = evaluateFigure(engine, query, today);
+                                        else
+                                            known = false;
+                                    }) ||
+            !known) {
             ++cellQueriesRefused_;
             return Evaluation{uno::Any(), false, true};
         }

@@ -95,7 +95,9 @@ public:
     // Live KPI.ASOF and KPI.STATUS. `source` says how the asking document
     // found the store (documents sharing a store may have found it differently).
     css::uno::Any asOf(kpi::Day nullDate);
-    css::uno::Any status(const std::string& source);
+    // KPI.STATUS also tells about closed pay periods (closedPeriodsNote()):
+    // `period`'s state, or the last closed ones, in `language`.
+    css::uno::Any status(const std::string& source, const std::optional<kpi::Period>& period, Language language);
     // Live KPI.PERIOD: moves when the date SalesKPI takes for today does.
     // Throws kpi::Error InvalidArgument like calendarPeriodText().
     css::uno::Any calendarPeriod(const std::string& key, const PeriodArgument& which);

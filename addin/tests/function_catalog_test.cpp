@@ -15,7 +15,7 @@ TEST(FunctionCatalog, HasEveryFunctionOfTheSpecOnceAndThePeriodWordsFunction) {
     // it for "last month" on the date SalesKPI takes for today.
     EXPECT_EQ(names, (std::multiset<std::string>{"KPI.ACTUAL", "KPI.TARGET", "KPI.ATTAINMENT", "KPI.PROJECTED",
                                                  "KPI.SCORE", "KPI.DETAIL", "KPI.ASOF", "KPI.STATUS",
-                                                 "KPI.PERIOD"}));
+                                                 "KPI.PERIOD", "KPI.PAYOUT", "KPI.FACTOR"}));
 }
 
 TEST(FunctionCatalog, PutsEveryFunctionInOneOfCalcsOwnCategories) {
@@ -46,11 +46,35 @@ TEST(FunctionCatalog, PassesTheCallingDocumentFirstAndHidden) {
     }
 }
 
-TEST(FunctionCatalog, MakesOnlyPeriodsOptional) {
+TEST(FunctionCatalog, MakesOnlyPeriodsAndThePayoutsComponentOptional) {
     for (const auto& spec : functionCatalog())
+        for (const auto& argument : spec.arguments) {
+            const bool optional = argument.idlName == "period" || argument.idlName == "which" ||
+                                  (spec.id == FunctionId::Payout && argument.idlName == "kpi");
+            EXPECT_EQ(argument.type == ArgumentType::Value, optional) << spec.displayName << " " << argument.idlName;
+        }
+}
+
+TEST(FunctionCatalog, DeclaresPayoutAndFactorAsSpecEightSaysAndStatusWithAnOptionalPeriod) {
+    const auto names = [](const FunctionSpec& spec) {
+        std::string text;
         for (const auto& argument : spec.arguments)
-            EXPECT_EQ(argument.type == ArgumentType::Value, argument.idlName == "period" || argument.idlName == "which")
-                << spec.displayName;
+            if (argument.type != ArgumentType::Caller) text += std::string(argument.name.english) + ";";
+        return text;
+    };
+    EXPECT_EQ(names(specOf(FunctionId::Payout)), "employee;period;kpi;");
+    EXPECT_EQ(names(specOf(FunctionId::Factor)), "plan;kpi;attainment;");
+    EXPECT_EQ(names(specOf(FunctionId::Status)), "period;");
+    EXPECT_EQ(specOf(FunctionId::Factor).arguments.back().type, ArgumentType::Number);
+    const std::string idl = interfaceIdl();
+    EXPECT_NE(idl.find("any kpiPayout([in] com::sun::star::beans::XPropertySet document, [in] string employee, "
+                       "[in] any period, [in] any kpi)"),
+              std::string::npos)
+        << idl;
+    EXPECT_NE(idl.find("any kpiFactor([in] com::sun::star::beans::XPropertySet document, [in] string plan, "
+                       "[in] string kpi, [in] double attainment)"),
+              std::string::npos)
+        << idl;
 }
 
 TEST(FunctionCatalog, FindsFunctionsByProgrammaticNameAndCaseInsensitiveDisplayName) {
@@ -78,7 +102,8 @@ TEST(FunctionCatalog, GeneratesOneIdlMethodPerFunctionWithTheCatalogsArguments) 
                        "[in] string kpi, [in] any period)"),
               std::string::npos)
         << idl;
-    EXPECT_NE(idl.find("any kpiStatus([in] com::sun::star::beans::XPropertySet document)"), std::string::npos);
+    EXPECT_NE(idl.find("any kpiStatus([in] com::sun::star::beans::XPropertySet document, [in] any period)"),
+              std::string::npos);
     std::size_t methods = 0;
     for (auto at = idl.find("raises"); at != std::string::npos; at = idl.find("raises", at + 1)) ++methods;
     EXPECT_EQ(methods, functionCatalog().size());

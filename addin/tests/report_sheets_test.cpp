@@ -214,11 +214,12 @@ TEST_F(Reports, RankingOrdersByScoreAndTiesShareARank) {
     EXPECT_EQ(table.rows[4], (std::vector<ReportCell>{2.0, "SR02", "Lê Văn Cường", 0.25}));
 }
 
-TEST_F(Reports, EmployeesListTheScopeWithRoleAndManager) {
+TEST_F(Reports, EmployeesListTheScopeWithRoleManagerAndDepartment) {
     const ReportTable table = build("Emp|employees|this_month|SS01|");
     ASSERT_EQ(table.rows.size(), 2u + 3u);
-    EXPECT_EQ(table.rows[2], (std::vector<ReportCell>{"SS01", "Nguyễn Văn An", "SS", ""}));
-    EXPECT_EQ(table.rows[3], (std::vector<ReportCell>{"SR01", "Trần Thị Bình", "SR", "SS01"}));
+    EXPECT_EQ(table.rows[1], (std::vector<ReportCell>{"Code", "Name", "Role", "Manager", "Department"}));
+    EXPECT_EQ(table.rows[2], (std::vector<ReportCell>{"SS01", "Nguyễn Văn An", "SS", "", "Sales HCM"}));
+    EXPECT_EQ(table.rows[3], (std::vector<ReportCell>{"SR01", "Trần Thị Bình", "SR", "SS01", "Sales HCM"}));
     EXPECT_EQ(build("Emp|employees|this_month|SR01|").rows.size(), 2u + 1u);
 }
 

@@ -183,5 +183,53 @@ TEST(SidebarWorker, StopJoinsARunningJobAndIgnoresLaterOnes) {
     EXPECT_FALSE(ran);
 }
 
+TEST(SidebarPayout, IsAboutThePayPeriodOfTheChosenPeriod) {
+    EXPECT_EQ(payPeriodOf(*kpi::parsePeriod("2026-11")), *kpi::parsePeriod("2026-11"));
+    EXPECT_EQ(payPeriodOf(*kpi::parsePeriod("2026-Q4")), *kpi::parsePeriod("2026-Q4"));
+    EXPECT_EQ(payPeriodOf(*kpi::parsePeriod("2026-W48")), *kpi::parsePeriod("2026-11"));
+    EXPECT_EQ(payPeriodOf(*kpi::parsePeriod("2026-11-20")), *kpi::parsePeriod("2026-11"));
+}
+
+TEST(SidebarPayout, ShowsTheTotalThenEachComponentGateAndAdjustment) {
+    kpi::Statement s;
+    s.period = *kpi::parsePeriod("2026-12");
+    kpi::StatementPlan plan;
+    plan.code = "NVBH";
+    plan.nameVi = "Thưởng tháng";
+    plan.nameEn = "Monthly bonus";
+    kpi::StatementLine component;
+    component.row.kind = kpi::PayoutKind::Component;
+    component.row.kpiCode = "DS";
+    component.row.attainment = 1.1;
+    component.row.factor = 1.25;
+    component.row.amount = 3750000;
+    component.kpiNameVi = "Doanh số";
+    component.kpiNameEn = "Sales";
+    kpi::StatementLine gate;
+    gate.row.kind = kpi::PayoutKind::Gate;
+    gate.row.kpiCode = "DS";
+    gate.row.attainment = 1.1;
+    gate.row.factor = 1;
+    gate.row.gateMinimum = 0.8;
+    kpi::StatementLine adjustment;
+    adjustment.row.kind = kpi::PayoutKind::Adjustment;
+    adjustment.row.period = *kpi::parsePeriod("2026-11");
+    adjustment.row.amount = -1125000;
+    kpi::StatementLine total;
+    total.row.kind = kpi::PayoutKind::Total;
+    total.row.amount = 2625000;
+    plan.lines = {component, gate, adjustment, total};
+    s.plans.push_back(plan);
+    s.total = 2625000;
+    EXPECT_EQ(payoutLines(s, Language::English),
+              (std::vector<std::string>{"Payout 2026-12: 2,625,000 VND", "  NVBH Monthly bonus",
+                                        "    DS Sales: 1.1 × 1.25 → 3,750,000", "    Gate DS 1.1 ≥ 0.8: passed",
+                                        "    Adjustment for 2026-11: -1,125,000"}));
+    EXPECT_EQ(payoutLines(s, Language::Vietnamese)[2], "    DS Doanh số: 1,1 × 1,25 → 3.750.000");
+    s.plans.clear();
+    EXPECT_EQ(payoutLines(s, Language::Vietnamese),
+              std::vector<std::string>{"Thưởng 2026-12: không có kế hoạch thưởng"});
+}
+
 }  // namespace
 }  // namespace saleskpi::addin

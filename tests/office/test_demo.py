@@ -23,6 +23,13 @@ import office_harness as oh
 
 DEMO = os.path.join(oh.REPO, "scripts", "demo.py")
 SALES = re.compile(r"team sales this month ([\d,]+) VND")
+# The demo's today in this test: the last day of November, when the demo's
+# team has passed the plans' sales gates (0.8) and every order the feed writes
+# moves someone's payout. (On the 20th, two thirds into the month, nobody has:
+# the payout is 0 until the month's last week, as the plans say.)
+DEMO_TODAY = "2026-11-30"
+# The team's reward payout this month (SPEC §9), as `kpi payout` gives it.
+PAYOUT = re.compile(r"team payout this month (-?[\d,]+) VND")
 
 
 def simulate_processes(store_dir):
@@ -52,7 +59,7 @@ class DemoWithADisplay(unittest.TestCase):
         # The X server is ours alone: no cookie of the machine's user (a
         # ~/.Xauthority for another display made the office refuse :0 on CI)
         # and the plain X11 plug-in, as in every other test under Xvfb.
-        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=oh.PINNED_TODAY,
+        env = dict(os.environ, DISPLAY=display, SALESKPI_BUILD_DIR=oh.BUILD, KPI_TODAY=DEMO_TODAY,
                    XAUTHORITY=os.path.join(self.out, "no-cookie"), SAL_USE_VCLPLUGIN="gen")
         self.xvfb = xvfb
         self.demo = subprocess.Popen(["/usr/bin/python3", "-B", DEMO, "--build", oh.BUILD, "--out", self.out,
@@ -101,14 +108,41 @@ class DemoWithADisplay(unittest.TestCase):
             if match:
                 return match
 
+    def team_payout_before_the_feed(self):
+        """`kpi payout` for the pinned month and the demo's top manager, on a
+        store made as the demo makes it (same size, no feed)."""
+        store = os.path.join(oh.make_private_dir("saleskpi-demo-payout-"), "demo.sqlite")
+        self.addCleanup(shutil.rmtree, os.path.dirname(store), True)
+        today = {"KPI_TODAY": DEMO_TODAY}
+        oh.run_as_office_user([oh.KPI, "--store", store, "demo-data", "--size", "20"], env=today)
+        rows = oh.run_as_office_user([oh.KPI, "--store", store, "payout", "--period", DEMO_TODAY[:7],
+                                      "--employee", "RSM01", "--format", "csv"], env=today).splitlines()
+        header = rows[0].split(",")
+        return sum(int(row.split(",")[header.index("amount")]) for row in rows[1:]
+                   if row.split(",")[header.index("kind")] == "total")
+
     def test_the_dashboard_follows_the_feed_until_its_window_is_closed(self):
         port = int(self.next_line(r"UNO connections on 127\.0\.0\.1:(\d+)", 600).group(1))
         self.next_line(r"live: the manager dashboard is open in a window", 120)
         # The figures move while the feed runs: three different sales totals.
-        sales = []
+        sales, payouts = [], []
         while len(set(sales)) < 3:
-            sales.append(int(self.next_line(SALES.pattern, 90).group(1).replace(",", "")))
+            line = self.next_line(SALES.pattern, 90).string
+            sales.append(int(SALES.search(line).group(1).replace(",", "")))
+            # Every line gives the team's payout this month beside its sales.
+            payout = PAYOUT.search(line)
+            self.assertIsNotNone(payout, line)
+            payouts.append(int(payout.group(1).replace(",", "")))
         self.assertEqual(sorted(set(sales)), list(dict.fromkeys(sales)), "sales only grow: %r" % sales)
+        # The payout starts from what `kpi payout` says for the month on the
+        # store before the feed (the first line may already count the feed's
+        # first orders); the orders lift it (the plans' curves never fall),
+        # and it moves with the sales.
+        before = self.team_payout_before_the_feed()
+        self.assertGreater(before, 0)
+        self.assertGreaterEqual(payouts[0], before)
+        self.assertEqual(payouts, sorted(payouts), "payouts only grow: %r" % payouts)
+        self.assertGreater(payouts[-1], payouts[0], "the payout moves with the orders: %r" % payouts)
         self.assertTrue(simulate_processes(self.out), "kpi simulate runs while the window is open")
 
         # The user closes the window.

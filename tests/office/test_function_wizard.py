@@ -12,7 +12,7 @@ import office_harness as oh
 # SPEC §8: display names are English in every UI language.
 # SPEC §8's functions and the project's KPI.PERIOD (docs/calc-functions.md).
 SPEC_FUNCTIONS = {"KPI.ACTUAL", "KPI.TARGET", "KPI.ATTAINMENT", "KPI.PROJECTED", "KPI.SCORE", "KPI.DETAIL",
-                  "KPI.ASOF", "KPI.STATUS", "KPI.PERIOD"}
+                  "KPI.ASOF", "KPI.STATUS", "KPI.PERIOD", "KPI.PAYOUT", "KPI.FACTOR"}
 # Calc's category ids (sc/inc/scfuncs.hxx): 11 is "Add-In".
 ADD_IN_CATEGORY = 11
 
@@ -99,6 +99,8 @@ class FunctionWizardInVietnamese(FunctionWizardChecks, unittest.TestCase):
         self.assertEqual(self.found["KPI.ACTUAL"]["Arguments"][2].Name, "kỳ")
         self.assertTrue(self.found["KPI.ACTUAL"]["Description"].startswith("Giá trị thực hiện"),
                         self.found["KPI.ACTUAL"]["Description"])
+        self.assertEqual([a.Name for a in self.found["KPI.FACTOR"]["Arguments"]], ["cơ_chế", "kpi", "tỷ_lệ_hoàn_thành"])
+        self.assertTrue(self.found["KPI.PAYOUT"]["Description"].startswith("Tiền thưởng của nhân viên"))
 
     def test_the_office_itself_speaks_vietnamese(self):
         # Calc's own functions are described in Vietnamese too: the UI language took.

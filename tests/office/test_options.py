@@ -167,6 +167,8 @@ class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
         ("~Edit report sheet…", "org.saleskpi.commands:EditReportSheet"),
         ("~Suggest targets…", "org.saleskpi.commands:SuggestTargets"),
         ("~Publish targets", "org.saleskpi.commands:PublishTargets"),
+        (None, "private:separator"),
+        ("E~xport statements…", "org.saleskpi.commands:ExportStatements"),
     ]
     expected_dialog = {
         "title": "Add report sheet",
@@ -200,6 +202,8 @@ class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
         ("~Sửa trang báo cáo…", "org.saleskpi.commands:EditReportSheet"),
         ("~Gợi ý chỉ tiêu…", "org.saleskpi.commands:SuggestTargets"),
         ("~Xuất bản chỉ tiêu", "org.saleskpi.commands:PublishTargets"),
+        (None, "private:separator"),
+        ("Xuất ~phiếu thưởng…", "org.saleskpi.commands:ExportStatements"),
     ]
     expected_dialog = {
         "title": "Thêm trang báo cáo",

@@ -36,10 +36,15 @@ TEMPLATE_FILES = {"Paths.xcu"} | {"templates/SalesKPI/%s-%s.ots" % (name, langua
                                   for name in ("manager_dashboard", "employee_scorecard", "finance_rewards", "targets")
                                   for language in ("en", "vi")}
 
+# The reward statement template of Export statements… (docs/rewards.md), outside
+# the template manager's folder.
+STATEMENT_FILES = {"statements/statement-%s.fods" % language for language in ("en", "vi")}
+
 # The SalesKPI menu, its commands, the report sheets' job and the options page
 # (docs/reports-and-targets.md).
 COMMAND_CONFIGURATION = {"config/%s.xcu" % name for name in ("Addons", "ProtocolHandler", "Jobs", "OptionsDialog")}
-COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/%s%s" % (dialog, suffix) for dialog in ("Options", "ReportSheet", "SuggestTargets")
+COMMAND_FILES = COMMAND_CONFIGURATION | {"dialogs/%s%s" % (dialog, suffix) for dialog in ("Options", "ReportSheet", "SuggestTargets",
+                                                                                          "ExportStatements")
                                          for suffix in (".xdl", "_en_US.default", "_en_US.properties",
                                                         "_vi_VN.properties")}
 
@@ -76,7 +81,7 @@ class Package(unittest.TestCase):
             "lib/libsaleskpi.so", "config/Settings.xcs",
             "description/description_en.txt", "description/description_vi.txt",
             "registration/license_en.txt", "registration/license_vi.txt"} | TEMPLATE_FILES | COMMAND_FILES
-            | SIDEBAR_FILES)
+            | SIDEBAR_FILES | STATEMENT_FILES)
         self.assertFalse(any(name.startswith("./") or name.startswith("/") for name in self.names))
 
     def test_the_manifest_lists_components_types_and_configuration(self):

@@ -124,14 +124,15 @@ class ReportKinds(DemoStoreTestCase):
         # The top score, as KPI.SCORE shows it.
         self.assertShows(oh.evaluate(self.scratch, '=KPI.SCORE("%s";"%s")' % (rows[0][1], NOVEMBER)), rows[0][3])
 
-    def test_employees_lists_the_scope_with_role_and_manager(self):
+    def test_employees_lists_the_scope_with_role_manager_and_department(self):
         employees = {row["code"]: row for row in self.employees()}
         _, headers, everyone = oc.report_rows(self.document, "Everyone")
-        self.assertEqual(headers, ["Code", "Name", "Role", "Manager"])
+        self.assertEqual(headers, ["Code", "Name", "Role", "Manager", "Department"])
         self.assertEqual(sorted(row[0] for row in everyone), sorted(employees))
-        for code, name, role, manager in everyone:
-            self.assertEqual((name, role, manager), (employees[code]["name"], employees[code]["role"],
-                                                     employees[code]["manager_code"]), code)
+        for code, name, role, manager, department in everyone:
+            self.assertEqual((name, role, manager, department),
+                             (employees[code]["name"], employees[code]["role"], employees[code]["manager_code"],
+                              employees[code]["department"]), code)
         _, _, team = oc.report_rows(self.document, "Team")
         self.assertEqual(team[0][0], "SS01")
         below = {"SS01"}

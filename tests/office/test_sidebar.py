@@ -12,6 +12,7 @@ docs/images/sidebar.png is a copy of it).
 """
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -33,7 +34,7 @@ WIDTH = 320
 
 # The panel's child windows, in the order it makes them.
 CONTROLS = ["status", "period_label", "period", "custom_period", "manager_label", "manager", "sort_label",
-            "sort", "team", "person_header", "person", "detail_header", "detail", "refresh_now",
+            "sort", "team", "person_header", "person", "payout", "detail_header", "detail", "refresh_now",
             "insert_scorecard", "open_dashboard"]
 
 # com.sun.star.accessibility.AccessibleRole / AccessibleStateType
@@ -45,6 +46,8 @@ KEY_TAB = 1282  # com.sun.star.awt.Key.TAB
 FIGURE_LINE = re.compile(r"^\s*(\S+) / (\S+) → (\S+)$")
 BAR_LINE = re.compile(r"^[█░]{10}\s+(–|\d+%)\s+.*\((\S+)\)$")
 SCORE_IN_HEADER = re.compile(r" · Score (–|[\d.,]+%)")
+PAYOUT_LINE = re.compile(r"^Payout (\S+): (-?[\d,]+) VND$")
+COMPONENT_PAYOUT_LINE = re.compile(r"^    (\S+) .*: (\S+) × (\S+) → (-?[\d,]+)$")
 
 
 def accessible_names(accessible, depth=0, limit=6):
@@ -238,7 +241,7 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
     def test_every_control_a_user_works_is_reached_by_the_keyboard(self):
         panel = self.open_panel()
         # A drop-down list takes the focus in its text part.
-        for name in ("period", "custom_period", "manager", "sort", "team", "person", "detail", "refresh_now",
+        for name in ("period", "custom_period", "manager", "sort", "team", "person", "payout", "detail", "refresh_now",
                      "insert_scorecard", "open_dashboard"):
             focusable = find_accessible(panel.controls[name],
                                         lambda c: c.getAccessibleStateSet().contains(STATE_FOCUSABLE), limit=2)
@@ -296,6 +299,45 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         self.assertEqual(cell.value, count)
         self.assertGreater(count, 0)
         self.assertEqual(len(panel.items("detail")), min(count, 200) + (1 if count > 200 else 0))
+
+    def payout_shown(self, panel, period):
+        lines = panel.items("payout")
+        return lines and lines[0].startswith("Payout %s:" % period) and lines
+
+    def assertPayoutIsTheStatements(self, lines, person, period):
+        statement = json.loads(self.cli.run("statement", "--employee", person, "--period", period, "--format", "json"))
+        head = PAYOUT_LINE.match(lines[0])
+        self.assertIsNotNone(head, lines[0])
+        self.assertEqual(int(head.group(2).replace(",", "")), statement["total"], lines)
+        components = [l for l in statement["lines"] if l["kind"] == "component"]
+        shown = [COMPONENT_PAYOUT_LINE.match(l) for l in lines if COMPONENT_PAYOUT_LINE.match(l)]
+        self.assertEqual([m.group(1) for m in shown], [c["kpi_code"] for c in components], lines)
+        for match, component in zip(shown, components):
+            self.assertEqual(int(match.group(4).replace(",", "")), component["amount"], match.group(0))
+            factor, tolerance = parse_number(match.group(3))
+            self.assertLessEqual(abs(factor - component["factor"]), tolerance, match.group(0))
+        for adjustment in (l for l in statement["lines"] if l["kind"] == "adjustment"):
+            self.assertTrue(any(l.startswith("    Adjustment for %s:" % adjustment["period_start"][:7]) for l in lines))
+        return statement
+
+    def test_the_person_view_shows_the_persons_payout_and_its_components(self):
+        panel = self.open_panel()
+        self.wait_for_team(panel)
+        person = next(e for e in self.employees if e["role"] == "SR")["code"]
+        panel.select("team", lambda line: (" %s " % person) in line, person)
+        # This month (the pinned today's, 2026-11), then last month.
+        lines = oh.wait_for(lambda: self.payout_shown(panel, "2026-11"), 30,
+                            what=lambda: "the payout of %s (%r)" % (person, panel.items("payout")))
+        statement = self.assertPayoutIsTheStatements(lines, person, "2026-11")
+        self.assertTrue(statement["lines"], "the demo's salespeople are on a plan")
+        cell = oh.evaluate(self.sheet, '=SUM(0)', "A30")  # the sheet is usable meanwhile
+        self.assertEqual(cell.error, 0)
+        panel.select("period", lambda line: line == "Last month", "Last month")
+        lines = oh.wait_for(lambda: self.payout_shown(panel, "2026-10"), 30,
+                            what=lambda: "last month's payout (%r)" % panel.items("payout"))
+        self.assertPayoutIsTheStatements(lines, person, "2026-10")
+        panel.select("period", lambda line: line == "This month", "This month")
+        oh.wait_for(lambda: self.payout_shown(panel, "2026-11"), 30, what="this month's payout again")
 
     def test_a_manager_narrows_the_team_and_a_kpi_sorts_it(self):
         panel = self.open_panel()

@@ -106,11 +106,23 @@ class TheCatalog(unittest.TestCase):
 class TheSources(unittest.TestCase):
     def test_are_what_the_generator_writes(self):
         generated = load_generator().generate()
-        committed = sorted(n for n in os.listdir(SOURCES) if n.endswith(".fods")) + ["templates.json"]
+        committed = sorted(n for n in os.listdir(SOURCES)
+                           if n.endswith(".fods") and not n.startswith("statement-")) + ["templates.json"]
         self.assertEqual(sorted(generated), sorted(committed))
         for name, content in generated.items():
             with open(os.path.join(SOURCES, name), encoding="utf-8") as f:
                 self.assertTrue(f.read() == content, "%s is out of date: run templates/generate_templates.py" % name)
+
+    def test_the_statement_templates_are_what_their_generator_writes(self):
+        spec = importlib.util.spec_from_file_location(
+            "generate_statement_templates", os.path.join(SOURCES, "generate_statement_templates.py"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        for language in module.TEXTS:
+            name = "statement-%s.fods" % language
+            with open(os.path.join(SOURCES, name), encoding="utf-8") as f:
+                self.assertTrue(f.read() == module.document(language),
+                                "%s is out of date: run templates/generate_statement_templates.py" % name)
 
     def test_the_build_packs_every_listed_template(self):
         with open(os.path.join(SOURCES, "CMakeLists.txt"), encoding="utf-8") as f:
@@ -235,12 +247,16 @@ def template_tests(entry):
                 calls = [args for name, args in kpi_calls(formula) if name == check["function"]]
                 self.assertEqual(len(calls), 1, where)
                 args = calls[0]
-                expected_count = 2 if check["function"] == "SCORE" else 3
+                # KPI.PAYOUT(employee; period; [kpi]); the others (employee; [kpi]; period).
+                payout = check["function"] == "PAYOUT"
+                expected_count = 2 if check["function"] == "SCORE" or (payout and check["kpi"] is None) else 3
                 self.assertEqual(len(args), expected_count, where)
+                period_arg = args[1] if payout else args[-1]
                 self.assertEqual(self.cell_of(document, sheet, args[0]), (check["sheet"], check["employee_cell"]), where)
-                self.assertEqual(self.cell_of(document, sheet, args[-1]), (check["sheet"], check["period_cell"]), where)
+                self.assertEqual(self.cell_of(document, sheet, period_arg), (check["sheet"], check["period_cell"]),
+                                 where)
                 if check["kpi"] is not None:
-                    kpi_arg = args[1]
+                    kpi_arg = args[2] if payout else args[1]
                     if kpi_arg.startswith('"'):
                         self.assertEqual(kpi_arg, '"%s"' % check["kpi"], where)
                     else:
@@ -272,8 +288,9 @@ def template_tests(entry):
             formulas = [c.formula for s in self.package().sheets for c in s.cells.values() if c.formula]
             if entry["id"] == "targets":
                 self.skipTest("the targets sheet shows no figures")
-            for function in ("ASOF", "STATUS"):
-                self.assertTrue(any(FUNCTIONS[function] + "()" in f for f in formulas), function)
+            # KPI.STATUS(Period) where the period shown may be a closed one.
+            self.assertTrue(any(FUNCTIONS["ASOF"] + "()" in f for f in formulas))
+            self.assertTrue(any(FUNCTIONS["STATUS"] + "(" in f for f in formulas))
 
         # -- text -------------------------------------------------------------
         def test_every_text_of_the_source_is_in_the_package(self):
@@ -298,7 +315,7 @@ def template_tests(entry):
                 # The Vietnamese words below are typed here independently of the generator.
                 expected = {"manager_dashboard": ["Bảng điều khiển quản lý", "Tổng quan", "Tỷ lệ hoàn thành"],
                             "employee_scorecard": ["Phiếu đánh giá nhân viên", "Nhân viên", "Điểm KPI"],
-                            "finance_rewards": ["Bảng tính thưởng", "Bảng mức thưởng", "Tiền thưởng (VND)"],
+                            "finance_rewards": ["Bảng tính thưởng", "Thử tình huống", "Tiền thưởng (VND)", "Phòng ban"],
                             "targets": ["Bảng chỉ tiêu", "Hướng dẫn"]}[entry["id"]]
                 everything = "\n".join(document.texts() + document.sheet_names)
                 for words in expected:
@@ -415,41 +432,66 @@ class EmployeeScorecard(unittest.TestCase):
 
 
 class FinanceRewards(unittest.TestCase):
-    def test_bonus_comes_from_the_score_by_approximate_lookup_in_the_tiers_capped(self):
+    """The finance reward workbook: payouts from KPI.PAYOUT per person and
+    component, sums per role and department, a what-if on KPI.FACTOR."""
+
+    FIRST, LAST = 10, 509  # the Payout sheet's rows of people (the Employees sheet's rows 3 to 502)
+
+    def test_pays_each_person_kpi_payout_and_each_component_its_amount(self):
         for entry in entries("finance_rewards"):
             document = Cached.package(entry)
-            bonus = document.sheet(entry["sheets"][0])
-            row = 9
-            score, tier, base, amount = (bonus.formula("%s%d" % (c, row)) for c in "DEFG")
-            self.assertIn(FUNCTIONS["SCORE"] + "([.A9];Period)", score)
-            self.assertIn("VLOOKUP([.D9];Tiers;2;1)", tier)
-            self.assertIn("VLOOKUP([.D9];Tiers;3;1)", base)
-            self.assertIn("MIN(ROUND([.F9]*[.D9];-3);BonusCap)", amount)
-            self.assertEqual(bonus.formula("B5"), "of:=SUM([.$G$9:.$G$508])")
-            # Every row of the table follows the same rule.
-            for r in range(9, 509):
-                self.assertIn("VLOOKUP([.D%d];Tiers;3;1)" % r, bonus.formula("F%d" % r))
+            payout = document.sheet(entry["sheets"][0])
+            self.assertEqual(document.names["Period"], (payout.name, "B4"))
+            self.assertEqual([payout.text("%s9" % c) for c in "FGHIJ"], ["DS", "PC", "FOCUS", "ASO", "NEW"])
+            for r in (self.FIRST, self.FIRST + 1, self.LAST):
+                self.assertIn(FUNCTIONS["PAYOUT"] + "([.A%d];Period)" % r, payout.formula("E%d" % r))
+                self.assertIn('IFNA(', payout.formula("E%d" % r))
+                for c in "FGHIJ":
+                    self.assertIn(FUNCTIONS["PAYOUT"] + "([.A%d];Period;[.%s$9])" % (r, c), payout.formula("%s%d" % (c, r)))
+                self.assertIn("[.E%d]-SUM([.F%d:.J%d])" % (r, r, r), payout.formula("K%d" % r))
+            self.assertEqual(payout.formula("B5"), "of:=SUM([.$E$%d:.$E$%d])" % (self.FIRST, self.LAST))
+            self.assertIn(FUNCTIONS["PAYOUT"] + '("*";Period)', payout.formula("B7"))
+            self.assertIsNone(payout.formula("E%d" % (self.LAST + 1)))
 
-    def test_finance_edits_ascending_thresholds_tiers_amounts_and_a_cap(self):
+    def test_status_tells_whether_the_period_paid_is_closed(self):
+        for entry in entries("finance_rewards"):
+            payout = Cached.package(entry).sheet(entry["sheets"][0])
+            self.assertEqual(payout.formula("E5"), "of:=" + FUNCTIONS["STATUS"] + "(Period)")
+
+    def test_sums_payouts_per_role_and_department_of_the_payout_sheet(self):
         for entry in entries("finance_rewards"):
             document = Cached.package(entry)
-            sheet_name, first = document.names["Tiers"]
-            table = document.sheet(sheet_name)
-            reference = document.named_ranges["Tiers"]
-            last = reference.split(":")[1].replace("$", "").lstrip(".")
-            c1, r1 = odf.parse_address(first)
-            _, r2 = odf.parse_address(last)
-            thresholds = [float(table.cell((c1, r)).value) for r in range(r1, r2 + 1)]
-            self.assertEqual(thresholds[0], 0.0)
-            self.assertEqual(thresholds, sorted(thresholds))
-            amounts = [float(table.cell((c1 + 2, r)).value) for r in range(r1, r2 + 1)]
-            self.assertEqual(amounts, sorted(amounts))
-            cap_sheet, cap = document.names["BonusCap"]
-            self.assertGreater(float(document.sheet(cap_sheet).cell(cap).value), 0)
-            for r in range(r1, r2 + 1):
-                self.assertTrue(table.cell((c1 + 1, r)).text)
+            payout_name = entry["sheets"][0]
+            summary = document.sheet(entry["sheets"][1])
+            amounts = "[$'%s'.$E$%d:.$E$%d]" % (payout_name, self.FIRST, self.LAST)
+            roles = "[$'%s'.$C$%d:.$C$%d]" % (payout_name, self.FIRST, self.LAST)
+            departments = "[$'%s'.$D$%d:.$D$%d]" % (payout_name, self.FIRST, self.LAST)
+            self.assertIn("SUMIF(%s;[.A6];%s)" % (roles, amounts), summary.formula("C6"))
+            self.assertIn("SUMIF(%s;[.E6];%s)" % (departments, amounts), summary.formula("G6"))
+            self.assertIn("MATCH(1;", summary.formula("A6"))
+            self.assertIn("MATCH(2;", summary.formula("E7"))
+            # The n-th role and department to appear on the Payout sheet are numbered n there.
+            payout = document.sheet(payout_name)
+            self.assertIn("COUNTIF([.C$10:.C10];[.C10])=1", payout.formula("L10"))
+            self.assertIn("COUNTIF([.D$10:.D11];[.D11])=1", payout.formula("M11"))
 
-    def test_has_a_ranking_report_sheet_for_the_paid_period(self):
+    def test_the_what_if_moves_factor_and_amount_with_a_typed_attainment(self):
+        for entry in entries("finance_rewards"):
+            document = Cached.package(entry)
+            whatif = document.sheet(entry["sheets"][2])
+            for name, cell in (("WhatIfPlan", "B4"), ("WhatIfKpi", "B5"), ("WhatIfIncentive", "B6")):
+                self.assertEqual(document.names[name], (whatif.name, cell))
+            self.assertEqual(whatif.text("B4"), "NVBH_THANG")
+            for r in range(9, 21):
+                self.assertIn(FUNCTIONS["FACTOR"] + "(WhatIfPlan;WhatIfKpi;[.A%d])" % r, whatif.formula("B%d" % r))
+                self.assertIn("ROUND(WhatIfIncentive*[.B%d];0)" % r, whatif.formula("C%d" % r))
+            # A person's component: now (KPI.ATTAINMENT, KPI.FACTOR, KPI.PAYOUT) and what if.
+            self.assertIn(FUNCTIONS["ATTAINMENT"] + "([.A25];[.C25];Period)", whatif.formula("E25"))
+            self.assertIn(FUNCTIONS["PAYOUT"] + "([.A25];Period;[.C25])", whatif.formula("G25"))
+            self.assertIn(FUNCTIONS["FACTOR"] + "([.B25];[.C25];[.H25])", whatif.formula("I25"))
+            self.assertIn("ROUND([.D25]*[.I25];0)", whatif.formula("J25"))
+
+    def test_has_a_ranking_and_an_employees_report_sheet_for_last_month(self):
         for entry in entries("finance_rewards"):
             kinds = {r["kind"]: r for r in entry["reports"]}
             self.assertEqual(kinds["ranking"]["period"], "last_month")

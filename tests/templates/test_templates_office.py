@@ -8,8 +8,9 @@ extension installed (tests/office/office_harness.py), on the demo store:
     shows for the template's inputs written out literally, and the dashboard's
     sales agree with the kpi command;
   * the dashboard's chart reads the attainment report sheet; the scorecard's
-    list, lookups and KPI.DETAIL array work; the finance bonus follows the
-    score, the tiers and the cap; the targets sheet reads as targets.csv;
+    list, lookups and KPI.DETAIL array work; the finance workbook pays what
+    kpi payout pays, per person, component, role and department, and its
+    what-if follows a typed attainment; the targets sheet reads as targets.csv;
   * the template manager lists the eight templates once the package's
     Paths.xcu and templates/SalesKPI/ are installed (from build/saleskpi.oxt
     when it carries them, else from a package of just those, made here).
@@ -21,7 +22,9 @@ SALESKPI_TEMPLATES_DIR (default build/templates). The last line printed is
 `N passed, M failed`.
 """
 
+import csv
 import datetime
+import io
 import json
 import math
 import os
@@ -47,7 +50,7 @@ from com.sun.star.ucb import XCommandEnvironment  # noqa: E402
 import odf_package as odf  # noqa: E402
 import office_commands as oc  # noqa: E402
 import office_harness as oh  # noqa: E402
-from kpi_data import DemoStoreTestCase  # noqa: E402
+from kpi_data import DemoStoreTestCase, make_store  # noqa: E402
 
 SOURCES = os.path.join(REPO, "templates")
 TEMPLATES_DIR = os.environ.get("SALESKPI_TEMPLATES_DIR", os.path.join(oh.BUILD, "templates"))
@@ -109,6 +112,11 @@ class TemplatesInCalc(DemoStoreTestCase):
     def literal(self, check, employee, period):
         """The check's function with the inputs written out: =KPI.X("E";"K";"P")."""
         args = ['"%s"' % employee]
+        if check["function"] == "PAYOUT":  # KPI.PAYOUT(employee; period; [kpi])
+            args.append('"%s"' % period)
+            if check["kpi"] is not None:
+                args.append('"%s"' % check["kpi"])
+            return "=%s(%s)" % (DISPLAY[check["function"]], ";".join(args))
         if check["kpi"] is not None:
             args.append('"%s"' % check["kpi"])
         args.append('"%s"' % period)
@@ -455,7 +463,7 @@ class TemplatesInCalc(DemoStoreTestCase):
     # -- employee scorecard ---------------------------------------------------
 
     def fill_employees(self, document, sheet_name, rows):
-        """Writes report rows (code, name, role, manager) as the extension would."""
+        """Writes report rows (code, name, role, manager[, department]) as the extension would."""
         sheet = self.sheet(document, sheet_name)
         for i, row in enumerate(rows):
             for col, value in enumerate(row):
@@ -514,41 +522,144 @@ class TemplatesInCalc(DemoStoreTestCase):
 
     # -- finance reward workbook ----------------------------------------------
 
-    def test_the_bonus_follows_the_score_the_tiers_and_the_cap(self):
-        scores = self.cli.scores(PAID_PERIOD)
-        people = [row for row in self.employees()]
+    def payout_rows(self, period):
+        return list(csv.DictReader(io.StringIO(self.cli.run("payout", "--period", period, "--format", "csv"))))
+
+    def test_the_payout_sheet_pays_what_kpi_payout_pays_per_person_component_role_and_department(self):
+        rows = self.payout_rows(PAID_PERIOD)
+        totals, amounts = {}, {}
+        for row in rows:
+            if row["kind"] == "total":
+                totals[row["employee_code"]] = totals.get(row["employee_code"], 0) + int(row["amount"])
+            elif row["kind"] == "component":
+                key = (row["employee_code"], row["kpi_code"])
+                amounts[key] = amounts.get(key, 0) + int(row["amount"])
+        people = [(r["code"], r["name"], r["role"], r["manager_code"], r["department"])
+                  for r in self.cli.csv_rows("employees.csv")]
+        self.assertGreater(len(totals), 10)
         for entry in entries("finance_rewards"):
             with self.subTest(entry["template"]):
                 document = self.open(entry)
-                bonus = self.sheet(document, entry["sheets"][0])
+                payout = self.sheet(document, entry["sheets"][0])
                 employees_sheet = [r["sheet"] for r in entry["reports"] if r["kind"] == "employees"][0]
                 self.fill_employees(document, employees_sheet, people)
-                bonus.getCellRangeByName("B4").setString(PAID_PERIOD)
-                table = self.sheet(document, entry["sheets"][1])
-                tiers = [tuple(row) for row in
-                         document.NamedRanges.getByName("Tiers").getReferredCells().getDataArray()]
-                cap = document.NamedRanges.getByName("BonusCap").getReferredCells().getCellByPosition(0, 0).getValue()
-                self.assertTrue(table is not None and tiers and cap > 0)
-                total = 0.0
-                paid = 0
-                for i, (code, name, role, _) in enumerate(people):
-                    row = 9 + i
-                    shown = [oh.read(bonus, "%s%d" % (c, row)) for c in "ABCDEFG"]
-                    self.assertEqual([s.text for s in shown[:3]], [code, name, role])
-                    score = scores.get(code)
-                    if score is None:
-                        self.assertEqual((shown[3].text, shown[6].value), ("", 0.0), code)
+                payout.getCellRangeByName("B4").setString(PAID_PERIOD)
+                components = [payout.getCellRangeByName("%s9" % c).getString() for c in "FGHIJ"]
+                for i, (code, name, role, _, department) in enumerate(people):
+                    row = 10 + i
+                    shown = [oh.read(payout, "%s%d" % (c, row)) for c in "ABCDEFGHIJK"]
+                    self.assertEqual([s.text for s in shown[:4]], [code, name, role, department])
+                    self.assertEqual([s.error for s in shown], [0] * 11, code)
+                    if code not in totals:
+                        self.assertEqual([s.text for s in shown[4:]], [""] * 7, code)
                         continue
-                    self.assertTrue(oh.close_enough(shown[3].value, score), (code, shown[3], score))
-                    threshold, tier, base = [t for t in tiers if t[0] <= shown[3].value][-1]
-                    amount = min(calc_round(base * shown[3].value, -3), cap)
-                    self.assertEqual((shown[4].text, shown[5].value, shown[6].value), (tier, base, amount), code)
-                    total += amount
-                    paid += amount > 0
-                self.assertGreater(paid, 3)
-                self.assertEqual(oh.read(bonus, "B5").value, total)
-                self.assertEqual(oh.read(bonus, "B6").value, paid)
-                self.assertEqual(oh.read(bonus, "A%d" % (9 + len(people))).text, "")
+                    self.assertEqual(shown[4].value, totals[code], code)
+                    for kpi, cell in zip(components, shown[5:10]):
+                        if (code, kpi) in amounts:
+                            self.assertEqual(cell.value, amounts[(code, kpi)], (code, kpi))
+                        else:
+                            self.assertEqual(cell.text, "", (code, kpi))
+                    # No earlier closed period: the components make the whole total.
+                    self.assertEqual(shown[10].value, 0, code)
+                for c in "ABCDE":
+                    self.assertEqual(oh.read(payout, "%s%d" % (c, 10 + len(people))).text, "")
+                self.assertEqual(oh.read(payout, "B5").value, sum(totals.values()))
+                self.assertEqual(oh.read(payout, "B6").value, sum(1 for t in totals.values() if t > 0))
+                self.assertEqual(oh.read(payout, "B7").value, sum(totals.values()))  # KPI.PAYOUT("*")
+                status = oh.read(payout, "E5").text
+                self.assertTrue(status.startswith("ready") and status.endswith("2026-10 open: live figures"), status)
+                for check in entry["checks"]:
+                    self.assertSameFigure(document, check, people[0][0], PAID_PERIOD)
+
+                # Per role and per department, in the order they first appear.
+                summary = self.sheet(document, entry["sheets"][1])
+                for left, index in ((0, 2), (4, 4)):
+                    expected = {}
+                    for person in people:
+                        total = totals.get(person[0])
+                        if total is None:
+                            expected.setdefault(person[index], [0, 0])
+                            continue
+                        sums = expected.setdefault(person[index], [0, 0])
+                        sums[0] += total > 0
+                        sums[1] += total
+                    shown = []
+                    for r in range(6, 36):
+                        label = summary.getCellByPosition(left, r - 1).getString()
+                        if not label:
+                            break
+                        shown.append((label, summary.getCellByPosition(left + 1, r - 1).getValue(),
+                                      summary.getCellByPosition(left + 2, r - 1).getValue()))
+                    self.assertEqual(shown, [(k, v[0], v[1]) for k, v in expected.items()], "summary by column %d" % left)
+
+    def test_the_payout_sheet_shows_the_adjustments_of_a_closed_month_in_the_next(self):
+        # A store of its own: September closed, then a late September order.
+        cli = make_store(os.path.join(self.data_dir, "closed-september"))
+        cli.run("close", "2026-09", "--user", "ketoan")
+        outlet = cli.csv_rows("outlets.csv")[0]["code"]
+        sku = cli.csv_rows("products.csv")[0]["sku"]
+        cli.import_csv({
+            "orders.csv": "order_code,employee_code,outlet_code,order_time,type,status,approved_time\n"
+                          "LATE9,%s,%s,2026-09-20 10:00:00,sale,approved,\n" % (EMPLOYEE, outlet),
+            "order_lines.csv": "order_code,line_no,sku,quantity,amount\nLATE9,1,%s,1,900000000\n" % sku,
+        })
+        rows = [r for r in csv.DictReader(io.StringIO(cli.run("payout", "--period", PAID_PERIOD, "--employee",
+                                                              EMPLOYEE, "--format", "csv")))
+                if r["employee_code"] == EMPLOYEE]
+        adjustment = sum(int(r["amount"]) for r in rows if r["kind"] == "adjustment")
+        total = sum(int(r["amount"]) for r in rows if r["kind"] == "total")
+        self.assertGreater(adjustment, 0, "the late order raises September's amounts")
+        people = [(r["code"], r["name"], r["role"], r["manager_code"], r["department"])
+                  for r in cli.csv_rows("employees.csv")]
+        row = 10 + [p[0] for p in people].index(EMPLOYEE)
+        for entry in entries("finance_rewards"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                oh.set_kpi_store(document, cli.store)
+                payout = self.sheet(document, entry["sheets"][0])
+                employees_sheet = [r["sheet"] for r in entry["reports"] if r["kind"] == "employees"][0]
+                self.fill_employees(document, employees_sheet, people)
+                payout.getCellRangeByName("B4").setString(PAID_PERIOD)
+                oh.wait_for(lambda: oh.read(payout, "E%d" % row).value == total, timeout=60,
+                            what=lambda: "E%d to show %d (%r)" % (row, total, oh.read(payout, "E%d" % row)))
+                self.assertEqual(oh.read(payout, "K%d" % row).value, adjustment)
+
+    def test_the_what_if_moves_the_factor_and_amount_with_a_typed_attainment(self):
+        # NVBH_THANG's DS curve, linear: 0.8:0.6|1:1|1.2:1.5|1.5:2; the component's incentive 2,400,000.
+        expected = {0.5: 0, 0.7: 0, 0.8: 0.6, 0.9: 0.8, 1.0: 1, 1.1: 1.25, 1.2: 1.5, 1.3: 1.5 + 0.5 / 3, 1.5: 2,
+                    1.8: 2}
+        for entry in entries("finance_rewards"):
+            with self.subTest(entry["template"]):
+                document = self.open(entry)
+                self.sheet(document, entry["sheets"][0]).getCellRangeByName("B4").setString(PAID_PERIOD)
+                whatif = self.sheet(document, entry["sheets"][2])
+                for r in range(9, 19):
+                    attainment = whatif.getCellRangeByName("A%d" % r).getValue()
+                    factor, amount = oh.read(whatif, "B%d" % r), oh.read(whatif, "C%d" % r)
+                    self.assertAlmostEqual(factor.value, expected[round(attainment, 2)], places=12, msg=attainment)
+                    self.assertEqual(amount.value, calc_round(2400000 * factor.value, 0), attainment)
+                self.assertEqual(oh.read(whatif, "B19").text, "")  # an empty row
+                whatif.getCellRangeByName("A19").setValue(1.05)
+                self.assertEqual((oh.read(whatif, "B19").value, oh.read(whatif, "C19").value), (1.125, 2700000))
+                # Another plan: the supervisors' step curve 0.85:0.5|0.95:0.8|1:1|1.1:1.3|1.2:1.6.
+                whatif.getCellRangeByName("B4").setString("GSBH_DOI")
+                self.assertEqual(oh.read(whatif, "B19").value, 1.0)
+                self.assertEqual(oh.read(whatif, "B12").value, 0.5)  # 0.9: the step of 0.85
+                # A person's component now and what if.
+                report = {r["kpi_code"]: r for r in self.cli.report(PAID_PERIOD, employee=EMPLOYEE)
+                          if r["employee_code"] == EMPLOYEE}
+                component = [r for r in self.payout_rows(PAID_PERIOD)
+                             if (r["employee_code"], r["kind"], r["kpi_code"]) == (EMPLOYEE, "component", "DS")][0]
+                for col, value in zip("ABCD", (EMPLOYEE, "NVBH_THANG", "DS", None)):
+                    if value:
+                        whatif.getCellRangeByName("%s25" % col).setString(value)
+                whatif.getCellRangeByName("D25").setValue(2400000)
+                whatif.getCellRangeByName("H25").setValue(1.2)
+                self.assertTrue(oh.close_enough(oh.read(whatif, "E25").value, float(report["DS"]["attainment"])))
+                self.assertTrue(oh.close_enough(oh.read(whatif, "F25").value, float(component["factor"])))
+                self.assertEqual(oh.read(whatif, "G25").value, int(component["amount"]))
+                self.assertEqual((oh.read(whatif, "I25").value, oh.read(whatif, "J25").value), (1.5, 3600000))
+                self.assertEqual([oh.read(whatif, "%s26" % c).text for c in "EFGIJ"], [""] * 5)
 
     def test_the_finance_period_defaults_to_last_month(self):
         # Last month of the date SalesKPI takes for today: the office's

@@ -150,6 +150,11 @@ TEST_F(Rewards, GivesKpiPayoutTheTotalOrOneKpisAmountAndNothingWithoutAPlan) {
     EXPECT_EQ(engine.payoutAmount("M1", period("2026-11")), std::nullopt);  // M1's plan is quarterly
     EXPECT_EQ(engine.payoutAmount("S2", period("2026-10")), std::nullopt);  // before S2 joined
     EXPECT_THROW(engine.payoutAmount("NOBODY", period("2026-11")), kpi::Error);
+    // "*" is everyone's payout, not M1's subtree (M1's own plan is quarterly).
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11")), 2750000 + 1057500);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11"), "PC"), 500000);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-Q4")), 3000000);
+    EXPECT_EQ(engine.payoutAmount("*", period("2026-11"), "VISITS"), std::nullopt);
     EXPECT_THROW(engine.payoutAmount("S1", period("2026-11"), "NOKPI"), kpi::Error);
 }
 
@@ -205,6 +210,35 @@ TEST_F(Rewards, KeepsAClosedPeriodsFiguresWhateverArrivesLaterAndPaysTheDifferen
     auto january = later.payout(PayoutQuery{period("2027-01"), "S1"});
     EXPECT_EQ(lines(january), (std::vector<std::string>{"S1 SR 2026-11-01 adjustment -2000000",
                                                         "S1 SR 2027-01-01 total -2000000"}));
+}
+
+TEST_F(Rewards, GivesOnePersonsPayoutAloneAsTheCompanysRowsDo) {
+    close("2026-11");
+    lateReturnOf(100000);  // December settles a November adjustment
+    for (const char* month : {"2026-11", "2026-12"})
+        for (bool live : {false, true}) {
+            Engine alone(store.path());  // each person's rows computed for them alone
+            Engine company(store.path());
+            const auto rows = company.payout(PayoutQuery{period(month), "", live});  // the company's, cached
+            for (const char* employee : {"S1", "S2", "M1"})
+                for (const char* kpiCode : {"", "DS", "PC"}) {
+                    std::optional<long long> expected;
+                    for (const auto& r : rows)
+                        if (r.employeeCode == employee &&
+                            (*kpiCode ? r.kind == PayoutKind::Component && r.kpiCode == kpiCode
+                                      : r.kind == PayoutKind::Total))
+                            expected = expected.value_or(0) + r.amount.value_or(0);
+                    EXPECT_EQ(alone.payoutAmount(employee, period(month), kpiCode, live), expected)
+                        << month << " " << employee << " " << kpiCode << " live " << live;
+                    EXPECT_EQ(company.payoutAmount(employee, period(month), kpiCode, live), expected);
+                }
+        }
+    // A refresh drops one person's cached rows as it drops the company's.
+    Engine engine(store.path());
+    EXPECT_EQ(engine.payoutAmount("S1", period("2026-12")), -750000);
+    lateReturnOf(100000, "R2");
+    ASSERT_TRUE(engine.refresh());
+    EXPECT_EQ(engine.payoutAmount("S1", period("2026-12")), -2750000);
 }
 
 TEST_F(Rewards, AnEngineOpenBeforeACloseSeesItAtItsNextRefresh) {

@@ -244,7 +244,8 @@ public:
     std::vector<PayoutRow> payout(const PayoutQuery& query);
     // KPI.PAYOUT: the sum of the employee's own total rows for the period (with
     // kpiCode: of their component rows of that KPI); nullopt when there is none
-    // (no plan applies). Throws like payout(); "*" is not an employee here.
+    // (no plan applies). "*" sums every employee's rows (not a subtree: a
+    // manager's payout is their own). Throws like payout().
     std::optional<long long> payoutAmount(const std::string& employeeCode, const Period& period,
                                           const std::string& kpiCode = {}, bool live = false);
     // KPI.FACTOR: the factor the plan's curve for the KPI gives the attainment
