@@ -95,6 +95,11 @@ struct Engine::Impl {
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
     mutable std::uint32_t generation = 0;
+    // The same for the outlets on route (routeOutlets()), apart: COVERAGE
+    // marks ordered outlets while it goes through those on route.
+    mutable std::vector<std::uint32_t> routeStamp;
+    mutable std::uint32_t routeGeneration = 0;
+    mutable std::vector<int> routeScratch;
 
     // Scores of every employee by (period, as-of date), for score(); dropped
     // whenever the data change (install()).
@@ -314,6 +319,8 @@ struct Engine::Impl {
         personalPayoutCache.clear();
         stamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
         generation = 0;
+        routeStamp.assign(static_cast<size_t>(dims->outletIds.size()), 0);
+        routeGeneration = 0;
     }
 
     // ---- queries ---------------------------------------------------------
@@ -340,17 +347,23 @@ struct Engine::Impl {
         return s;
     }
 
-    KpiDef kpiOf(const std::string& code) const {
+    // Valid until the dimensions are replaced (the next install()); a bare
+    // type's definition is made once and kept (figures() asks for one per
+    // call, recommend hundreds of thousands of times).
+    const KpiDef& kpiOf(const std::string& code) const {
         auto it = dims->kpis.find(code);
         if (it != dims->kpis.end()) return it->second;
+        auto bare = bareKpis.find(code);
+        if (bare != bareKpis.end()) return bare->second;
         auto type = parseKpiType(code);
         if (!type) throw Error(Error::Kind::InvalidArgument, "unknown KPI '" + code + "'");
         KpiDef def;
         def.code = code;
         def.type = *type;
         def.nameEn = def.nameVi = code;
-        return def;
+        return bareKpis.emplace(code, std::move(def)).first->second;
     }
+    mutable std::map<std::string, KpiDef> bareKpis;  // KPI codes that are bare type names (SPEC §6)
 
     // The period clipped to the employment window; nullopt when empty.
     std::optional<Period> clip(const Scope& scope, const Period& p) const {
@@ -403,6 +416,27 @@ struct Engine::Impl {
         return n;
     }
 
+    // The outlets of universe() in no particular order, for a count or a
+    // membership test: marked in a scratch of their own instead of sorted (a
+    // region's routes hold tens of thousands). Valid until the next call.
+    const std::vector<int>& routeOutlets(const Scope& s, Day day) const {
+        if (++routeGeneration == 0) {
+            std::fill(routeStamp.begin(), routeStamp.end(), 0);
+            routeGeneration = 1;
+        }
+        routeScratch.clear();
+        for (int e : s.members)
+            for (const Route& r : dims->routes[static_cast<size_t>(e)]) {
+                if (r.from > day || day > r.to) continue;
+                const auto o = static_cast<size_t>(r.outlet);
+                if (o >= routeStamp.size()) routeStamp.resize(o + 1, 0);
+                if (routeStamp[o] == routeGeneration) continue;
+                routeStamp[o] = routeGeneration;
+                routeScratch.push_back(r.outlet);
+            }
+        return routeScratch;
+    }
+
     // Outlets on the scope's routes valid on `day`, distinct.
     std::vector<int> universe(const Scope& s, Day day) const {
         std::vector<int> outlets;
@@ -437,9 +471,9 @@ struct Engine::Impl {
         case KpiType::Aso:
             return Fraction::ofCount(markOrderedOutlets(s, a, b));
         case KpiType::Ub:
-            return Fraction::ofCount(static_cast<long long>(universe(s, b).size()));
+            return Fraction::ofCount(static_cast<long long>(routeOutlets(s, b).size()));
         case KpiType::Coverage: {
-            auto ub = universe(s, b);
+            const std::vector<int>& ub = routeOutlets(s, b);
             if (ub.empty()) return {};
             markOrderedOutlets(s, a, b);
             long long covered = 0;
@@ -579,7 +613,7 @@ struct Engine::Impl {
             for (const auto& [kpiCode, byType] : dims->targets[static_cast<size_t>(e)]) {
                 const auto& targetRowsOfType = byType[static_cast<size_t>(type)];
                 if (targetRowsOfType.empty()) continue;
-                KpiDef k = kpiOf(kpiCode);
+                const KpiDef& k = kpiOf(kpiCode);
                 std::set<std::pair<Day, Day>> seen;
                 for (const TargetRow& r : targetRowsOfType) {
                     std::vector<Period> periods;
@@ -692,7 +726,7 @@ struct Engine::Impl {
                                                 const Period& p) const {
         rewards::FigureSource::Figures f;
         Scope s = scopeOf(employee);
-        KpiDef k = kpiOf(kpiCode);
+        const KpiDef& k = kpiOf(kpiCode);
         auto clipped = clip(s, p);
         if (!clipped) return f;
         exact::Fraction value = actual(k, s, clipped->first, clipped->last);
@@ -826,7 +860,7 @@ bool Engine::refresh() {
 Figures Engine::figures(const std::string& employeeCode, const std::string& kpiCode, const Period& period, Day asOf,
                         bool live) {
     auto scope = impl_->scopeOf(employeeCode);
-    KpiDef k = impl_->kpiOf(kpiCode);
+    const KpiDef& k = impl_->kpiOf(kpiCode);
     if (!live && scope.employee >= 0)
         if (auto frozen = impl_->frozenFigures(employeeCode, kpiCode, period)) return *frozen;
     return impl_->figuresFor(k, scope, period, asOf);

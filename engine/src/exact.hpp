@@ -14,6 +14,7 @@
 // rather than wrap. docs/design.md ("Exact arithmetic") says the same for users.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 namespace kpi::exact {
@@ -25,17 +26,30 @@ inline constexpr std::int64_t kScale = 10'000;
 // with room for sums.
 inline constexpr double kMaxValue = 1e14;
 
-// A value read from the store in units of 1/10,000, rounded to the nearest
-// unit (half away from zero). Throws Error Corruption for a value beyond
-// ±(2^63 − 1) units, which no store that follows its rules holds.
-std::int64_t units(double value);
-
 // Throws Error Corruption: a sum left the exact range.
 [[noreturn]] void overflow();
+// Throws Error Corruption: the store holds a number beyond the exact range.
+[[noreturn]] void beyondRange(double value);
 
 // total += delta; throws Error Corruption instead of overflowing.
 inline void add(std::int64_t& total, std::int64_t delta) {
     if (__builtin_add_overflow(total, delta, &total)) overflow();
+}
+
+// A value read from the store in units of 1/10,000, rounded to the nearest
+// unit (half away from zero). Throws Error Corruption for a value beyond
+// ±(2^63 − 1) units, which no store that follows its rules holds. Inline: the
+// loader asks twice for every order line.
+inline std::int64_t units(double value) {
+    // 2^63 / 10^4, as a double just below the limit.
+    constexpr double kLimit = 922'337'203'685'477.0;
+    if (!(std::fabs(value) <= kLimit)) beyondRange(value);  // also NaN
+    const double whole = std::trunc(value);
+    const double fraction = value - whole;  // exact: both have value's exponent or less
+    const double scaled = fraction * static_cast<double>(kScale);
+    std::int64_t result = static_cast<std::int64_t>(whole) * kScale;
+    add(result, static_cast<std::int64_t>(scaled + (scaled < 0 ? -0.5 : 0.5)));
+    return result;
 }
 
 // a − b; throws Error Corruption instead of overflowing.

@@ -1,6 +1,7 @@
 #include "loader.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <thread>
@@ -114,13 +115,33 @@ public:
             quantity = -quantity;
             amount = -amount;
         }
+        // Lines of one outlet come together (an order's, and a day's orders
+        // by outlet): a filter already noted for the outlet is not noted again.
+        if (isSale && outlet != focusOutlet_) {
+            focusOutlet_ = outlet;
+            focusNoted_ = 0;
+        }
         for (size_t f = 0; f < dims_.filters.size(); ++f) {
             if (!(mask >> f & 1u)) continue;
             exact::add(bucket_.values[static_cast<size_t>(amountOf(static_cast<int>(f)))], amount);
             exact::add(bucket_.values[static_cast<size_t>(quantityOf(static_cast<int>(f)))], quantity);
-            if (isSale)
+            if (isSale && !(focusNoted_ >> f & 1u)) {
+                focusNoted_ |= std::uint64_t{1} << f;
                 bucket_.distinct.focus.push_back({static_cast<std::uint32_t>(f), static_cast<std::uint32_t>(outlet)});
+            }
         }
+    }
+
+    // Takes in what another builder of the same bucket collected (another
+    // part of a parallel read); the result is the same as one builder fed
+    // both parts' rows.
+    void absorb(BucketBuilder&& other) {
+        for (size_t v = 0; v < bucket_.values.size(); ++v) exact::add(bucket_.values[v], other.bucket_.values[v]);
+        bucket_.distinct.latestOrder = std::max(bucket_.distinct.latestOrder, other.bucket_.distinct.latestOrder);
+        bucket_.distinct.latestVisit = std::max(bucket_.distinct.latestVisit, other.bucket_.distinct.latestVisit);
+        callSkus_.insert(callSkus_.end(), other.callSkus_.begin(), other.callSkus_.end());
+        auto& focus = bucket_.distinct.focus;
+        focus.insert(focus.end(), other.bucket_.distinct.focus.begin(), other.bucket_.distinct.focus.end());
     }
 
     Bucket finish() {
@@ -145,6 +166,8 @@ private:
     const Dims& dims_;
     Bucket bucket_;
     std::vector<std::pair<std::uint32_t, int>> callSkus_;
+    int focusOutlet_ = -1;         // the outlet of the last sale line
+    std::uint64_t focusNoted_ = 0;  // the filters noted in focus for it since
 };
 
 constexpr const char* kLinesSelect =
@@ -409,6 +432,355 @@ std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional
     return buckets;
 }
 
+// ---- Sequential reading of a long window ---------------------------------
+//
+// readBuckets walks the window's orders through the date index: for each
+// order a look-up of its row and one of its lines, B-tree descents that cost
+// more than reading the rows themselves. A window holding most of the store's
+// days (the months of history `kpi recommend` reads) is read instead as the
+// tables lie: the orders and their lines, both in order_code order, merged
+// here, and the visits in visit_code order. Each part of a parallel read
+// takes a range of codes. The buckets are the same as readBuckets' (the tests
+// compare them); anything the merge cannot vouch for (codes out of order, a
+// time that is not YYYY-MM-DD HH:MM:SS, a code the dimensions do not know)
+// gives up, and the caller reads the window the usual way.
+
+// Whether two short texts (codes, dates) are equal, inline and eight bytes at
+// a time: the read asks it of every line, order and visit, where a call to
+// memcmp costs more than the comparison.
+inline bool sameText(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    size_t i = 0;
+    for (; i + 8 <= a.size(); i += 8) {
+        std::uint64_t x, y;
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        if (x != y) return false;
+    }
+    for (; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+// Codes as SQLite's BINARY collation orders them (memcmp, then the shorter
+// first), inline: the merge compares every line's order code.
+inline int compareCodes(std::string_view a, std::string_view b) {
+    if (sameText(a, b)) return 0;
+    const size_t n = std::min(a.size(), b.size());
+    const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
+    if (c != 0) return c;
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+}
+
+// A range of order codes and of visit codes, [from, to); empty = unbounded.
+struct CodeRange {
+    std::string ordersFrom, ordersTo, visitsFrom, visitsTo;
+};
+
+std::uint64_t fnv1a(std::string_view text) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    return h;
+}
+
+// SKU codes to ids over many lines: few codes, each met again and again.
+class SkuIds {
+public:
+    explicit SkuIds(Ids& ids) : ids_(ids), slots_(kSlots) {}
+    int operator()(std::string_view code) {
+        const size_t h = fnv1a(code);
+        for (size_t probe = 0; probe < kSlots; ++probe) {
+            Slot& slot = slots_[(h + probe) & (kSlots - 1)];
+            if (!slot.used) {
+                int id = ids_.sku(code);
+                if (used_ * 2 < kSlots) {  // keep probes short; beyond, ask the interner
+                    slot = Slot{true, std::string(code), id};
+                    ++used_;
+                }
+                return id;
+            }
+            if (sameText(slot.code, code)) return slot.id;
+        }
+        return ids_.sku(code);
+    }
+
+private:
+    static constexpr size_t kSlots = 1024;
+    struct Slot {
+        bool used = false;
+        std::string code;
+        int id = -1;
+    };
+    Ids& ids_;
+    std::vector<Slot> slots_;
+    size_t used_ = 0;
+};
+
+// Outlet codes to ids for a sequential read: a million orders ask among tens
+// of thousands of outlets, in no order that a cache of the last one helps.
+// Open addressing with the codes inline: one cache miss a question, where the
+// interner's nodes take two or three (a sixth of the read's time before).
+// Built once from the dimensions; read by every part at once.
+class OutletIds {
+public:
+    explicit OutletIds(const Interner& outlets) : outlets_(outlets) {
+        size_t size = 16;
+        while (size < 2 * static_cast<size_t>(outlets.size())) size *= 2;
+        slots_.resize(size);
+        mask_ = size - 1;
+        for (int id = 0; id < outlets.size(); ++id) {
+            const std::string& code = outlets.code(id);
+            if (code.size() > kInline) continue;  // asked of the interner
+            size_t i = fnv1a(code) & mask_;
+            while (slots_[i].id >= 0) i = (i + 1) & mask_;
+            slots_[i].id = id;
+            slots_[i].size = static_cast<std::uint8_t>(code.size());
+            std::copy(code.begin(), code.end(), slots_[i].code);
+        }
+    }
+    // The outlet's id; -1 when the dimensions do not know it.
+    int operator()(std::string_view code) const {
+        if (code.size() > kInline) return outlets_.find(code);
+        for (size_t i = fnv1a(code) & mask_;; i = (i + 1) & mask_) {
+            const Slot& slot = slots_[i];
+            if (slot.id < 0) return -1;
+            if (sameText(std::string_view(slot.code, slot.size), code)) return slot.id;
+        }
+    }
+
+private:
+    static constexpr size_t kInline = 19;
+    struct Slot {
+        std::int32_t id = -1;
+        std::uint8_t size = 0;
+        char code[kInline];
+    };
+    const Interner& outlets_;
+    std::vector<Slot> slots_;
+    size_t mask_ = 0;
+};
+
+// What one part of a sequential read collected, buckets not yet finished (a
+// bucket may have rows in several parts).
+struct ScanPart {
+    std::unordered_map<std::uint64_t, BucketBuilder> builders;
+    std::unordered_map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> visits;  // count, newest time
+    bool complete = false;  // false: give up, read the window the usual way
+};
+
+std::uint64_t bucketKey(int employee, Day day) {
+    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(employee)) << 32) | static_cast<std::uint32_t>(day);
+}
+
+// Reads the part `range` of the window's orders, lines and visits on db
+// (inside a read transaction), against dimensions that must not change.
+ScanPart scanPart(sql::Database& db, const Dims& dims, const OutletIds& outletIds, const Period& window,
+                  const CodeRange& range) {
+    ScanPart part;
+    Ids ids{nullptr, dims};
+    SkuIds skuIds(ids);
+    const std::string first = formatDay(window.first), afterLast = formatDay(window.last + 1);
+    // The last date text and its day: rows come in runs of the same date.
+    std::string lastDate;
+    Day lastDay = 0;
+    auto dayOf = [&](std::string_view time) -> std::optional<Day> {
+        std::string_view date = time.substr(0, std::min<size_t>(10, time.size()));
+        if (!sameText(date, lastDate)) {
+            auto d = parseDay(date);
+            if (!d) return std::nullopt;
+            lastDate.assign(date);
+            lastDay = *d;
+        }
+        if (lastDay < window.first || lastDay > window.last) return std::nullopt;
+        return lastDay;
+    };
+    std::string lastEmployee;
+    int lastEmployeeId = -1;
+    auto employeeId = [&](std::string_view code) {
+        if (lastEmployeeId < 0 || !sameText(code, lastEmployee)) {
+            lastEmployeeId = ids.employee(code);
+            lastEmployee.assign(code);
+        }
+        return lastEmployeeId;
+    };
+    std::uint64_t lastKey = ~std::uint64_t{0};
+    BucketBuilder* last = nullptr;
+    auto builderFor = [&](int e, Day d) -> BucketBuilder& {
+        const std::uint64_t key = bucketKey(e, d);
+        if (last && key == lastKey) return *last;
+        auto it = part.builders.find(key);
+        if (it == part.builders.end()) it = part.builders.emplace(key, BucketBuilder(dims, e, d)).first;
+        lastKey = key;
+        last = &it->second;
+        return *last;
+    };
+    auto bound = [](const std::string& from, const std::string& to, const char* column, int index) {
+        std::string where;
+        if (!from.empty()) where += std::string(" AND ") + column + " >= ?" + std::to_string(index);
+        if (!to.empty()) where += std::string(" AND ") + column + " < ?" + std::to_string(index + 1);
+        return where;
+    };
+    auto bindBounds = [](sql::Statement& st, const std::string& from, const std::string& to, int index) {
+        if (!from.empty()) st.bind(index, from);
+        if (!to.empty()) st.bind(index + 1, to);
+    };
+
+    // Orders in code order, each with its lines: two cursors side by side.
+    // A time inside [first, afterLast) has its date in the window exactly
+    // when the date is a day: others give up.
+    auto orders = db.prepare(
+        "SELECT order_code, employee_code, outlet_code, type = 'sale', order_time FROM orders WHERE status = "
+        "'approved' AND order_time >= ?1 AND order_time < ?2" +
+        bound(range.ordersFrom, range.ordersTo, "order_code", 3) + " ORDER BY order_code");
+    orders.bind(1, first).bind(2, afterLast);
+    bindBounds(orders, range.ordersFrom, range.ordersTo, 3);
+    bool haveOrder = orders.step();
+    if (haveOrder) {
+        // The lines from the first order on; the merge stops after the last
+        // order, so the range's end needs no test in SQL.
+        auto lines = db.prepare("SELECT order_code, sku, quantity, amount FROM order_lines WHERE order_code >= ?1 "
+                                "ORDER BY order_code");
+        lines.bind(1, orders.text(0));
+        bool haveLine = lines.step();
+        std::string previousOrder, previousLine;
+        bool firstOrder = true;
+        while (haveOrder) {
+            const std::string_view code = orders.text(0);
+            if (!firstOrder && compareCodes(code, previousOrder) <= 0) return part;  // not in the order compared here
+            firstOrder = false;
+            previousOrder.assign(code);
+            auto day = dayOf(orders.text(4));
+            if (!day) return part;
+            const int e = employeeId(orders.text(1));
+            const int outlet = outletIds(orders.text(2));
+            if (outlet < 0 || ids.missing) return part;
+            const bool isSale = orders.int64(3) != 0;
+            BucketBuilder& b = builderFor(e, *day);
+            bool anyLine = false;
+            while (haveLine) {
+                const std::string_view lineOrder = lines.text(0);
+                const int c = compareCodes(lineOrder, code);
+                if (c == 0) {
+                    const int sku = skuIds(lines.text(1));
+                    if (ids.missing) return part;
+                    b.addLine(isSale, outlet, sku, exact::units(lines.real(2)), exact::units(lines.real(3)));
+                    anyLine = true;
+                    haveLine = lines.step();
+                    continue;
+                }
+                // A line of another order: the lines must not go back. (A line
+                // of this order needs no check: every line passed so far was at
+                // most an order code before this one, and the orders were
+                // passed only for a line beyond them, kept in previousLine.)
+                const int back = compareCodes(lineOrder, previousLine);
+                if (back < 0) return part;
+                if (back > 0) previousLine.assign(lineOrder);
+                if (c > 0) break;
+                haveLine = lines.step();
+            }
+            // An order without lines still makes a call (LEFT JOIN in readBuckets).
+            if (!anyLine) b.addLine(isSale, outlet, -1, 0, 0);
+            b.seenOrder(orders.text(4));
+            haveOrder = orders.step();
+        }
+    }
+
+    // Visits: counted per bucket, with the newest time.
+    auto visits = db.prepare("SELECT employee_code, visit_time FROM visits WHERE visit_time >= ?1 AND visit_time < ?2" +
+                             bound(range.visitsFrom, range.visitsTo, "visit_code", 3));
+    visits.bind(1, first).bind(2, afterLast);
+    bindBounds(visits, range.visitsFrom, range.visitsTo, 3);
+    std::pair<std::int64_t, std::int64_t>* lastVisits = nullptr;
+    std::uint64_t lastVisitKey = ~std::uint64_t{0};
+    while (visits.step()) {
+        const std::string_view time = visits.text(1);
+        auto day = dayOf(time);
+        const std::int64_t key = timeKey(time);
+        // max(visit_time) as text is the newest time as a number only when
+        // every time has the one form.
+        if (!day || key == 0) return part;
+        const int e = employeeId(visits.text(0));
+        if (ids.missing) return part;
+        const std::uint64_t bucket = bucketKey(e, *day);
+        if (!lastVisits || bucket != lastVisitKey) {
+            lastVisits = &part.visits[bucket];
+            lastVisitKey = bucket;
+        }
+        ++lastVisits->first;
+        lastVisits->second = std::max(lastVisits->second, key);
+    }
+    part.complete = true;
+    return part;
+}
+
+// The finished buckets of the parts, merged.
+std::vector<Bucket> bucketsOfParts(const Dims& dims, std::vector<ScanPart>& parts) {
+    ScanPart& all = parts.front();
+    for (size_t k = 1; k < parts.size(); ++k) {
+        for (auto& [key, b] : parts[k].builders) {
+            auto it = all.builders.find(key);
+            if (it == all.builders.end()) all.builders.emplace(key, std::move(b));
+            else it->second.absorb(std::move(b));
+        }
+        for (const auto& [key, v] : parts[k].visits) {
+            auto& to = all.visits[key];
+            to.first += v.first;
+            to.second = std::max(to.second, v.second);
+        }
+        parts[k] = ScanPart{};
+    }
+    for (const auto& [key, v] : all.visits) {
+        const int e = static_cast<int>(static_cast<std::uint32_t>(key >> 32));
+        const Day d = static_cast<Day>(static_cast<std::uint32_t>(key));
+        auto it = all.builders.find(key);
+        if (it == all.builders.end()) it = all.builders.emplace(key, BucketBuilder(dims, e, d)).first;
+        it->second.addVisits(v.first, v.second);
+    }
+    std::vector<Bucket> buckets;
+    buckets.reserve(all.builders.size());
+    for (auto& [key, b] : all.builders) buckets.push_back(b.finish());
+    return buckets;
+}
+
+// The days from the store's first to its last order, and how many of them
+// the window holds.
+struct Coverage {
+    std::optional<Period> busy;  // the days from the first to the last order inside the window
+    double share = 0;            // the window's days ÷ the days with orders in the whole store
+};
+
+Coverage coverageOf(sql::Database& db, const Period& window) {
+    // One aggregate per statement: min() and max() each take one index probe.
+    auto ask = [&](const char* sql, bool inWindow) -> std::optional<Day> {
+        auto st = db.prepare(std::string(sql) + (inWindow ? " WHERE order_date BETWEEN ?1 AND ?2" : ""));
+        if (inWindow) st.bind(1, formatDay(window.first)).bind(2, formatDay(window.last));
+        if (!st.step() || st.isNull(0)) return std::nullopt;
+        return parseDay(st.text(0));
+    };
+    Coverage c;
+    auto first = ask("SELECT min(order_date) FROM orders", true);
+    auto last = ask("SELECT max(order_date) FROM orders", true);
+    if (first && last && *first <= *last) c.busy = Period{PeriodType::Cycle, *first, *last};
+    auto storeFirst = ask("SELECT min(order_date) FROM orders", false);
+    auto storeLast = ask("SELECT max(order_date) FROM orders", false);
+    if (c.busy && storeFirst && storeLast && *storeFirst <= *storeLast)
+        c.share = static_cast<double>(c.busy->last - c.busy->first + 1) / (*storeLast - *storeFirst + 1);
+    return c;
+}
+
+// A window with at least this share of the store's order days is read sequentially.
+constexpr double kSequentialShare = 0.5;
+
+// The median code among a day's orders (or visits): a split of the codes
+// into parts of about equal size whether codes follow time or not.
+std::string medianCode(sql::Database& db, const char* table, const char* codeColumn, const char* dateColumn, Day day) {
+    const std::string t(table), code(codeColumn), date(dateColumn);
+    auto st = db.prepare("SELECT " + code + " FROM " + t + " WHERE " + date + " = ?1 ORDER BY " + code +
+                         " LIMIT 1 OFFSET (SELECT count(*) / 2 FROM " + t + " WHERE " + date + " = ?1)");
+    st.bind(1, formatDay(day));
+    return st.step() ? std::string(st.text(0)) : std::string();
+}
+
 // Lays buckets out per employee as prefix sums.
 Facts factsOf(Dims& dims, std::vector<Bucket> buckets) {
     settle(dims);
@@ -426,26 +798,98 @@ long long changeSeq(sql::Database& db) {
 
 }  // namespace
 
-model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
+namespace {
+
+// The window read sequentially (see scanPart) in up to `readers` parts, the
+// first on db, each other on a connection and thread of its own that must see
+// the store at the change counter `seq`; nullopt when the window is better
+// read through the date index, or the scan gave up.
+std::optional<std::vector<Bucket>> scanWindow(sql::Database& db, const Dims& dims, const Period& window,
+                                              const Coverage& coverage, int readers, long long seq) {
+    // Split codes: the median order and visit codes of days spread over the busy days.
+    std::vector<CodeRange> ranges(1);
+    if (readers > 1 && coverage.busy) {
+        const Period& busy = *coverage.busy;
+        const long days = busy.last - busy.first + 1;
+        std::vector<std::string> orderSplits, visitSplits;
+        for (int k = 1; k < readers; ++k) {
+            const Day day = busy.first + static_cast<Day>(days * k / readers);
+            orderSplits.push_back(medianCode(db, "orders", "order_code", "order_date", day));
+            visitSplits.push_back(medianCode(db, "visits", "visit_code", "visit_date", day));
+        }
+        bool usable = true;
+        for (size_t k = 0; k < orderSplits.size(); ++k)
+            usable = usable && !orderSplits[k].empty() && !visitSplits[k].empty() &&
+                     (k == 0 || (orderSplits[k - 1] < orderSplits[k] && visitSplits[k - 1] < visitSplits[k]));
+        if (usable) {
+            ranges.assign(orderSplits.size() + 1, CodeRange{});
+            for (size_t k = 0; k < orderSplits.size(); ++k) {
+                ranges[k].ordersTo = ranges[k + 1].ordersFrom = orderSplits[k];
+                ranges[k].visitsTo = ranges[k + 1].visitsFrom = visitSplits[k];
+            }
+        }
+    }
+    const OutletIds outletIds(dims.outletIds);
+    std::vector<ScanPart> parts(ranges.size());
+    std::vector<std::exception_ptr> failures(ranges.size());
+    const std::filesystem::path path = db.path();
+    auto readPart = [&](size_t k) {
+        try {
+            sql::Database own(path, sql::Database::Open::ReadOnly);
+            sql::Transaction snapshot(own, false);
+            if (changeSeq(own) != seq) return;  // a writer committed since db's snapshot
+            parts[k] = scanPart(own, dims, outletIds, window, ranges[k]);
+            snapshot.commit();
+        } catch (...) {
+            failures[k] = std::current_exception();
+        }
+    };
+    {
+        std::vector<std::jthread> threads;
+        for (size_t k = 1; k < ranges.size(); ++k) threads.emplace_back(readPart, k);
+        parts.front() = scanPart(db, dims, outletIds, window, ranges.front());
+    }  // joins
+    for (size_t k = 0; k < parts.size(); ++k) {
+        if (failures[k]) std::rethrow_exception(failures[k]);
+        if (!parts[k].complete) return std::nullopt;
+    }
+    return bucketsOfParts(dims, parts);
+}
+
+}  // namespace
+
+model::Facts loadFactsIndexed(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
     Ids ids{&dims, dims};
     return factsOf(dims, readBuckets(db, ids, window));
 }
 
+std::optional<model::Facts> loadFactsSequential(sql::Database& db, Dims& dims, const Period& window, int readers,
+                                                long long seq) {
+    auto buckets = scanWindow(db, dims, window, coverageOf(db, window), readers, seq);
+    if (!buckets) return std::nullopt;
+    return factsOf(dims, std::move(*buckets));
+}
+
+model::Facts loadFacts(sql::Database& db, Dims& dims, const std::optional<Period>& window) {
+    if (window) {
+        const Coverage coverage = coverageOf(db, *window);
+        if (coverage.share >= kSequentialShare)
+            if (auto buckets = scanWindow(db, dims, *window, coverage, 1, 0)) return factsOf(dims, std::move(*buckets));
+    }
+    return loadFactsIndexed(db, dims, window);
+}
+
 model::Facts loadFactsInParallel(sql::Database& db, Dims& dims, const Period& window, int readers, long long seq) {
+    const Coverage coverage = coverageOf(db, window);
+    if (coverage.share >= kSequentialShare)
+        if (auto buckets = scanWindow(db, dims, window, coverage, readers, seq))
+            return factsOf(dims, std::move(*buckets));
     // The parts share the days that have orders (a long window often starts
     // long before the data do), so that each reads about as many.
-    Period busy = window;
-    {
-        auto st = db.prepare("SELECT min(order_date), max(order_date) FROM orders WHERE order_date BETWEEN ?1 AND ?2");
-        st.bind(1, formatDay(window.first)).bind(2, formatDay(window.last));
-        if (st.step() && !st.isNull(0)) {
-            busy.first = dayOr(st.text(0), window.first);
-            busy.last = dayOr(st.text(1), window.last);
-        }
-    }
+    const Period busy = coverage.busy.value_or(window);
     const int days = busy.last - busy.first + 1;
     readers = std::clamp(readers, 1, std::max(1, days));
-    if (readers == 1) return loadFacts(db, dims, window);
+    if (readers == 1) return loadFactsIndexed(db, dims, window);
     // Part k reads its own days; the first and last parts also the window's
     // days before and after the orders (visits may lie there).
     std::vector<Period> parts;
@@ -486,7 +930,7 @@ model::Facts loadFactsInParallel(sql::Database& db, Dims& dims, const Period& wi
         if (part.failure) std::rethrow_exception(part.failure);
         complete = complete && part.complete;
     }
-    if (!complete) return loadFacts(db, dims, window);
+    if (!complete) return loadFactsIndexed(db, dims, window);
     std::vector<Bucket> buckets;
     for (Part& part : results)
         for (Bucket& b : part.buckets) buckets.push_back(std::move(b));

@@ -33,6 +33,20 @@ model::Facts loadFacts(sql::Database& db, model::Dims& dims, const std::optional
 model::Facts loadFactsInParallel(sql::Database& db, model::Dims& dims, const Period& window, int readers,
                                  long long seq);
 
+// How the two above read a window, each on its own (for the tests, which
+// compare them). loadFacts and loadFactsInParallel read a window holding at
+// least half of the days between the store's first and last order
+// sequentially — the orders and their lines in order_code order, merged, and
+// the visits in visit_code order, `readers` ranges of codes in parallel — and
+// any other window through the date index (docs/performance.md). The
+// sequential read gives up (nullopt) on anything it cannot vouch for: codes
+// out of order, a date or time not in the form the store's rules require, a
+// code the dimensions do not know; the window is then read through the index.
+// Both give the same facts.
+model::Facts loadFactsIndexed(sql::Database& db, model::Dims& dims, const std::optional<Period>& window);
+std::optional<model::Facts> loadFactsSequential(sql::Database& db, model::Dims& dims, const Period& window, int readers,
+                                                long long seq);
+
 // Rebuilds the given (employee code, day) buckets from the store, interning
 // new codes into dims.
 std::vector<model::Bucket> loadBuckets(sql::Database& db, model::Dims& dims,

@@ -102,12 +102,18 @@ const Series& Recommender::seriesOf(const EmployeeInfo* employee, const KpiEntry
     const std::string code = employee ? employee->code : std::string("*");
     Series series(oldest_);
     const Scale scale = scaleOf(kpi.type);
-    for (int o = 1; o <= oldest_; ++o) {
+    // The company's series serves the season only (seasonAt), which reads
+    // offsets from the seasonal lag on: the periods before are not asked.
+    const int newest = employee ? 1 : settings_.seasonalLag > 0 ? settings_.seasonalLag : oldest_ + 1;
+    for (int o = newest; o <= oldest_; ++o) {
         const Period h = shifted(period_, o);
         Observation& obs = series.at(o);
         if (employee) obs.tenure = tenureOf(*employee, h);
-        // Only what was known and complete at the as-of date, inside the data.
-        if (h.last >= asOf_ || !dataBegin_ || !engine_.covers(h)) continue;
+        // Only what was known and complete at the as-of date, inside the data
+        // (a period ended before the data began is skipped below anyway: its
+        // clipped days start before them; not asking saves most of the
+        // questions when the store holds less than the method looks back).
+        if (h.last >= asOf_ || !dataBegin_ || h.last < *dataBegin_ || !engine_.covers(h)) continue;
         const Figures f = engine_.figures(code, kpi.code, h, asOf_);
         if (!f.exists || f.clipped.first < *dataBegin_) continue;
         obs.actual = f.actual;
