@@ -336,6 +336,22 @@ void SAL_CALL Commands::dispatchWithNotification(const util::URL& url,
             const auto answer = [&](const Outcome& outcome, bool showSuccess) {
                 reply(context, frame, listener, source, outcome, showSuccess);
             };
+            // A command computed in the background (suggest_targets.hpp,
+            // statement_export.hpp): start(done) starts it and calls done with
+            // its outcome, which comes in a message box; like Publish targets,
+            // a caller waiting on the main thread hears at once that it started.
+            const auto inBackground = [&](const auto& start, const char* startedMessage) {
+                auto waiting = std::make_shared<uno::Reference<frame::XDispatchResultListener>>(listener);
+                const bool started = start([context, weakFrame, waiting, source](const auto& done) {
+                    reply(context, uno::Reference<frame::XFrame>(weakFrame), *waiting, source,
+                          {done.success, done.message, done.cancelled}, true);
+                });
+                if (started && callerOnMainThread) {
+                    const auto caller = *waiting;
+                    waiting->clear();
+                    reply(context, frame, caller, source, {true, startedMessage}, false);
+                }
+            };
             try {
                 const uno::Reference<frame::XController> controller = frame.is() ? frame->getController() : nullptr;
                 const uno::Reference<frame::XModel> document = controller.is() ? controller->getModel() : nullptr;
@@ -351,46 +367,19 @@ void SAL_CALL Commands::dispatchWithNotification(const util::URL& url,
                         return answer(reportSheetDialog(context, frame, document, arguments, false), false);
                     case Command::EditReportSheet:
                         return answer(reportSheetDialog(context, frame, document, arguments, true), false);
-                    case Command::SuggestTargets: {
-                        // Computed in the background (suggest_targets.hpp); like
-                        // Publish targets, a caller waiting on the main thread hears
-                        // that it started.
-                        auto waiting = std::make_shared<uno::Reference<frame::XDispatchResultListener>>(listener);
-                        const bool started = TargetSuggester::instance().suggest(
-                            context, frame, document, arguments,
-                            [context, weakFrame, waiting, source](const SuggestOutcome& done) {
-                                reply(context, uno::Reference<frame::XFrame>(weakFrame), *waiting, source,
-                                      {done.success, done.message, done.cancelled}, true);
-                            });
-                        if (started && callerOnMainThread) {
-                            const auto caller = *waiting;
-                            waiting->clear();
-                            reply(context, frame, caller, source,
-                                  {true, "Suggesting targets in the background; the outcome follows in a message box."},
-                                  false);
-                        }
-                        return;
-                    }
-                    case Command::ExportStatements: {
-                        // Computed and written in the background
-                        // (statement_export.hpp); a caller waiting on the main
-                        // thread hears that it started.
-                        auto waiting = std::make_shared<uno::Reference<frame::XDispatchResultListener>>(listener);
-                        const bool started = StatementExporter::instance().exportStatements(
-                            context, frame, document, arguments,
-                            [context, weakFrame, waiting, source](const StatementExportOutcome& done) {
-                                reply(context, uno::Reference<frame::XFrame>(weakFrame), *waiting, source,
-                                      {done.success, done.message, done.cancelled}, true);
-                            });
-                        if (started && callerOnMainThread) {
-                            const auto caller = *waiting;
-                            waiting->clear();
-                            reply(context, frame, caller, source,
-                                  {true, "Exporting statements in the background; the outcome follows in a message box."},
-                                  false);
-                        }
-                        return;
-                    }
+                    case Command::SuggestTargets:
+                        return inBackground(
+                            [&](auto done) {
+                                return TargetSuggester::instance().suggest(context, frame, document, arguments, done);
+                            },
+                            "Suggesting targets in the background; the outcome follows in a message box.");
+                    case Command::ExportStatements:
+                        return inBackground(
+                            [&](auto done) {
+                                return StatementExporter::instance().exportStatements(context, frame, document,
+                                                                                      arguments, done);
+                            },
+                            "Exporting statements in the background; the outcome follows in a message box.");
                     case Command::PublishTargets: {
                         // The outcome comes from the worker, later. A caller
                         // waiting on the main thread cannot have it: it hears

@@ -1,5 +1,6 @@
 #include "extension_dialog.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <com/sun/star/awt/DialogProvider2.hpp>
@@ -56,6 +57,13 @@ void runExtensionDialog(const uno::Reference<uno::XComponentContext>& context,
         handler->callHandlerMethod(dialog, uno::Any(), "ok");
         if (accepted()) return;
     }
+}
+
+uno::Sequence<OUString> labelsOf(const std::vector<FormOption>& options) {
+    const std::size_t count = std::min<std::size_t>(options.size(), 32000);
+    uno::Sequence<OUString> labels(static_cast<sal_Int32>(count));
+    for (std::size_t i = 0; i < count; ++i) labels.getArray()[i] = toOUString(options[i].label);
+    return labels;
 }
 
 }  // namespace saleskpi::addin

@@ -15,11 +15,17 @@
 
 #include <functional>
 #include <string_view>
+#include <vector>
 
+#include <com/sun/star/awt/XControlContainer.hpp>
 #include <com/sun/star/awt/XDialog.hpp>
 #include <com/sun/star/awt/XDialogEventHandler.hpp>
 #include <com/sun/star/awt/XWindow.hpp>
+#include <com/sun/star/uno/Sequence.hxx>
 #include <com/sun/star/uno/XComponentContext.hpp>
+#include <rtl/ustring.hxx>
+
+#include "report_sheet_form.hpp"
 
 namespace saleskpi::addin {
 
@@ -29,5 +35,18 @@ void runExtensionDialog(const css::uno::Reference<css::uno::XComponentContext>& 
                         const std::function<void(const css::uno::Reference<css::awt::XDialog>&)>& fill,
                         const std::function<bool()>& accepted,
                         const css::uno::Reference<css::awt::XDialogEventHandler>& driver);
+
+// The dialog's control `name` as Interface; throws uno::Exception when it has
+// none of that kind.
+template <typename Interface>
+css::uno::Reference<Interface> control(const css::uno::Reference<css::awt::XControlContainer>& controls,
+                                       const char* name) {
+    return css::uno::Reference<Interface>(controls->getControl(rtl::OUString::createFromAscii(name)),
+                                          css::uno::UNO_QUERY_THROW);
+}
+
+// The labels of a form's options, for a list or combo box (at most 32,000:
+// a list box counts its entries in sal_Int16).
+css::uno::Sequence<rtl::OUString> labelsOf(const std::vector<FormOption>& options);
 
 }  // namespace saleskpi::addin

@@ -35,18 +35,6 @@ const DialogTexts& dialogTexts() {
     return t;
 }
 
-template <typename Interface>
-uno::Reference<Interface> control(const uno::Reference<awt::XControlContainer>& controls, const char* name) {
-    return uno::Reference<Interface>(controls->getControl(OUString::createFromAscii(name)), uno::UNO_QUERY_THROW);
-}
-
-uno::Sequence<OUString> labelsOf(const std::vector<FormOption>& options) {
-    // A list box counts its entries in sal_Int16.
-    const std::size_t count = std::min<std::size_t>(options.size(), 32000);
-    uno::Sequence<OUString> labels(static_cast<sal_Int32>(count));
-    for (std::size_t i = 0; i < count; ++i) labels.getArray()[i] = toOUString(options[i].label);
-    return labels;
-}
 
 // Moves entries in and out of the dialog's controls and answers its events:
 // "ok" (the OK button) and "kindChanged" (the Kind list).

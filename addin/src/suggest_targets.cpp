@@ -96,17 +96,6 @@ std::string argument(const uno::Sequence<beans::PropertyValue>& arguments, const
     return {};
 }
 
-template <typename Interface>
-uno::Reference<Interface> control(const uno::Reference<awt::XControlContainer>& controls, const char* name) {
-    return uno::Reference<Interface>(controls->getControl(OUString::createFromAscii(name)), uno::UNO_QUERY_THROW);
-}
-
-uno::Sequence<OUString> labelsOf(const std::vector<FormOption>& options) {
-    const std::size_t count = std::min<std::size_t>(options.size(), 32000);  // a list box counts in sal_Int16
-    uno::Sequence<OUString> labels(static_cast<sal_Int32>(count));
-    for (std::size_t i = 0; i < count; ++i) labels.getArray()[i] = toOUString(options[i].label);
-    return labels;
-}
 
 // Moves the entry in and out of the dialog's controls; "ok" checks it.
 class SuggestDialogHandler : public cppu::WeakImplHelper1<awt::XDialogEventHandler> {
