@@ -387,8 +387,14 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         oh.wait_for(lambda: self.document.Sheets.hasByName(name), 30, what="the sheet " + name)
         sheet = self.document.Sheets.getByName(name)
         self.assertEqual(sheet.getCellRangeByName("B2").getString(), person)
-        rows = {sheet.getCellByPosition(0, row).getString(): row for row in range(5, 5 + len(figures))}
-        self.assertEqual(set(rows), set(figures))
+        # The sheet appears before its rows are all written (the add-in fills
+        # it in several calls, between which ours may run): wait for them.
+        def scorecard_rows():
+            return {sheet.getCellByPosition(0, row).getString(): row for row in range(5, 5 + len(figures))}
+
+        rows = oh.wait_for(lambda: set(scorecard_rows()) == set(figures) and scorecard_rows(), 30,
+                           what=lambda: "the scorecard's KPI rows %r to be %r" % (sorted(scorecard_rows()),
+                                                                                   sorted(figures)))
         for kpi, row in rows.items():
             actual, tolerance = figures[kpi][1]
             cell = oh.wait_for(lambda: oh.Cell(sheet.getCellByPosition(2, row)).error == 0
