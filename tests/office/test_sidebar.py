@@ -386,9 +386,11 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         name = "Scorecard " + person
         oh.wait_for(lambda: self.document.Sheets.hasByName(name), 30, what="the sheet " + name)
         sheet = self.document.Sheets.getByName(name)
-        self.assertEqual(sheet.getCellRangeByName("B2").getString(), person)
-        # The sheet appears before its rows are all written (the add-in fills
-        # it in several calls, between which ours may run): wait for them.
+        # The sheet appears before it is all written (the add-in fills it in
+        # several calls, between which ours may run): wait for its cells.
+        oh.wait_for(lambda: sheet.getCellRangeByName("B2").getString() == person, 30,
+                    what=lambda: "B2 to be %r, not %r" % (person, sheet.getCellRangeByName("B2").getString()))
+
         def scorecard_rows():
             return {sheet.getCellByPosition(0, row).getString(): row for row in range(5, 5 + len(figures))}
 
