@@ -415,7 +415,14 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         document = opened[0]
         self.addCleanup(document.close, True)
         properties = document.getDocumentProperties().getUserDefinedProperties()
-        self.assertEqual(properties.getPropertyValue("KPIStore"), self.store)
+
+        def store_of_the_new_document():
+            # Set by the add-in right after the document opens, in a call of
+            # its own that ours may run before.
+            info = properties.getPropertySetInfo()
+            return info.hasPropertyByName("KPIStore") and properties.getPropertyValue("KPIStore")
+
+        self.assertEqual(oh.wait_for(store_of_the_new_document, 30, what="the new document's KPIStore"), self.store)
         self.assertEqual(document.getURL(), "", "a new document, not the template itself")
 
     def test_the_panel_updates_itself_when_the_store_changes(self):
