@@ -382,8 +382,8 @@ void PgDatabase::bulkWrite(bool on) {
     // `kpi import` writes the change log and audit itself: the store's
     // triggers for other writers skip rows while the transaction says so
     // (store/postgres/schema.hpp). The setting ends with the transaction.
-    if (on) exec("SELECT set_config('kpi.bulk_write', 'on', false)");
-    else exec("SELECT set_config('kpi.bulk_write', '', false)");
+    if (on) exec("SELECT set_config('kpi.import', 'on', false)");
+    else exec("SELECT set_config('kpi.import', '', false)");
 }
 
 std::string PgDatabase::nowSql() const {
