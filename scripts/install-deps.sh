@@ -4,7 +4,8 @@
 set -euo pipefail
 what=${1:-all}
 build_pkgs=(cmake g++ make pkg-config libsqlite3-dev sqlite3 libboost-dev libboost-program-options-dev
-            googletest libgtest-dev python3 libpq-dev)
+            googletest libgtest-dev python3
+            postgresql-15 postgresql-client-15 libpq-dev)  # the PostgreSQL store; its tests' throwaway server
 office_pkgs=(libreoffice-dev libreoffice-calc libreoffice-core python3-uno libreoffice-l10n-vi
              xvfb x11-apps x11-utils imagemagick fonts-dejavu-core poppler-utils python3-matplotlib)
 faults_pkgs=(strace)                         # make test-faults: the commit's fsync, seen from outside

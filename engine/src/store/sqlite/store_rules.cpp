@@ -10,6 +10,14 @@ namespace {
 
 enum class Kind { Date, Time, Number, PositiveNumber, LineNumber, OrderType, OrderStatus, PeriodType, KpiTypeName };
 
+using Test = RuleTest;
+
+// One way a value can break its rule, and what the rule says.
+struct Check {
+    Test test;
+    const char* message;
+};
+
 struct Column {
     const char* name;
     Kind kind;
@@ -42,12 +50,33 @@ const std::vector<Table>& tables() {
     return all;
 }
 
-// One way a value can break its rule: an SQL condition over the value (true
-// when broken; the value is not NULL) and what the rule says.
-struct Check {
-    std::string broken;
-    const char* message;
-};
+// The ways a value of each kind can break its rule (not NULL: NULL passes),
+// in the order a trigger tests them, with what the rule says.
+std::vector<Check> checksOf(Kind kind) {
+    // The limits of exact arithmetic (exact.hpp): at most 10^14 and 4 decimals.
+    auto number = [](bool positive) {
+        std::vector<Check> checks = {{Test::NotNumber, "must be a number (a text is refused)"}};
+        if (positive) checks.push_back({Test::NotPositive, "must be greater than 0"});
+        else checks.push_back({Test::Negative, "must not be negative"});
+        checks.push_back({Test::TooLarge, "must be at most 100000000000000"});
+        checks.push_back({Test::TooManyDecimals, "must have at most 4 decimals"});
+        return checks;
+    };
+    switch (kind) {
+    case Kind::Date: return {{Test::NotDate, "must be a date YYYY-MM-DD (a real calendar date)"}};
+    case Kind::Time: return {{Test::NotTime, "must be a time YYYY-MM-DD HH:MM:SS (a real date, hours 00-23)"}};
+    case Kind::Number: return number(false);
+    case Kind::PositiveNumber: return number(true);
+    case Kind::LineNumber: return {{Test::NotLineNumber, "must be a whole number of at least 1"}};
+    case Kind::OrderType: return {{Test::NotOrderType, "must be sale or return"}};
+    case Kind::OrderStatus: return {{Test::NotOrderStatus, "must be pending, approved, rejected or cancelled"}};
+    case Kind::PeriodType: return {{Test::NotPeriodType, "must be DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE"}};
+    case Kind::KpiTypeName:
+        return {{Test::NotKpiType, "must be a KPI type (SALES, VOLUME, PC, LPPC, ASO, UB, COVERAGE, NEW_OUTLETS, "
+                                   "FOCUS_SALES, FOCUS_OUTLETS, VISITS, STRIKE_RATE, DROP_SIZE)"}};
+    }
+    return {};
+}
 
 // SQLite's date functions take the calendar apart and put it together again
 // when given a modifier: only a real date (time) in exactly this form comes
@@ -56,41 +85,28 @@ struct Check {
 std::string notDate(const std::string& x) { return "date(" + x + ", '+0 days') IS NOT " + x; }
 std::string notTime(const std::string& x) { return "datetime(" + x + ", '+0 seconds') IS NOT " + x; }
 
-std::vector<Check> checksOf(Kind kind, const std::string& x) {
-    // The limits of exact arithmetic (exact.hpp): at most 10^14 and 4
-    // decimals. The decimals test allows the noise of a writer's own floating
-    // point (0.1 + 0.2) and, above about 10^10, what REAL cannot tell apart.
-    auto number = [&](bool positive) {
-        std::vector<Check> checks = {
-            {"typeof(" + x + ") NOT IN ('integer', 'real')", "must be a number (a text is refused)"}};
-        if (positive) checks.push_back({x + " <= 0", "must be greater than 0"});
-        else checks.push_back({x + " < 0", "must not be negative"});
-        checks.push_back({x + " > 1e14", "must be at most 100000000000000"});
-        checks.push_back({"abs(" + x + " * 10000 - round(" + x + " * 10000)) > 0.001 + abs(" + x + ") * 1e-11",
-                          "must have at most 4 decimals"});
-        return checks;
-    };
-    switch (kind) {
-    case Kind::Date: return {{notDate(x), "must be a date YYYY-MM-DD (a real calendar date)"}};
-    case Kind::Time: return {{notTime(x), "must be a time YYYY-MM-DD HH:MM:SS (a real date, hours 00-23)"}};
-    case Kind::Number: return number(false);
-    case Kind::PositiveNumber: return number(true);
-    case Kind::LineNumber:
-        return {{"typeof(" + x + ") <> 'integer' OR " + x + " < 1", "must be a whole number of at least 1"}};
-    case Kind::OrderType: return {{x + " NOT IN ('sale', 'return')", "must be sale or return"}};
-    case Kind::OrderStatus:
-        return {{x + " NOT IN ('pending', 'approved', 'rejected', 'cancelled')",
-                 "must be pending, approved, rejected or cancelled"}};
-    case Kind::PeriodType:
-        return {{x + " NOT IN ('DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'CYCLE')",
-                 "must be DAY, WEEK, MONTH, QUARTER, YEAR or CYCLE"}};
-    case Kind::KpiTypeName:
-        return {{x + " NOT IN ('SALES', 'VOLUME', 'PC', 'LPPC', 'ASO', 'UB', 'COVERAGE', 'NEW_OUTLETS', "
-                     "'FOCUS_SALES', 'FOCUS_OUTLETS', 'VISITS', 'STRIKE_RATE', 'DROP_SIZE')",
-                 "must be a KPI type (SALES, VOLUME, PC, LPPC, ASO, UB, COVERAGE, NEW_OUTLETS, FOCUS_SALES, "
-                 "FOCUS_OUTLETS, VISITS, STRIKE_RATE, DROP_SIZE)"}};
+// SQLite's condition, true when value x (not NULL) fails the test.
+std::string sqliteBroken(Test test, const std::string& x) {
+    switch (test) {
+    case Test::NotDate: return notDate(x);
+    case Test::NotTime: return notTime(x);
+    case Test::NotNumber: return "typeof(" + x + ") NOT IN ('integer', 'real')";
+    case Test::Negative: return x + " < 0";
+    case Test::NotPositive: return x + " <= 0";
+    case Test::TooLarge: return x + " > 1e14";
+    // The decimals test allows the noise of a writer's own floating point
+    // (0.1 + 0.2) and, above about 10^10, what REAL cannot tell apart.
+    case Test::TooManyDecimals:
+        return "abs(" + x + " * 10000 - round(" + x + " * 10000)) > 0.001 + abs(" + x + ") * 1e-11";
+    case Test::NotLineNumber: return "typeof(" + x + ") <> 'integer' OR " + x + " < 1";
+    case Test::NotOrderType: return x + " NOT IN ('sale', 'return')";
+    case Test::NotOrderStatus: return x + " NOT IN ('pending', 'approved', 'rejected', 'cancelled')";
+    case Test::NotPeriodType: return x + " NOT IN ('DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR', 'CYCLE')";
+    case Test::NotKpiType:
+        return x + " NOT IN ('SALES', 'VOLUME', 'PC', 'LPPC', 'ASO', 'UB', 'COVERAGE', 'NEW_OUTLETS', "
+                   "'FOCUS_SALES', 'FOCUS_OUTLETS', 'VISITS', 'STRIKE_RATE', 'DROP_SIZE')";
     }
-    return {};
+    return "0";
 }
 
 // BEFORE INSERT and BEFORE UPDATE triggers refusing a row that breaks a rule:
@@ -102,10 +118,11 @@ std::string checkTriggers() {
         std::string cases;
         for (const Column& c : t.columns) {
             const std::string value = std::string("NEW.") + c.name;
-            for (const Check& check : checksOf(c.kind, value)) {
+            for (const Check& check : checksOf(c.kind)) {
                 std::string message = std::string(t.name) + "." + c.name + " " + check.message;
                 assert(message.find('\'') == std::string::npos);
-                cases += " WHEN " + value + " IS NOT NULL AND (" + check.broken + ") THEN RAISE(ABORT, '" + message + "')";
+                cases += " WHEN " + value + " IS NOT NULL AND (" + sqliteBroken(check.test, value) +
+                         ") THEN RAISE(ABORT, '" + message + "')";
             }
         }
         const std::string body = "SELECT CASE" + cases + " END;";
@@ -231,6 +248,18 @@ std::string appendOnlyTriggers() {
 
 }  // namespace
 
+const std::vector<ColumnRule>& columnRules() {
+    static const std::vector<ColumnRule> all = [] {
+        std::vector<ColumnRule> out;
+        for (const Table& t : tables())
+            for (const Column& c : t.columns)
+                for (const Check& check : checksOf(c.kind))
+                    out.push_back({t.name, c.name, check.test, std::string(t.name) + "." + c.name + " " + check.message});
+        return out;
+    }();
+    return all;
+}
+
 std::string triggersV3() { return checkTriggers() + changeLogTriggers() + auditTriggers() + appendOnlyTriggers(); }
 
 Violations findViolations(sql::Database& db, size_t limit) {
@@ -240,9 +269,10 @@ Violations findViolations(sql::Database& db, size_t limit) {
         for (const char* k : t.key) key += std::string(key.empty() ? "'" : " || ', ") + k + "=' || quote(" + k + ")";
         for (const Column& c : t.columns) {
             std::string which = "CASE", any;
-            for (const Check& check : checksOf(c.kind, c.name)) {
-                which += " WHEN " + check.broken + " THEN '" + check.message + "'";
-                any += std::string(any.empty() ? "" : " OR ") + "(" + check.broken + ")";
+            for (const Check& check : checksOf(c.kind)) {
+                const std::string broken = sqliteBroken(check.test, c.name);
+                which += " WHEN " + broken + " THEN '" + check.message + "'";
+                any += std::string(any.empty() ? "" : " OR ") + "(" + broken + ")";
             }
             which += " END";
             auto st = db.prepare("SELECT " + key + ", quote(" + c.name + "), " + which + " FROM " + t.name + " WHERE " +

@@ -20,6 +20,31 @@ class Database;
 
 namespace kpi::rules {
 
+// The column rules of version 3 without a dialect: each store turns a test
+// into its own SQL (SQLite here, PostgreSQL in store/postgres/schema.cpp).
+enum class RuleTest {
+    NotDate,          // not a real date YYYY-MM-DD
+    NotTime,          // not a real time YYYY-MM-DD HH:MM:SS, hours 00-23
+    NotNumber,        // not a number (a text)
+    Negative,         // < 0
+    NotPositive,      // <= 0
+    TooLarge,         // > 1e14
+    TooManyDecimals,  // more than 4 decimals, beyond a writer's floating-point noise
+    NotLineNumber,    // not a whole number >= 1
+    NotOrderType,
+    NotOrderStatus,
+    NotPeriodType,
+    NotKpiType,
+};
+struct ColumnRule {
+    const char* table;
+    const char* column;
+    RuleTest test;
+    std::string message;  // what a refusal says, e.g. "orders.type must be sale or return"
+};
+// Every rule, per table in the order a trigger tests them (NULL passes every rule).
+const std::vector<ColumnRule>& columnRules();
+
 // Every trigger of schema version 3 on the tables of SPEC §3 (the reward tables
 // keep their own, rewards/schema.hpp), as SQL text (CREATE TRIGGER …;).
 std::string triggersV3();

@@ -1,0 +1,41 @@
+// The PostgreSQL store's schema (docs/postgresql.md): the tables of SQLite
+// schema version 3 (schema.cpp, store_rules.cpp, rewards/schema.cpp) with the
+// same names, columns, keys and checks; PL/pgSQL triggers that refuse the same
+// bad direct writes with the same reasons and write the same change log and
+// audit rows; the change log numbered in commit order with a NOTIFY at commit;
+// and row-level security per login (security.cpp).
+#pragma once
+
+#include <string>
+
+namespace kpi::pg {
+
+// SQL that creates the schema at kSchemaVersion in the connection's current
+// schema (the first of its search_path), or upgrades an older one in place.
+// Idempotent: running it again changes nothing. `kpi init` runs it inside one
+// transaction. Refuses (raises) a schema of a newer version.
+//
+// Besides SQLite's tables it creates:
+//  - kpi_change_counter: one row, the highest committed changes.seq. A change
+//    row takes its seq under that row's lock, held until commit, so seq
+//    follows commit order (a reader asking `seq > last` never skips a row that
+//    commits late). At commit the counter is written back and
+//    NOTIFY kpi_changes, payload the new highest seq, is sent (once per
+//    transaction).
+//  - kpi_logins: login → employee code ('*': everything) and writer flag,
+//    read by the row-level security policies; only the schema owner reads it.
+//  - functions kpi_grant_manager(login, employee), kpi_grant_writer(login),
+//    kpi_revoke(login), executable by the schema owner only (security.hpp).
+//
+// The bulk path (`kpi import`, which checks every value and writes its change
+// and audit rows itself, as on SQLite): inside its transaction the schema
+// owner runs `SET LOCAL kpi.import = 'on'`, and the check, change-log and
+// audit triggers then let its rows through untouched. For any other login the
+// setting changes nothing.
+std::string initSql();
+
+// SQL of an audited target state, "target=…;weight=…;valid_to=…", for row
+// alias `row`, with numbers as SQLite writes a REAL (kpi_real_text()).
+std::string targetState(const std::string& row);
+
+}  // namespace kpi::pg
