@@ -95,65 +95,27 @@ const std::vector<FileSpec>& specs() {
 }
 
 // Upserts that leave an unchanged row untouched, so re-importing changes nothing.
-const char* upsertSql(Kind kind) {
+std::string upsertSql(Kind kind) {
     switch (kind) {
     case Kind::Employees:
-        return "INSERT INTO employees(code, name, role, manager_code, department, region, start_date, end_date) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
-               "role = excluded.role, manager_code = excluded.manager_code, department = excluded.department, "
-               "region = excluded.region, start_date = excluded.start_date, end_date = excluded.end_date WHERE "
-               "name IS DISTINCT FROM excluded.name OR role IS DISTINCT FROM excluded.role OR manager_code IS DISTINCT FROM excluded.manager_code "
-               "OR department IS DISTINCT FROM excluded.department OR region IS DISTINCT FROM excluded.region OR start_date IS DISTINCT FROM "
-               "excluded.start_date OR end_date IS DISTINCT FROM excluded.end_date";
-    case Kind::Products:
-        return "INSERT INTO products(sku, name, category, brand) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(sku) DO UPDATE "
-               "SET name = excluded.name, category = excluded.category, brand = excluded.brand WHERE name IS DISTINCT FROM "
-               "excluded.name OR category IS DISTINCT FROM excluded.category OR brand IS DISTINCT FROM excluded.brand";
+        return sql::upsertSql("employees", {"code", "name", "role", "manager_code", "department", "region", "start_date", "end_date"}, 1);
+    case Kind::Products: return sql::upsertSql("products", {"sku", "name", "category", "brand"}, 1);
     case Kind::Outlets:
-        return "INSERT INTO outlets(code, name, channel, province, created_date, created_by) VALUES(?1, ?2, ?3, ?4, "
-               "?5, ?6) ON CONFLICT(code) DO UPDATE SET name = excluded.name, channel = excluded.channel, province = "
-               "excluded.province, created_date = excluded.created_date, created_by = excluded.created_by WHERE name "
-               "IS DISTINCT FROM excluded.name OR channel IS DISTINCT FROM excluded.channel OR province IS DISTINCT FROM excluded.province OR "
-               "created_date IS DISTINCT FROM excluded.created_date OR created_by IS DISTINCT FROM excluded.created_by";
-    case Kind::Routes:
-        return "INSERT INTO routes(employee_code, outlet_code, valid_from, valid_to) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(employee_code, outlet_code, valid_from) DO UPDATE SET valid_to = excluded.valid_to WHERE "
-               "valid_to IS DISTINCT FROM excluded.valid_to";
+        return sql::upsertSql("outlets", {"code", "name", "channel", "province", "created_date", "created_by"}, 1);
+    case Kind::Routes: return sql::upsertSql("routes", {"employee_code", "outlet_code", "valid_from", "valid_to"}, 3);
     case Kind::Kpis:
-        return "INSERT INTO kpis(code, type, name_vi, name_en, description, applies_to, unit, params, cap) VALUES(?1, "
-               "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(code) DO UPDATE SET type = excluded.type, name_vi = "
-               "excluded.name_vi, name_en = excluded.name_en, description = excluded.description, applies_to = "
-               "excluded.applies_to, unit = excluded.unit, params = excluded.params, cap = excluded.cap WHERE type IS DISTINCT "
-               "FROM excluded.type OR name_vi IS DISTINCT FROM excluded.name_vi OR name_en IS DISTINCT FROM excluded.name_en OR "
-               "description IS DISTINCT FROM excluded.description OR applies_to IS DISTINCT FROM excluded.applies_to OR unit IS DISTINCT FROM "
-               "excluded.unit OR params IS DISTINCT FROM excluded.params OR cap IS DISTINCT FROM excluded.cap";
-    case Kind::Holidays:
-        return "INSERT INTO holidays(date, name) VALUES(?1, ?2) ON CONFLICT(date) DO UPDATE SET name = excluded.name "
-               "WHERE name IS DISTINCT FROM excluded.name";
-    case Kind::Visits:
-        return "INSERT INTO visits(visit_code, employee_code, outlet_code, visit_time) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(visit_code) DO UPDATE SET employee_code = excluded.employee_code, outlet_code = "
-               "excluded.outlet_code, visit_time = excluded.visit_time WHERE employee_code IS DISTINCT FROM "
-               "excluded.employee_code OR outlet_code IS DISTINCT FROM excluded.outlet_code OR visit_time IS DISTINCT FROM "
-               "excluded.visit_time";
+        return sql::upsertSql(
+            "kpis", {"code", "type", "name_vi", "name_en", "description", "applies_to", "unit", "params", "cap"}, 1);
+    case Kind::Holidays: return sql::upsertSql("holidays", {"date", "name"}, 1);
+    case Kind::Visits: return sql::upsertSql("visits", {"visit_code", "employee_code", "outlet_code", "visit_time"}, 1);
     case Kind::Orders:
-        return "INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status, approved_time) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(order_code) DO UPDATE SET employee_code = "
-               "excluded.employee_code, outlet_code = excluded.outlet_code, order_time = excluded.order_time, type = "
-               "excluded.type, status = excluded.status, approved_time = excluded.approved_time WHERE employee_code "
-               "IS DISTINCT FROM excluded.employee_code OR outlet_code IS DISTINCT FROM excluded.outlet_code OR order_time IS DISTINCT FROM "
-               "excluded.order_time OR type IS DISTINCT FROM excluded.type OR status IS DISTINCT FROM excluded.status OR approved_time IS DISTINCT "
-               "FROM excluded.approved_time";
+        return sql::upsertSql(
+            "orders", {"order_code", "employee_code", "outlet_code", "order_time", "type", "status", "approved_time"}, 1);
     case Kind::OrderLines:
-        return "INSERT INTO order_lines(order_code, line_no, sku, quantity, amount) VALUES(?1, ?2, ?3, ?4, ?5) ON "
-               "CONFLICT(order_code, line_no) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity, amount "
-               "= excluded.amount WHERE sku IS DISTINCT FROM excluded.sku OR quantity IS DISTINCT FROM excluded.quantity OR amount IS DISTINCT FROM "
-               "excluded.amount";
+        return sql::upsertSql("order_lines", {"order_code", "line_no", "sku", "quantity", "amount"}, 2);
     case Kind::Targets:
-        return "INSERT INTO targets(employee_code, kpi_code, period_type, valid_from, valid_to, target, weight) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(employee_code, kpi_code, period_type, valid_from) DO "
-               "UPDATE SET valid_to = excluded.valid_to, target = excluded.target, weight = excluded.weight WHERE "
-               "valid_to IS DISTINCT FROM excluded.valid_to OR target IS DISTINCT FROM excluded.target OR weight IS DISTINCT FROM excluded.weight";
+        return sql::upsertSql(
+            "targets", {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"}, 4);
     }
     return "";
 }

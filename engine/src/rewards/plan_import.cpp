@@ -51,24 +51,14 @@ const std::vector<Spec>& specs() {
     return all;
 }
 
-const char* upsertSql(Kind kind) {
+std::string upsertSql(Kind kind) {
     switch (kind) {
     case Kind::Plans:
-        return "INSERT INTO plans(code, name_vi, name_en, period_type, gate_kpi, gate_min, curve_mode) VALUES(?1, ?2, "
-               "?3, ?4, ?5, ?6, ?7) ON CONFLICT(code) DO UPDATE SET name_vi = excluded.name_vi, name_en = "
-               "excluded.name_en, period_type = excluded.period_type, gate_kpi = excluded.gate_kpi, gate_min = "
-               "excluded.gate_min, curve_mode = excluded.curve_mode WHERE name_vi IS DISTINCT FROM excluded.name_vi OR name_en "
-               "IS DISTINCT FROM excluded.name_en OR period_type IS DISTINCT FROM excluded.period_type OR gate_kpi IS DISTINCT FROM "
-               "excluded.gate_kpi OR gate_min IS DISTINCT FROM excluded.gate_min OR curve_mode IS DISTINCT FROM excluded.curve_mode";
-    case Kind::Components:
-        return "INSERT INTO plan_components(plan_code, kpi_code, weight, curve) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(plan_code, kpi_code) DO UPDATE SET weight = excluded.weight, curve = excluded.curve WHERE "
-               "weight IS DISTINCT FROM excluded.weight OR curve IS DISTINCT FROM excluded.curve";
+        return sql::upsertSql(
+            "plans", {"code", "name_vi", "name_en", "period_type", "gate_kpi", "gate_min", "curve_mode"}, 1);
+    case Kind::Components: return sql::upsertSql("plan_components", {"plan_code", "kpi_code", "weight", "curve"}, 2);
     case Kind::Assignments:
-        return "INSERT INTO plan_assignments(employee_code, plan_code, valid_from, valid_to, incentive) VALUES(?1, ?2, "
-               "?3, ?4, ?5) ON CONFLICT(employee_code, plan_code, valid_from) DO UPDATE SET valid_to = "
-               "excluded.valid_to, incentive = excluded.incentive WHERE valid_to IS DISTINCT FROM excluded.valid_to OR "
-               "incentive IS DISTINCT FROM excluded.incentive";
+        return sql::upsertSql("plan_assignments", {"employee_code", "plan_code", "valid_from", "valid_to", "incentive"}, 3);
     }
     return "";
 }

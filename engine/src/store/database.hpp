@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kpi::sql {
 
@@ -160,6 +161,11 @@ protected:
     Database() = default;
     virtual std::unique_ptr<Cursor> cursor(std::string_view sql) = 0;
 };
+
+// "INSERT INTO table(columns) VALUES(?1, …) ON CONFLICT(first `keys` columns)
+// DO UPDATE SET … WHERE <a column differs>": an upsert that leaves an
+// unchanged row untouched (changes() says 0), in SQL both backends read.
+std::string upsertSql(const std::string& table, const std::vector<std::string>& columns, size_t keys);
 
 // Opens the store at `location` (kpi/store_location.hpp says which backend).
 std::unique_ptr<Database> open(const std::string& location, Open mode);

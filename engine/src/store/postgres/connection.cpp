@@ -11,10 +11,7 @@
 
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
-#if __has_include("store/postgres/schema.hpp")
 #include "store/postgres/schema.hpp"
-#define KPI_HAVE_PG_SCHEMA 1
-#endif
 
 namespace kpi::sql {
 
@@ -190,7 +187,9 @@ private:
     struct Param {
         std::string value;
         bool null = true;
-        Oid type = 0;
+        // A parameter never bound is text: PostgreSQL asks a type of each $N
+        // up to the highest, also of those the SQL does not use.
+        Oid type = kText;
     };
 
     Param& param(int index) {
@@ -209,7 +208,8 @@ private:
             std::string name = db_.nextStatementName();
             pg::Result prepared(PQprepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
                                           types.empty() ? nullptr : types.data()));
-            if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) db_.fail(prepared.get(), "preparing SQL");
+            if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+                db_.fail(prepared.get(), "preparing SQL (" + sql_.substr(0, 160) + (sql_.size() > 160 ? "…" : "") + ")");
             if (!name_.empty()) deallocate();
             name_ = std::move(name);
             signature_ = std::move(signature);
@@ -434,7 +434,6 @@ int PgDatabase::storedVersion(bool& empty) {
 }
 
 void PgDatabase::createOrUpgrade() {
-#ifdef KPI_HAVE_PG_SCHEMA
     Transaction tx(*this);
     bool empty = false;
     const int version = storedVersion(empty);
@@ -447,9 +446,6 @@ void PgDatabase::createOrUpgrade() {
     exec("INSERT INTO meta(key, value) VALUES('store_id', md5(random()::text || clock_timestamp()::text || "
          "pg_backend_pid()::text)) ON CONFLICT (key) DO NOTHING");
     tx.commit();
-#else
-    throw Error(Error::Kind::InvalidArgument, "this build has no PostgreSQL schema yet");
-#endif
 }
 
 }  // namespace kpi::sql
