@@ -13,7 +13,9 @@ namespace kpi::pg {
 namespace {
 
 // Refuses a newer schema; serialises concurrent `kpi init`s.
+// (Notices of "already exists, skipping" are not news.)
 constexpr const char* kPrologue = R"SQL(
+SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(1262636875);
 DO $kpi$
 DECLARE stored text;
@@ -317,7 +319,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $f$
     WHEN x = '-Infinity'::double precision THEN '-Inf'
     WHEN abs(x) >= 1e15 OR abs(x) < 1e-4 THEN
       (SELECT CASE WHEN position('.' IN m) > 0 THEN m ELSE m || '.0' END
-              || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || lpad(abs(e)::text, 2, '0')
+              || 'e' || CASE WHEN e < 0 THEN '-' ELSE '+' END || CASE WHEN abs(e) < 10 THEN '0' ELSE '' END || abs(e)
        FROM (SELECT trim_scale(n / 10::numeric ^ e)::text AS m, e
              FROM (SELECT n, floor(log(10, abs(n)))::int AS e FROM (SELECT x::numeric AS n) a) b) c)
     ELSE (SELECT CASE WHEN position('.' IN s) > 0 THEN s ELSE s || '.0' END
