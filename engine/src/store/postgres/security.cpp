@@ -98,8 +98,7 @@ BEGIN
   END IF;
 END
 $f$;
-REVOKE ALL ON FUNCTION kpi_grant_manager(text, text), kpi_grant_writer(text), kpi_revoke(text),
-  kpi_check_grantable(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION kpi_grant_manager(text, text), kpi_grant_writer(text), kpi_revoke(text) FROM PUBLIC;
 )SQL";
 
 const char* const kReadable[] = {"meta",           "employees",    "outlets",        "products",
