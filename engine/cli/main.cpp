@@ -23,6 +23,7 @@
 #include "kpi/period.hpp"
 #include "kpi/simulate.hpp"
 #include "kpi/store.hpp"
+#include "kpi/store_location.hpp"
 #include "command_line.hpp"
 #include "output.hpp"
 #include "rewards_commands.hpp"
@@ -36,7 +37,7 @@ using cli::Command, cli::UsageError, cli::parseCommand, cli::parsePeriodArg, cli
 
 namespace {
 
-constexpr const char* kMainHelp = R"(Usage: kpi [--store PATH] COMMAND [ARGS]
+constexpr const char* kMainHelp = R"(Usage: kpi [--store STORE] COMMAND [ARGS]
 
 SalesKPI: sales KPI figures of a distributor's field team, from a shared store.
 
@@ -57,7 +58,11 @@ Commands:
   simulate                    feed orders into the store as a DMS would (demos)
 
 Options:
-  --store PATH   the store (default: $KPI_STORE, else ./kpi.sqlite)
+  --store STORE  the store (default: $KPI_STORE, else ./kpi.sqlite): the path of
+                 an SQLite file, or a PostgreSQL database as a URI
+                 (postgresql://user@host/db) or a conninfo (service=kpi,
+                 "host=/run/postgresql dbname=kpi"); never with a password in
+                 it: ~/.pgpass or pg_service.conf hold that (docs/postgresql.md)
   -h, --help     help; `kpi COMMAND --help` for a command's own
 
 Environment: KPI_STORE (the store), KPI_TODAY=YYYY-MM-DD (fixes "today": the
@@ -70,6 +75,8 @@ Periods: 2026-11-27 (day), 2026-W48 (ISO week), 2026-11 (month), 2026-Q4,
 int runInit(const fs::path& store, const std::vector<std::string>& args) {
     Command cmd{"kpi [--store PATH] init [--journal auto|wal|rollback]\n\n"
                 "Creates the store, or upgrades an older schema in place. Safe to repeat.\n"
+                "On PostgreSQL it creates the tables in the database (the connection's schema);\n"
+                "the server keeps its own log, so --journal does not apply.\n"
                 "The journal: a new store gets WAL on a local disk and a rollback journal on a\n"
                 "network file system (auto); an existing one keeps its own, except WAL on a network\n"
                 "file system. Choose rollback for a folder Calc users may only read (docs/store.md).",
@@ -85,7 +92,8 @@ int runInit(const fs::path& store, const std::vector<std::string>& args) {
     else if (journal != "auto") throw UsageError("--journal must be auto, wal or rollback, got '" + journal + "'");
     const StoreInfo info = Store::init(store, mode);
     std::cerr << "store ready: " << store.string() << " (schema version " << info.schemaVersion << ", "
-              << info.journal << " journal, store id " << info.storeId << ")\n";
+              << (info.journal == "postgresql" ? std::string("PostgreSQL") : info.journal + " journal") << ", store id "
+              << info.storeId << ")\n";
     return 0;
 }
 
@@ -413,6 +421,7 @@ int dispatch(int argc, char** argv) {
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");
     if (auto problem = todayProblem(); !problem.empty()) throw UsageError(problem);
+    parseStoreLocation(store.string());  // a password in it: refused before anything runs
     return it->second(store, rest);
 }
 

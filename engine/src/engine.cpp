@@ -7,8 +7,6 @@
 #include <set>
 #include <tuple>
 
-#include <sqlite3.h>
-
 #include "exact.hpp"
 #include "kpi/error.hpp"
 #include "loader.hpp"
@@ -18,7 +16,7 @@
 #include "rewards/payout.hpp"
 #include "rewards/statement.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi {
 
@@ -57,28 +55,21 @@ long long maxSeq(sql::Database& db) {
 
 bool isStarCode(const std::string& code) { return code == "*"; }
 
-// Asks `cancelled` every hundred virtual-machine steps of the connection's
-// statements while it lives; a true answer interrupts the statement
-// (SQLITE_INTERRUPT). Also a heartbeat: a caller that watches it sees the
-// reading go on.
+// Asks `cancelled` now and then while it lives (every hundred virtual-machine
+// steps in SQLite, every thousand rows in PostgreSQL); a true answer
+// interrupts the statement. Also a heartbeat: a caller that watches it sees
+// the reading go on.
 class ProgressHandler {
 public:
-    ProgressHandler(sql::Database& db, const std::function<bool()>& cancelled) : handle_(db.handle()) {
-        if (cancelled) sqlite3_progress_handler(handle_, 100, &ProgressHandler::ask, const_cast<std::function<bool()>*>(&cancelled));
+    ProgressHandler(sql::Database& db, const std::function<bool()>& cancelled) : db_(db) {
+        if (cancelled) db_.watchCancel(&cancelled);
     }
-    ~ProgressHandler() { sqlite3_progress_handler(handle_, 0, nullptr, nullptr); }
+    ~ProgressHandler() { db_.watchCancel(nullptr); }
     ProgressHandler(const ProgressHandler&) = delete;
     ProgressHandler& operator=(const ProgressHandler&) = delete;
 
 private:
-    static int ask(void* cancelled) {
-        try {
-            return (*static_cast<std::function<bool()>*>(cancelled))() ? 1 : 0;
-        } catch (...) {
-            return 0;
-        }
-    }
-    sqlite3* handle_;
+    sql::Database& db_;
 };
 
 }  // namespace
@@ -110,7 +101,7 @@ struct Engine::Impl {
     int readers = 1;  // connections reading a window's facts in parallel
 
     Impl(const std::filesystem::path& p, std::optional<Period> w, int r = 1) : path(p), window(w), readers(r) {
-        db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
+        db = sql::open(path.string(), sql::Open::ReadOnly);
         schema::checkReadable(*db);
         auto pending = loadAll();
         install(std::move(*pending));
@@ -119,7 +110,7 @@ struct Engine::Impl {
     Impl(const std::filesystem::path& p, const std::function<std::optional<Period>()>& chooseWindow,
          const std::function<bool()>& cancelledBy)
         : path(p), cancelled(cancelledBy) {
-        db = std::make_unique<sql::Database>(path, sql::Database::Open::ReadOnly);
+        db = sql::open(path.string(), sql::Open::ReadOnly);
         ProgressHandler progress(*db, cancelled);
         try {
             schema::checkReadable(*db);
@@ -1062,7 +1053,8 @@ Detail DetailQuery::run(std::size_t limit, const std::function<bool()>& cancelle
     }
     // A connection of this run's own, closed before it returns: a query never
     // shares one with the engine that made it, or with another thread.
-    sql::Database db(plan.path, sql::Database::Open::ReadOnly);
+    auto connection = sql::open(plan.path.string(), sql::Open::ReadOnly);
+    sql::Database& db = *connection;
     ProgressHandler progress(db, cancelled);
     sql::Transaction snapshot(db, false);
     try {

@@ -20,7 +20,7 @@
 #include "kpi_types.hpp"
 #include "rewards/plan_import.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi::importer {
 namespace {
@@ -95,65 +95,27 @@ const std::vector<FileSpec>& specs() {
 }
 
 // Upserts that leave an unchanged row untouched, so re-importing changes nothing.
-const char* upsertSql(Kind kind) {
+std::string upsertSql(Kind kind) {
     switch (kind) {
     case Kind::Employees:
-        return "INSERT INTO employees(code, name, role, manager_code, department, region, start_date, end_date) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(code) DO UPDATE SET name = excluded.name, "
-               "role = excluded.role, manager_code = excluded.manager_code, department = excluded.department, "
-               "region = excluded.region, start_date = excluded.start_date, end_date = excluded.end_date WHERE "
-               "name IS NOT excluded.name OR role IS NOT excluded.role OR manager_code IS NOT excluded.manager_code "
-               "OR department IS NOT excluded.department OR region IS NOT excluded.region OR start_date IS NOT "
-               "excluded.start_date OR end_date IS NOT excluded.end_date";
-    case Kind::Products:
-        return "INSERT INTO products(sku, name, category, brand) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(sku) DO UPDATE "
-               "SET name = excluded.name, category = excluded.category, brand = excluded.brand WHERE name IS NOT "
-               "excluded.name OR category IS NOT excluded.category OR brand IS NOT excluded.brand";
+        return sql::upsertSql("employees", {"code", "name", "role", "manager_code", "department", "region", "start_date", "end_date"}, 1);
+    case Kind::Products: return sql::upsertSql("products", {"sku", "name", "category", "brand"}, 1);
     case Kind::Outlets:
-        return "INSERT INTO outlets(code, name, channel, province, created_date, created_by) VALUES(?1, ?2, ?3, ?4, "
-               "?5, ?6) ON CONFLICT(code) DO UPDATE SET name = excluded.name, channel = excluded.channel, province = "
-               "excluded.province, created_date = excluded.created_date, created_by = excluded.created_by WHERE name "
-               "IS NOT excluded.name OR channel IS NOT excluded.channel OR province IS NOT excluded.province OR "
-               "created_date IS NOT excluded.created_date OR created_by IS NOT excluded.created_by";
-    case Kind::Routes:
-        return "INSERT INTO routes(employee_code, outlet_code, valid_from, valid_to) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(employee_code, outlet_code, valid_from) DO UPDATE SET valid_to = excluded.valid_to WHERE "
-               "valid_to IS NOT excluded.valid_to";
+        return sql::upsertSql("outlets", {"code", "name", "channel", "province", "created_date", "created_by"}, 1);
+    case Kind::Routes: return sql::upsertSql("routes", {"employee_code", "outlet_code", "valid_from", "valid_to"}, 3);
     case Kind::Kpis:
-        return "INSERT INTO kpis(code, type, name_vi, name_en, description, applies_to, unit, params, cap) VALUES(?1, "
-               "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(code) DO UPDATE SET type = excluded.type, name_vi = "
-               "excluded.name_vi, name_en = excluded.name_en, description = excluded.description, applies_to = "
-               "excluded.applies_to, unit = excluded.unit, params = excluded.params, cap = excluded.cap WHERE type IS "
-               "NOT excluded.type OR name_vi IS NOT excluded.name_vi OR name_en IS NOT excluded.name_en OR "
-               "description IS NOT excluded.description OR applies_to IS NOT excluded.applies_to OR unit IS NOT "
-               "excluded.unit OR params IS NOT excluded.params OR cap IS NOT excluded.cap";
-    case Kind::Holidays:
-        return "INSERT INTO holidays(date, name) VALUES(?1, ?2) ON CONFLICT(date) DO UPDATE SET name = excluded.name "
-               "WHERE name IS NOT excluded.name";
-    case Kind::Visits:
-        return "INSERT INTO visits(visit_code, employee_code, outlet_code, visit_time) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(visit_code) DO UPDATE SET employee_code = excluded.employee_code, outlet_code = "
-               "excluded.outlet_code, visit_time = excluded.visit_time WHERE employee_code IS NOT "
-               "excluded.employee_code OR outlet_code IS NOT excluded.outlet_code OR visit_time IS NOT "
-               "excluded.visit_time";
+        return sql::upsertSql(
+            "kpis", {"code", "type", "name_vi", "name_en", "description", "applies_to", "unit", "params", "cap"}, 1);
+    case Kind::Holidays: return sql::upsertSql("holidays", {"date", "name"}, 1);
+    case Kind::Visits: return sql::upsertSql("visits", {"visit_code", "employee_code", "outlet_code", "visit_time"}, 1);
     case Kind::Orders:
-        return "INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status, approved_time) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(order_code) DO UPDATE SET employee_code = "
-               "excluded.employee_code, outlet_code = excluded.outlet_code, order_time = excluded.order_time, type = "
-               "excluded.type, status = excluded.status, approved_time = excluded.approved_time WHERE employee_code "
-               "IS NOT excluded.employee_code OR outlet_code IS NOT excluded.outlet_code OR order_time IS NOT "
-               "excluded.order_time OR type IS NOT excluded.type OR status IS NOT excluded.status OR approved_time IS "
-               "NOT excluded.approved_time";
+        return sql::upsertSql(
+            "orders", {"order_code", "employee_code", "outlet_code", "order_time", "type", "status", "approved_time"}, 1);
     case Kind::OrderLines:
-        return "INSERT INTO order_lines(order_code, line_no, sku, quantity, amount) VALUES(?1, ?2, ?3, ?4, ?5) ON "
-               "CONFLICT(order_code, line_no) DO UPDATE SET sku = excluded.sku, quantity = excluded.quantity, amount "
-               "= excluded.amount WHERE sku IS NOT excluded.sku OR quantity IS NOT excluded.quantity OR amount IS NOT "
-               "excluded.amount";
+        return sql::upsertSql("order_lines", {"order_code", "line_no", "sku", "quantity", "amount"}, 2);
     case Kind::Targets:
-        return "INSERT INTO targets(employee_code, kpi_code, period_type, valid_from, valid_to, target, weight) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(employee_code, kpi_code, period_type, valid_from) DO "
-               "UPDATE SET valid_to = excluded.valid_to, target = excluded.target, weight = excluded.weight WHERE "
-               "valid_to IS NOT excluded.valid_to OR target IS NOT excluded.target OR weight IS NOT excluded.weight";
+        return sql::upsertSql(
+            "targets", {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"}, 4);
     }
     return "";
 }
@@ -317,7 +279,7 @@ struct RuleTables {
     std::string employees, kpis, targets;
 };
 
-const RuleTables kStoreTables{"main.employees", "main.kpis", "main.targets"};
+const RuleTables kStoreTables{"employees", "kpis", "targets"};
 
 // The store as it would be after this import, for the rules over the whole
 // store, built while checking without taking the store's write lock: a write
@@ -326,33 +288,38 @@ const RuleTables kStoreTables{"main.employees", "main.kpis", "main.targets"};
 class ImportOverlay {
 public:
     explicit ImportOverlay(sql::Database& db) : db_(db) {
+        db_.createTempTable("import_employees", "code TEXT PRIMARY KEY, manager_code TEXT, role TEXT");
+        db_.createTempTable("import_kpis", "code TEXT PRIMARY KEY, applies_to TEXT");
+        db_.createTempTable("import_targets",
+                            "employee_code TEXT, kpi_code TEXT, period_type TEXT, valid_from TEXT, valid_to TEXT, "
+                            "PRIMARY KEY(employee_code, kpi_code, period_type, valid_from)");
+        // Unqualified names: a temporary table is found before a stored one.
         db_.exec(
-            "CREATE TEMP TABLE import_employees(code TEXT PRIMARY KEY, manager_code TEXT, role TEXT) WITHOUT ROWID;"
-            "CREATE TEMP TABLE import_kpis(code TEXT PRIMARY KEY, applies_to TEXT) WITHOUT ROWID;"
-            "CREATE TEMP TABLE import_targets(employee_code TEXT, kpi_code TEXT, period_type TEXT, valid_from TEXT, "
-            "valid_to TEXT, PRIMARY KEY(employee_code, kpi_code, period_type, valid_from)) WITHOUT ROWID;"
-            "INSERT INTO temp.import_employees SELECT code, manager_code, role FROM main.employees;"
-            "INSERT INTO temp.import_kpis SELECT code, applies_to FROM main.kpis;"
-            "INSERT INTO temp.import_targets SELECT employee_code, kpi_code, period_type, valid_from, valid_to "
-            "FROM main.targets;");
-        employee_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_employees VALUES(?1, ?2, ?3)"));
-        kpi_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_kpis VALUES(?1, ?2)"));
-        target_.emplace(db_.prepare("INSERT OR REPLACE INTO temp.import_targets VALUES(?1, ?2, ?3, ?4, ?5)"));
+            "INSERT INTO import_employees SELECT code, manager_code, role FROM employees;"
+            "INSERT INTO import_kpis SELECT code, applies_to FROM kpis;"
+            "INSERT INTO import_targets SELECT employee_code, kpi_code, period_type, valid_from, valid_to "
+            "FROM targets;");
+        employee_.emplace(db_.prepare("INSERT INTO import_employees VALUES(?1, ?2, ?3) ON CONFLICT(code) DO UPDATE "
+                                      "SET manager_code = excluded.manager_code, role = excluded.role"));
+        kpi_.emplace(db_.prepare(
+            "INSERT INTO import_kpis VALUES(?1, ?2) ON CONFLICT(code) DO UPDATE SET applies_to = excluded.applies_to"));
+        target_.emplace(db_.prepare("INSERT INTO import_targets VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(employee_code, "
+                                    "kpi_code, period_type, valid_from) DO UPDATE SET valid_to = excluded.valid_to"));
     }
     ~ImportOverlay() {
         employee_.reset();
         kpi_.reset();
         target_.reset();
         try {
-            db_.exec("DROP TABLE IF EXISTS temp.import_employees; DROP TABLE IF EXISTS temp.import_kpis; "
-                     "DROP TABLE IF EXISTS temp.import_targets");
+            db_.exec("DROP TABLE IF EXISTS import_employees; DROP TABLE IF EXISTS import_kpis; "
+                     "DROP TABLE IF EXISTS import_targets");
         } catch (...) {
         }
     }
     ImportOverlay(const ImportOverlay&) = delete;
     ImportOverlay& operator=(const ImportOverlay&) = delete;
 
-    RuleTables tables() const { return {"temp.import_employees", "temp.import_kpis", "temp.import_targets"}; }
+    RuleTables tables() const { return {"import_employees", "import_kpis", "import_targets"}; }
 
     // A checked row of one of the three kinds, in the spec's column order.
     void add(Kind kind, const std::vector<std::string>& v) {
@@ -413,26 +380,12 @@ public:
         // this import logs changes and audits targets itself: the schema's
         // foreign keys and triggers serve writers that bypass it.
         //
-        // A modest page cache: rows come mostly in key order, so a full page is
-        // rarely touched again and spilling it to the WAL before COMMIT costs
-        // one write either way; keeping every dirty page of a large import in
-        // memory instead costs a page fault per page (measured on L: 2–3 s more
-        // system time, 1.1 GB instead of 0.6 GB).
         struct ConnectionForImport {
             sql::Database& db;
-            std::int64_t cacheSize = 0;
-            explicit ConnectionForImport(sql::Database& d) : db(d) {
-                auto st = db.prepare("PRAGMA cache_size");
-                if (st.step()) cacheSize = st.int64(0);
-                db.exec("PRAGMA cache_size=-65536");  // 64 MiB
-                db.exec("PRAGMA foreign_keys=OFF");
-                db.setTriggersEnabled(false);
-            }
+            explicit ConnectionForImport(sql::Database& d) : db(d) { db.bulkWrite(true); }
             ~ConnectionForImport() {
                 try {
-                    db.setTriggersEnabled(true);
-                    db.exec("PRAGMA foreign_keys=ON");
-                    db.exec("PRAGMA cache_size=" + std::to_string(cacheSize));
+                    db.bulkWrite(false);
                 } catch (...) {
                 }
             }
@@ -928,7 +881,7 @@ private:
         auto& query = storeQueries_[static_cast<size_t>(kind)];
         if (!query) {
             const StoreTable t = storeTableOf(kind);
-            query.emplace(db_.prepare(std::string("SELECT 1 FROM main.") + t.table + " WHERE " + t.keyColumn + " = ?1"));
+            query.emplace(db_.prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn + " = ?1"));
         }
         query->reset();
         query->bind(1, code);
@@ -1061,8 +1014,8 @@ private:
         auto st = db_.prepare(
             "SELECT t.employee_code, t.kpi_code, t.period_type, t.valid_from, e.role, k.applies_to FROM " +
             tables.targets + " t JOIN " + tables.employees + " e ON e.code = t.employee_code JOIN " + tables.kpis +
-            " k ON k.code = t.kpi_code WHERE coalesce(k.applies_to, '') <> '' AND instr('|' || "
-            "replace(k.applies_to, ' ', '') || '|', '|' || e.role || '|') = 0");
+            " k ON k.code = t.kpi_code WHERE coalesce(k.applies_to, '') <> '' AND " +
+            db_.positionSql("'|' || replace(k.applies_to, ' ', '') || '|'", "'|' || e.role || '|'") + " = 0");
         while (st.step()) {
             std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), f(st.text(3)), role(st.text(4)),
                 applies(st.text(5));
@@ -1179,12 +1132,12 @@ private:
         std::optional<sql::Statement> stateOf, audit;
         if (kind == Kind::Targets) {
             const char* key = "employee_code = ?1 AND kpi_code = ?2 AND period_type = ?3 AND valid_from = ?4";
-            stateOf.emplace(db_.prepare("SELECT " + schema::targetState("t") + " FROM targets t WHERE " + key));
+            stateOf.emplace(db_.prepare("SELECT " + schema::targetState("t", &db_) + " FROM targets t WHERE " + key));
             audit.emplace(db_.prepare(
                 "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, "
-                "valid_from, before, after) SELECT strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime'), ?5, "
-                "CASE WHEN ?6 IS NULL THEN 'new' ELSE 'edit' END, employee_code, kpi_code, period_type, valid_from, "
-                "?6, " + schema::targetState("t") + " FROM targets t WHERE " + key));
+                "valid_from, before, after) SELECT " + db_.nowSql() + ", ?5, "
+                "CASE WHEN CAST(?6 AS TEXT) IS NULL THEN 'new' ELSE 'edit' END, employee_code, kpi_code, period_type, "
+                "valid_from, ?6, " + schema::targetState("t", &db_) + " FROM targets t WHERE " + key));
         }
         const std::string who = options_.user.empty() ? std::string("kpi import") : options_.user;
         return std::unique_ptr<FileWriter>(

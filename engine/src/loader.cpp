@@ -10,7 +10,7 @@
 #include "exact.hpp"
 #include "kpi/error.hpp"
 #include "rewards/model.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi::loader {
 namespace {
@@ -832,10 +832,10 @@ std::optional<std::vector<Bucket>> scanWindow(sql::Database& db, const Dims& dim
     const OutletIds outletIds(dims.outletIds);
     std::vector<ScanPart> parts(ranges.size());
     std::vector<std::exception_ptr> failures(ranges.size());
-    const std::filesystem::path path = db.path();
     auto readPart = [&](size_t k) {
         try {
-            sql::Database own(path, sql::Database::Open::ReadOnly);
+            auto connection = db.reopen(sql::Open::ReadOnly);
+            sql::Database& own = *connection;
             sql::Transaction snapshot(own, false);
             if (changeSeq(own) != seq) return;  // a writer committed since db's snapshot
             parts[k] = scanPart(own, dims, outletIds, window, ranges[k]);
@@ -904,10 +904,10 @@ model::Facts loadFactsInParallel(sql::Database& db, Dims& dims, const Period& wi
         std::exception_ptr failure;
     };
     std::vector<Part> results(static_cast<size_t>(readers));
-    const std::filesystem::path path = db.path();
     auto readPart = [&](size_t k) {
         try {
-            sql::Database own(path, sql::Database::Open::ReadOnly);
+            auto connection = db.reopen(sql::Open::ReadOnly);
+            sql::Database& own = *connection;
             sql::Transaction snapshot(own, false);
             if (changeSeq(own) != seq) return;  // a writer committed since db's snapshot
             Ids ids{nullptr, dims};

@@ -1,4 +1,6 @@
-// The store's schema (docs/store.md describes it for people) and its upgrades.
+// The store's schema as the engine sees it, whatever the backend: its
+// version, its identity, and the audit texts shared SQL writes. The tables
+// themselves are the backend's (store/sqlite/sqlite_schema.hpp, store/postgres/schema.hpp).
 #pragma once
 
 #include <string>
@@ -9,22 +11,13 @@ class Database;
 
 namespace kpi::schema {
 
-// Triggers keep the change log (`changes`) and the target audit
-// (`target_history`) for writers other than `kpi import`: a DMS writing
-// directly, or sqlite3 by hand; from version 3 they also refuse bad values
-// (store_rules.hpp). The import turns triggers off on its own connection,
-// checks every value itself and writes one change row per touched (employee,
-// day) bucket and its audit rows itself, which is several times cheaper than a
-// trigger per row. These are version 1's (every store is created at version 1
-// and then upgraded step by step).
-std::string triggersV1();
-
 // SQL text of a target's audited state, e.g. "target=200000.0;weight=1.0;valid_to=…",
-// for row alias `row` (NEW, OLD, or a table alias).
-std::string targetState(const std::string& row);
+// for row alias `row` (NEW, OLD, or a table alias). Numbers read as SQLite
+// shows a REAL; `db` (nullptr: SQLite) gives the dialect.
+std::string targetState(const std::string& row, const sql::Database* db = nullptr);
 
-// Creates the schema in an empty database or upgrades an older one in place,
-// inside one transaction. Throws Error Corruption for a database that is not a
+// Creates the schema in an empty store or upgrades an older one in place,
+// inside one transaction. Throws Error Corruption for a store that is not a
 // SalesKPI store, or whose schema is newer than this build; Error InvalidData,
 // listing them, when rows of an older store break the rules of a newer version
 // (the store is then left as it was).

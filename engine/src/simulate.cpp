@@ -11,7 +11,7 @@
 #include "kpi/date.hpp"
 #include "kpi/error.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi {
 namespace {
@@ -36,7 +36,8 @@ struct Pending {
 
 FeedSummary runFeed(const std::filesystem::path& store, const FeedOptions& o, const std::atomic<bool>& stop) {
     if (o.ordersPerMinute <= 0) throw Error(Error::Kind::InvalidArgument, "the order rate must be positive");
-    sql::Database db(store, sql::Database::Open::ReadWrite);
+    auto connection = sql::open(store.string(), sql::Open::ReadWrite);
+    sql::Database& db = *connection;
     schema::checkReadable(db);
     // Salespeople with routes valid today, and their outlets.
     std::string day = o.day.empty() ? formatDay(today()) : o.day;

@@ -4,31 +4,45 @@
 #include "kpi/error.hpp"
 #include "rewards/closes.hpp"
 #include "schema.hpp"
-#include "sqlite.hpp"
-#include "store_file.hpp"
+#include "kpi/store_location.hpp"
+#include "store/database.hpp"
+#include "store/sqlite/sqlite.hpp"
+#include "store/sqlite/store_file.hpp"
 
 namespace kpi {
 
 struct Store::Impl {
-    sql::Database db;
-    Impl(const std::filesystem::path& path, sql::Database::Open mode) : db(path, mode) {}
+    std::unique_ptr<sql::Database> connection;
+    sql::Database& db;
+    std::filesystem::path path;
+    Impl(const std::filesystem::path& where, sql::Open mode)
+        : connection(sql::open(where.string(), mode)), db(*connection), path(where) {}
 };
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 std::unique_ptr<Store> Store::open(const std::filesystem::path& path, Mode mode) {
-    auto impl = std::make_unique<Impl>(path, mode == Mode::ReadOnly ? sql::Database::Open::ReadOnly
-                                                                    : sql::Database::Open::ReadWrite);
+    auto impl = std::make_unique<Impl>(path, mode == Mode::ReadOnly ? sql::Open::ReadOnly : sql::Open::ReadWrite);
     schema::checkReadable(impl->db);
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
 StoreInfo Store::init(const std::filesystem::path& path, JournalMode journal) {
+    if (parseStoreLocation(path.string()).kind == StoreLocation::Kind::Postgres) {
+        // The server keeps its own write-ahead log: no journal to choose.
+        auto db = sql::open(path.string(), sql::Open::ReadWrite);
+        schema::createOrUpgrade(*db);
+        StoreInfo info;
+        info.schemaVersion = kSchemaVersion;
+        info.journal = "postgresql";
+        info.storeId = schema::storeId(*db);
+        return info;
+    }
     if (path.has_parent_path() && !std::filesystem::exists(path.parent_path()))
         throw Error(Error::Kind::NotFound, "folder does not exist: " + path.parent_path().string());
     const storefile::Facts before = storefile::inspect(path);
-    sql::Database db(path, sql::Database::Open::Create);
+    sql::SqliteDatabase db(path, sql::Open::Create);
     // The journal mode belongs to the location: WAL only where SQLite's shared
     // memory works for every reader (docs/store.md).
     std::optional<storefile::Journal> wanted;
@@ -79,6 +93,6 @@ std::vector<PlanEdit> Store::planHistory(const std::string& planCode, const std:
     return rewards::planHistory(impl_->db, planCode, employeeCode);
 }
 
-const std::filesystem::path& Store::path() const { return impl_->db.path(); }
+const std::filesystem::path& Store::path() const { return impl_->path; }
 
 }  // namespace kpi

@@ -20,7 +20,7 @@
 #include "fuzz_check.hpp"
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
-#include "sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 
 using kpifuzz::require;
 namespace fs = std::filesystem;
@@ -69,7 +69,7 @@ struct Workspace {
 
 // Rows per table: what a rejected import must leave as it was.
 std::string tableCounts(const fs::path& store) {
-    kpi::sql::Database db(store, kpi::sql::Database::Open::ReadOnly);
+    kpi::sql::SqliteDatabase db(store, kpi::sql::Open::ReadOnly);
     std::string counts;
     for (const char* table : {"employees", "outlets", "products", "routes", "visits", "orders", "order_lines", "kpis",
                               "targets", "holidays", "target_history", "changes"}) {

@@ -17,7 +17,7 @@
 
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
-#include "sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 #include "test_store.hpp"
 
 namespace {
@@ -206,7 +206,7 @@ TEST(ImportAlongsideWriters, NeverLeavesTheOverlayTablesBehind) {
 // connection that writes the store gets it.
 TEST(StoreDurability, EveryWritingConnectionSyncsItsCommits) {
     TestStore store;
-    kpi::sql::Database db(store.path(), kpi::sql::Database::Open::ReadWrite);
+    kpi::sql::SqliteDatabase db(store.path(), kpi::sql::Open::ReadWrite);
     auto synchronous = db.prepare("PRAGMA synchronous");
     ASSERT_TRUE(synchronous.step());
     EXPECT_EQ(synchronous.int64(0), 2) << "2 is FULL";

@@ -28,7 +28,7 @@
 #include "kpi/target_health.hpp"
 #include "loader.hpp"
 #include "model.hpp"
-#include "sqlite.hpp"
+#include "store/sqlite/sqlite.hpp"
 #include "test_store.hpp"
 
 namespace {
@@ -110,7 +110,7 @@ enum class Read { Indexed, Sequential, Chosen };
 // The facts of a window read one way, from fresh dimensions; nullopt when the
 // sequential read gave up.
 std::optional<kpi::model::Facts> facts(const fs::path& path, const Period& window, Read how, int readers = 1) {
-    kpi::sql::Database db(path, kpi::sql::Database::Open::ReadOnly);
+    kpi::sql::SqliteDatabase db(path, kpi::sql::Open::ReadOnly);
     kpi::sql::Transaction snapshot(db, false);
     auto dims = kpi::loader::loadDims(db, nullptr);
     std::optional<kpi::model::Facts> out;
@@ -210,7 +210,7 @@ TEST_F(SequentialRead, RecommendationsEqualThoseOfAnEngineThatReadEverythingThro
         kpi::Engine history(store().path(), window, 2);
         // The history is read sequentially (it holds most of the store's days).
         {
-            kpi::sql::Database db(store().path(), kpi::sql::Database::Open::ReadOnly);
+            kpi::sql::SqliteDatabase db(store().path(), kpi::sql::Open::ReadOnly);
             auto dims = kpi::loader::loadDims(db, nullptr);
             ASSERT_TRUE(kpi::loader::loadFactsSequential(db, *dims, window, 2, changeSeq(db)));
         }

@@ -26,7 +26,7 @@
 #include "kpi/error.hpp"
 #include "kpi/period.hpp"
 #include "kpi/store.hpp"
-#include "store_file.hpp"
+#include "store/sqlite/store_file.hpp"
 #include "test_store.hpp"
 
 namespace {

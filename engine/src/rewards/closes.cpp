@@ -8,7 +8,7 @@
 #include "kpi_types.hpp"
 #include "rewards/plan.hpp"
 #include "rewards/schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi::rewards {
 namespace {
@@ -20,7 +20,7 @@ void requireTables(sql::Database& db) {
 }
 
 std::string localNow(sql::Database& db) {
-    auto st = db.prepare("SELECT strftime('%Y-%m-%d %H:%M:%S', 'now', 'localtime')");
+    auto st = db.prepare("SELECT " + db.nowSql());
     st.step();
     return std::string(st.text(0));
 }
@@ -75,10 +75,13 @@ CloseSummary closePeriod(sql::Database& db, const Period& p, const std::string& 
     CloseSummary summary;
     summary.closed = {p, localNow(db), user};
     auto insertClose = db.prepare(
-        "INSERT INTO closes(period_type, period_start, period_end, closed_at, closed_by) VALUES(?1, ?2, ?3, ?4, ?5)");
+        "INSERT INTO closes(period_type, period_start, period_end, closed_at, closed_by) VALUES(?1, ?2, ?3, ?4, ?5) "
+        "RETURNING seq");
     insertClose.bind(1, periodTypeName(p.type)).bind(2, formatDay(p.first)).bind(3, formatDay(p.last));
-    insertClose.bind(4, summary.closed.closedAt).bind(5, user).run();
-    const auto seq = static_cast<std::int64_t>(db.lastInsertRowid());
+    insertClose.bind(4, summary.closed.closedAt).bind(5, user);
+    insertClose.step();
+    const std::int64_t seq = insertClose.int64(0);
+    insertClose.run();
 
     auto report = db.prepare(
         "INSERT INTO frozen_report_rows(close_seq, employee_code, kpi_code, period_start, period_end, actual, target, "

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "rewards/schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi::rewards {
 namespace {

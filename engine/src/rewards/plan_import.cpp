@@ -14,7 +14,7 @@
 #include "kpi_types.hpp"
 #include "rewards/plan.hpp"
 #include "rewards/schema.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi::rewards {
 namespace {
@@ -51,24 +51,14 @@ const std::vector<Spec>& specs() {
     return all;
 }
 
-const char* upsertSql(Kind kind) {
+std::string upsertSql(Kind kind) {
     switch (kind) {
     case Kind::Plans:
-        return "INSERT INTO plans(code, name_vi, name_en, period_type, gate_kpi, gate_min, curve_mode) VALUES(?1, ?2, "
-               "?3, ?4, ?5, ?6, ?7) ON CONFLICT(code) DO UPDATE SET name_vi = excluded.name_vi, name_en = "
-               "excluded.name_en, period_type = excluded.period_type, gate_kpi = excluded.gate_kpi, gate_min = "
-               "excluded.gate_min, curve_mode = excluded.curve_mode WHERE name_vi IS NOT excluded.name_vi OR name_en "
-               "IS NOT excluded.name_en OR period_type IS NOT excluded.period_type OR gate_kpi IS NOT "
-               "excluded.gate_kpi OR gate_min IS NOT excluded.gate_min OR curve_mode IS NOT excluded.curve_mode";
-    case Kind::Components:
-        return "INSERT INTO plan_components(plan_code, kpi_code, weight, curve) VALUES(?1, ?2, ?3, ?4) ON "
-               "CONFLICT(plan_code, kpi_code) DO UPDATE SET weight = excluded.weight, curve = excluded.curve WHERE "
-               "weight IS NOT excluded.weight OR curve IS NOT excluded.curve";
+        return sql::upsertSql(
+            "plans", {"code", "name_vi", "name_en", "period_type", "gate_kpi", "gate_min", "curve_mode"}, 1);
+    case Kind::Components: return sql::upsertSql("plan_components", {"plan_code", "kpi_code", "weight", "curve"}, 2);
     case Kind::Assignments:
-        return "INSERT INTO plan_assignments(employee_code, plan_code, valid_from, valid_to, incentive) VALUES(?1, ?2, "
-               "?3, ?4, ?5) ON CONFLICT(employee_code, plan_code, valid_from) DO UPDATE SET valid_to = "
-               "excluded.valid_to, incentive = excluded.incentive WHERE valid_to IS NOT excluded.valid_to OR "
-               "incentive IS NOT excluded.incentive";
+        return sql::upsertSql("plan_assignments", {"employee_code", "plan_code", "valid_from", "valid_to", "incentive"}, 3);
     }
     return "";
 }
@@ -82,11 +72,11 @@ const char* keyWhere(Kind kind) {
     return "0";
 }
 
-std::string stateSql(Kind kind, const std::string& row) {
+std::string stateSql(Kind kind, const std::string& row, const sql::Database& db) {
     switch (kind) {
-    case Kind::Plans: return schema::planState(row);
-    case Kind::Components: return schema::componentState(row);
-    case Kind::Assignments: return schema::assignmentState(row);
+    case Kind::Plans: return schema::planState(row, &db);
+    case Kind::Components: return schema::componentState(row, &db);
+    case Kind::Assignments: return schema::assignmentState(row, &db);
     }
     return "NULL";
 }
@@ -334,12 +324,12 @@ private:
         Writer(sql::Database& db, Kind k)
             : kind(k),
               upsert(db.prepare(upsertSql(k))),
-              stateOf(db.prepare("SELECT " + stateSql(k, "t") + " FROM " + tableOf(k) + " t WHERE " + keyWhere(k))),
+              stateOf(db.prepare("SELECT " + stateSql(k, "t", db) + " FROM " + tableOf(k) + " t WHERE " + keyWhere(k))),
               audit(db.prepare("INSERT INTO plan_history(changed_at, changed_by, action, subject, plan_code, kpi_code, "
-                               "employee_code, valid_from, before, after) SELECT strftime('%Y-%m-%d %H:%M:%S', 'now', "
-                               "'localtime'), ?8, CASE WHEN ?9 IS NULL THEN 'new' ELSE 'edit' END, '" +
+                               "employee_code, valid_from, before, after) SELECT " + db.nowSql() +
+                               ", ?8, CASE WHEN CAST(?9 AS TEXT) IS NULL THEN 'new' ELSE 'edit' END, '" +
                                std::string(subjectOf(k)) + "', " + schema::auditKeys(tableOf(k), "t") + ", ?9, " +
-                               stateSql(k, "t") + " FROM " + tableOf(k) + " t WHERE " + keyWhere(k))) {}
+                               stateSql(k, "t", db) + " FROM " + tableOf(k) + " t WHERE " + keyWhere(k))) {}
     };
 
     // Writes a checked row; 1 when it changed the store.

@@ -1,6 +1,6 @@
 // The store's tables for rewards (docs/store.md): plans, their components and
 // assignments with their audit, and closed pay periods with their frozen rows.
-// They come as one upgrade step of the schema (schema::createOrUpgrade).
+// The tables themselves are the backend's (store/sqlite/rewards_schema.hpp).
 #pragma once
 
 #include <string>
@@ -11,20 +11,17 @@ class Database;
 
 namespace kpi::rewards::schema {
 
-// Creates the reward tables, views and triggers in a store that has none
-// (inside the caller's transaction).
-void createTables(sql::Database& db);
-
 // True when the store has the reward tables (a store not upgraded yet has
 // none: readers then see no plans and no closed period).
 bool hasTables(sql::Database& db);
 
 // SQL text of an audited state, for row alias `row` (NEW, OLD or a table alias):
 // "name_vi=…;name_en=…;period_type=…;gate_kpi=…;gate_min=…;curve_mode=…",
-// "weight=…;curve=…" and "valid_to=…;incentive=…".
-std::string planState(const std::string& row);
-std::string componentState(const std::string& row);
-std::string assignmentState(const std::string& row);
+// "weight=…;curve=…" and "valid_to=…;incentive=…". Numbers read as SQLite
+// shows a REAL; `db` (nullptr: SQLite) gives the dialect.
+std::string planState(const std::string& row, const sql::Database* db = nullptr);
+std::string componentState(const std::string& row, const sql::Database* db = nullptr);
+std::string assignmentState(const std::string& row, const sql::Database* db = nullptr);
 
 // SQL text of the key columns of a plan_history row (plan_code, kpi_code,
 // employee_code, valid_from) for a row of `table` (plans, plan_components or

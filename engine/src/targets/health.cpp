@@ -9,7 +9,7 @@
 
 #include "kpi/error.hpp"
 #include "recommender.hpp"
-#include "sqlite.hpp"
+#include "store/database.hpp"
 
 namespace kpi {
 
@@ -53,7 +53,8 @@ struct NewOutlet {
 // Order-level facts, read once for the whole scope over a range of days.
 class StoreFacts {
 public:
-    explicit StoreFacts(const std::filesystem::path& store) : db_(store, sql::Database::Open::ReadOnly) {}
+    explicit StoreFacts(const std::filesystem::path& store)
+        : connection_(sql::open(store.string(), sql::Open::ReadOnly)), db_(*connection_) {}
 
     // `people`: the employees whose orders and visits are read; empty = everyone.
     void read(Day ordersFrom, Day ordersTo, Period visitDays, Period outletDays, const std::vector<std::string>& people) {
@@ -125,7 +126,8 @@ public:
     }
 
 private:
-    sql::Database db_;
+    std::unique_ptr<sql::Database> connection_;
+    sql::Database& db_;
     std::vector<OrderFact> orderFacts_;
     std::unordered_map<std::string, std::vector<size_t>> byEmployee_, byOutlet_;
     std::unordered_map<std::string, std::vector<VisitFact>> visits_;

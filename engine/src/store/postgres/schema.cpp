@@ -7,7 +7,7 @@
 
 #include "kpi/store.hpp"
 #include "store/postgres/security.hpp"
-#include "store_rules.hpp"
+#include "store/sqlite/store_rules.hpp"
 
 namespace kpi::pg {
 namespace {

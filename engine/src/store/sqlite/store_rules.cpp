@@ -1,9 +1,9 @@
-#include "store_rules.hpp"
+#include "store/sqlite/store_rules.hpp"
 
 #include <cassert>
 
-#include "schema.hpp"
-#include "sqlite.hpp"
+#include "schema.hpp"  // the shared one (engine/src)
+#include "store/database.hpp"
 
 namespace kpi::rules {
 namespace {

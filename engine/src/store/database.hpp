@@ -1,0 +1,193 @@
+// The store seam: the one interface the engine reads and writes the store
+// through, whatever holds it — an SQLite file (store/sqlite/) or a PostgreSQL
+// server (store/postgres/). docs/design.md#the-store-seam describes it.
+//
+// SQL text handed to prepare() and exec() is shared by both backends: it uses
+// ?N placeholders (the PostgreSQL backend turns them into $N) and only what
+// both dialects read alike. What differs — DDL, connection settings, the
+// schema's version, a REAL shown as text, the local time, temporary tables —
+// is asked of the Database below, never spelt out by the engine.
+//
+// A Database is one connection, used by one thread at a time; Statement and
+// Transaction live no longer than it. Failures throw kpi::Error.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kpi::sql {
+
+enum class Open { ReadOnly, ReadWrite, Create };
+
+// One prepared statement of a backend. Bound values and the current row
+// belong to it; text() stays valid until the next step() or reset().
+class Cursor {
+public:
+    virtual ~Cursor() = default;
+    // `copy` false: text stays alive until the statement is reset.
+    virtual void bindText(int index, std::string_view text, bool copy) = 0;
+    virtual void bindInt(int index, std::int64_t value) = 0;
+    virtual void bindReal(int index, double value) = 0;
+    virtual void bindNull(int index) = 0;
+    // Executes on the first call; true while a row is available.
+    virtual bool step() = 0;
+    // Runs to completion (rows are discarded); the bindings stay.
+    virtual void run() = 0;
+    // Ready to run again: results dropped, bindings cleared.
+    virtual void reset() = 0;
+    virtual bool isNull(int column) const = 0;
+    virtual std::int64_t int64(int column) const = 0;
+    virtual double real(int column) const = 0;
+    virtual std::string_view text(int column) const = 0;
+};
+
+class Statement {
+public:
+    explicit Statement(std::unique_ptr<Cursor> cursor) : c_(std::move(cursor)) {}
+    Statement(Statement&&) noexcept = default;
+    Statement& operator=(Statement&&) noexcept = default;
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int index, std::string_view text) {
+        c_->bindText(index, text, true);
+        return *this;
+    }
+    Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
+    Statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+    // Binds without copying: text must stay alive until the statement is reset.
+    Statement& bindStatic(int index, std::string_view text) {
+        c_->bindText(index, text, false);
+        return *this;
+    }
+    Statement& bind(int index, std::int64_t value) {
+        c_->bindInt(index, value);
+        return *this;
+    }
+    Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+    Statement& bind(int index, double value) {
+        c_->bindReal(index, value);
+        return *this;
+    }
+    Statement& bindNull(int index) {
+        c_->bindNull(index);
+        return *this;
+    }
+    // Binds the text, or NULL when it is empty ("not given").
+    Statement& bindOptional(int index, std::string_view text) {
+        return text.empty() ? bindNull(index) : bind(index, text);
+    }
+
+    // Steps once; true while a row is available.
+    bool step() { return c_->step(); }
+    // Steps to completion (for statements without rows).
+    void run() { c_->run(); }
+    void reset() { c_->reset(); }
+
+    bool isNull(int column) const { return c_->isNull(column); }
+    std::int64_t int64(int column) const { return c_->int64(column); }
+    double real(int column) const { return c_->real(column); }
+    std::string_view text(int column) const { return c_->text(column); }  // valid until the next step
+
+private:
+    std::unique_ptr<Cursor> c_;
+};
+
+// Which SQL a backend speaks, for the few places that must know (tests, docs).
+enum class Backend { Sqlite, Postgres };
+
+class Database {
+public:
+    using Open = sql::Open;
+    virtual ~Database() = default;
+    Database(const Database&) = delete;
+    Database& operator=(const Database&) = delete;
+
+    virtual Backend backend() const = 0;
+    // Runs SQL text without results (may hold several statements).
+    virtual void exec(std::string_view sql) = 0;
+    Statement prepare(std::string_view sql) { return Statement(cursor(sql)); }
+    // Rows the last INSERT, UPDATE or DELETE statement changed.
+    virtual std::int64_t changes() const = 0;
+    // The store's location as given (a path, or a PostgreSQL conninfo or URI).
+    virtual const std::string& location() const = 0;
+    std::filesystem::path path() const { return location(); }
+    // Another connection to the same store (a reader on another thread).
+    virtual std::unique_ptr<Database> reopen(Open mode) const = 0;
+
+    // Transactions (see Transaction). A write transaction (`immediate`) waits
+    // for, then keeps out, every other writer of SalesKPI until it ends; a
+    // read transaction sees one snapshot of the store.
+    virtual void begin(bool immediate) = 0;
+    virtual void commit() = 0;
+    virtual void rollback() noexcept = 0;
+
+    // While set, `cancelled` is asked now and then during long statements; a
+    // true answer interrupts them (they throw). nullptr: never asked.
+    virtual void watchCancel(const std::function<bool()>* cancelled) = 0;
+
+    // `kpi import` writes the change log and audit rows itself and checks
+    // every value: on this connection, the triggers and foreign keys that
+    // serve other writers are off while `on`.
+    virtual void bulkWrite(bool on) = 0;
+
+    // ---- the dialect -------------------------------------------------------
+    // An SQL expression giving the local time "YYYY-MM-DD HH:MM:SS".
+    virtual std::string nowSql() const = 0;
+    // An SQL expression showing the REAL `expression` as text the way SQLite
+    // does ("200000.0", "0.5"): audit texts read the same in both backends.
+    virtual std::string realTextSql(const std::string& expression) const = 0;
+    // An SQL expression: 1-based position of `needle` in `haystack`, 0 if absent.
+    virtual std::string positionSql(const std::string& haystack, const std::string& needle) const = 0;
+    // Creates a temporary table private to this connection (`columns`: the
+    // column list with its PRIMARY KEY, as in CREATE TABLE).
+    virtual void createTempTable(const std::string& name, const std::string& columns) = 0;
+
+    // ---- the schema --------------------------------------------------------
+    // Whether the store holds this table.
+    virtual bool hasTable(const std::string& name) = 0;
+    // The store's schema version; `empty` when it holds nothing at all.
+    // Throws Error Corruption when it is not a SalesKPI store.
+    virtual int storedVersion(bool& empty) = 0;
+    // Creates the schema or upgrades it in one transaction (schema.hpp).
+    virtual void createOrUpgrade() = 0;
+
+protected:
+    Database() = default;
+    virtual std::unique_ptr<Cursor> cursor(std::string_view sql) = 0;
+};
+
+// "INSERT INTO table(columns) VALUES(?1, …) ON CONFLICT(first `keys` columns)
+// DO UPDATE SET … WHERE <a column differs>": an upsert that leaves an
+// unchanged row untouched (changes() says 0), in SQL both backends read.
+std::string upsertSql(const std::string& table, const std::vector<std::string>& columns, size_t keys);
+
+// Opens the store at `location` (kpi/store_location.hpp says which backend).
+std::unique_ptr<Database> open(const std::string& location, Open mode);
+
+// A write transaction (the default) or a read transaction; rolls back in its
+// destructor unless committed.
+class Transaction {
+public:
+    explicit Transaction(Database& db, bool immediate = true) : db_(db) { db_.begin(immediate); }
+    ~Transaction() {
+        if (!done_) db_.rollback();
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit() {
+        db_.commit();
+        done_ = true;
+    }
+
+private:
+    Database& db_;
+    bool done_ = false;
+};
+
+}  // namespace kpi::sql

@@ -1,0 +1,451 @@
+#include "store/postgres/connection.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <vector>
+
+#include "kpi/error.hpp"
+#include "kpi/store.hpp"
+#include "store/postgres/schema.hpp"
+
+namespace kpi::sql {
+
+namespace pg {
+
+void ConnDeleter::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
+void ResultDeleter::operator()(pg_result* result) const noexcept { PQclear(result); }
+
+std::string translatePlaceholders(std::string_view sql) {
+    std::string out;
+    out.reserve(sql.size() + 8);
+    const size_t n = sql.size();
+    for (size_t i = 0; i < n; ++i) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"') {  // a quoted text or name, '' and "" inside
+            size_t j = i + 1;
+            while (j < n && sql[j] != c) ++j;
+            out.append(sql.substr(i, j + 1 - i));
+            i = j;
+        } else if (c == '-' && i + 1 < n && sql[i + 1] == '-') {
+            size_t j = sql.find('\n', i);
+            if (j == std::string_view::npos) j = n;
+            out.append(sql.substr(i, j - i));
+            i = j - 1;
+        } else if (c == '?' && i + 1 < n && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            out += '$';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace pg
+
+namespace {
+
+constexpr Oid kText = 25, kInt8 = 20, kFloat8 = 701;
+
+// The advisory lock every SalesKPI write transaction takes: writers of one
+// store (schema) follow each other, as BEGIN IMMEDIATE makes them in SQLite.
+constexpr const char* kWriterLock = "SELECT pg_advisory_xact_lock(hashtext('saleskpi:' || current_schema()))";
+
+std::int64_t parseInt(const char* p, int length) {
+    if (length == 1 && (*p == 't' || *p == 'f')) return *p == 't' ? 1 : 0;  // a boolean
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(p, p + length, value);
+    if (ec == std::errc() && end == p + length) return value;
+    double d = 0;
+    auto r = std::from_chars(p, p + length, d);
+    if (r.ec == std::errc()) return static_cast<std::int64_t>(d);
+    return value;
+}
+
+double parseReal(const char* p, int length) {
+    if (length == 1 && (*p == 't' || *p == 'f')) return *p == 't' ? 1 : 0;
+    double value = 0;
+    auto [end, ec] = std::from_chars(p, p + length, value);
+    if (ec == std::errc()) return value;
+    return std::strtod(p, nullptr);  // Infinity, NaN
+}
+
+}  // namespace
+
+class PgCursor final : public Cursor {
+public:
+    PgCursor(PgDatabase& db, std::string_view sql) : db_(db), sql_(pg::translatePlaceholders(sql)) {}
+    ~PgCursor() override {
+        try {
+            finish(false);
+        } catch (...) {
+        }
+        db_.forget(this);
+    }
+
+    void bindText(int index, std::string_view text, bool) override {
+        Param& p = param(index);
+        p.value.assign(text);
+        p.null = false;
+        p.type = kText;
+    }
+    void bindInt(int index, std::int64_t value) override {
+        Param& p = param(index);
+        p.value = std::to_string(value);
+        p.null = false;
+        p.type = kInt8;
+    }
+    void bindReal(int index, double value) override {
+        Param& p = param(index);
+        char buf[32];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+        p.value.assign(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
+        p.null = false;
+        p.type = kFloat8;
+    }
+    void bindNull(int index) override {
+        Param& p = param(index);
+        p.value.clear();
+        p.null = true;
+        p.type = 0;
+    }
+
+    bool step() override {
+        if (state_ == State::Idle) start();
+        row_.reset();
+        if (state_ == State::Streaming) return next();
+        if (state_ == State::Buffered) {
+            if (buffered_.empty()) {
+                state_ = State::Done;
+                return false;
+            }
+            row_ = std::move(buffered_.front());
+            buffered_.pop_front();
+            return true;
+        }
+        return false;
+    }
+
+    void run() override {
+        while (step()) {
+        }
+        finish(false);
+    }
+
+    void reset() override {
+        finish(false);
+        params_.clear();
+    }
+
+    bool isNull(int column) const override { return !row_ || PQgetisnull(row_.get(), 0, column); }
+    std::int64_t int64(int column) const override {
+        if (isNull(column)) return 0;
+        return parseInt(PQgetvalue(row_.get(), 0, column), PQgetlength(row_.get(), 0, column));
+    }
+    double real(int column) const override {
+        if (isNull(column)) return 0;
+        return parseReal(PQgetvalue(row_.get(), 0, column), PQgetlength(row_.get(), 0, column));
+    }
+    std::string_view text(int column) const override {
+        if (isNull(column)) return {};
+        return {PQgetvalue(row_.get(), 0, column), static_cast<size_t>(PQgetlength(row_.get(), 0, column))};
+    }
+
+    // Reads what the server still sends for this statement into memory.
+    void buffer() {
+        if (state_ != State::Streaming) return;
+        std::deque<pg::Result> rows;
+        if (row_) {
+            // The current row stays readable; later ones queue behind it.
+        }
+        for (;;) {
+            pg::Result r(PQgetResult(db_.handle()));
+            if (!r) break;
+            const auto status = PQresultStatus(r.get());
+            if (status == PGRES_SINGLE_TUPLE) {
+                rows.push_back(std::move(r));
+            } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+                db_.setChanges(std::atoll(PQcmdTuples(r.get())));
+            } else {
+                drainQuietly();
+                db_.setActive(nullptr);
+                state_ = State::Done;
+                db_.fail(r.get(), "running SQL");
+            }
+        }
+        db_.setActive(nullptr);
+        buffered_ = std::move(rows);
+        state_ = State::Buffered;
+    }
+
+private:
+    enum class State { Idle, Streaming, Buffered, Done };
+    struct Param {
+        std::string value;
+        bool null = true;
+        // A parameter never bound is text: PostgreSQL asks a type of each $N
+        // up to the highest, also of those the SQL does not use.
+        Oid type = kText;
+    };
+
+    Param& param(int index) {
+        if (index < 1) throw Error(Error::Kind::InvalidArgument, "parameter index out of range");
+        if (params_.size() < static_cast<size_t>(index)) params_.resize(static_cast<size_t>(index));
+        return params_[static_cast<size_t>(index) - 1];
+    }
+
+    void start() {
+        db_.settle();
+        std::string signature;
+        for (const Param& p : params_) signature += std::to_string(p.type) + ",";
+        if (name_.empty() || signature != signature_) {
+            std::vector<Oid> types;
+            for (const Param& p : params_) types.push_back(p.type);
+            std::string name = db_.nextStatementName();
+            pg::Result prepared(PQprepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
+                                          types.empty() ? nullptr : types.data()));
+            if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+                db_.fail(prepared.get(), "preparing SQL (" + sql_.substr(0, 160) + (sql_.size() > 160 ? "…" : "") + ")");
+            if (!name_.empty()) deallocate();
+            name_ = std::move(name);
+            signature_ = std::move(signature);
+        }
+        std::vector<const char*> values;
+        for (const Param& p : params_) values.push_back(p.null ? nullptr : p.value.c_str());
+        if (!PQsendQueryPrepared(db_.handle(), name_.c_str(), static_cast<int>(values.size()),
+                                 values.empty() ? nullptr : values.data(), nullptr, nullptr, 0))
+            db_.fail(nullptr, "running SQL");
+        PQsetSingleRowMode(db_.handle());
+        state_ = State::Streaming;
+        rowsRead_ = 0;
+        db_.setActive(this);
+    }
+
+    bool next() {
+        if (const auto* cancelled = db_.cancelled(); cancelled && (++rowsRead_ & 1023) == 0 && (*cancelled)()) {
+            db_.cancelRunning();
+            drainQuietly();
+            db_.setActive(nullptr);
+            state_ = State::Done;
+            throw Error(Error::Kind::Io, "reading the store was cancelled: " + db_.location());
+        }
+        pg::Result r(PQgetResult(db_.handle()));
+        if (!r) {
+            db_.setActive(nullptr);
+            state_ = State::Done;
+            return false;
+        }
+        const auto status = PQresultStatus(r.get());
+        if (status == PGRES_SINGLE_TUPLE) {
+            row_ = std::move(r);
+            return true;
+        }
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            db_.setChanges(std::atoll(PQcmdTuples(r.get())));
+            drainQuietly();
+            db_.setActive(nullptr);
+            state_ = State::Done;
+            return false;
+        }
+        drainQuietly();
+        db_.setActive(nullptr);
+        state_ = State::Done;
+        db_.fail(r.get(), "running SQL");
+    }
+
+    // Reads and drops what is left of this statement's results.
+    void drainQuietly() noexcept {
+        while (PGresult* r = PQgetResult(db_.handle())) PQclear(r);
+    }
+
+    // Back to Idle: a statement still streaming is read to its end.
+    void finish(bool) {
+        if (state_ == State::Streaming) {
+            drainQuietly();
+            db_.setActive(nullptr);
+        }
+        buffered_.clear();
+        row_.reset();
+        state_ = State::Idle;
+    }
+
+    void deallocate() {
+        // Prepared statements live as long as the connection; a re-prepared
+        // one (other parameter types) lets the old go.
+        std::string sql = "DEALLOCATE " + name_;
+        pg::Result r(PQexec(db_.handle(), sql.c_str()));
+    }
+
+    PgDatabase& db_;
+    std::string sql_;
+    std::string name_, signature_;
+    std::vector<Param> params_;
+    State state_ = State::Idle;
+    pg::Result row_;
+    std::deque<pg::Result> buffered_;
+    std::uint64_t rowsRead_ = 0;
+};
+
+PgDatabase::PgDatabase(const std::string& location, Open mode) : location_(location), mode_(mode) {
+    const char* keys[] = {"dbname", "client_encoding", "application_name", "connect_timeout", nullptr};
+    const char* values[] = {location.c_str(), "UTF8", "kpi", "10", nullptr};
+    conn_.reset(PQconnectdbParams(keys, values, 1));
+    if (!conn_) throw Error(Error::Kind::Io, "cannot connect to the PostgreSQL store " + location + ": out of memory");
+    if (PQstatus(conn_.get()) != CONNECTION_OK) {
+        std::string message = PQerrorMessage(conn_.get());
+        while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+        throw Error(Error::Kind::Io, "cannot connect to the PostgreSQL store " + location + ": " + message);
+    }
+    // Doubles as the shortest text that reads back the same; quiet notices.
+    exec("SET extra_float_digits = 3; SET client_min_messages = warning");
+    if (mode == Open::ReadOnly) exec("SET default_transaction_read_only = on");
+}
+
+PgDatabase::~PgDatabase() = default;
+
+std::unique_ptr<Cursor> PgDatabase::cursor(std::string_view sql) { return std::make_unique<PgCursor>(*this, sql); }
+
+void PgDatabase::settle() {
+    if (active_) active_->buffer();
+}
+
+void PgDatabase::cancelRunning() noexcept {
+    if (PGcancel* cancel = PQgetCancel(conn_.get())) {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+    }
+}
+
+void PgDatabase::fail(const pg_result* result, std::string_view context) const {
+    std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get());
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+    if (message.rfind("ERROR:  ", 0) == 0) message.erase(0, 8);
+    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string code = state ? state : "";
+    if (code == "40001" || code == "40P01" || code == "55P03")
+        throw Error(Error::Kind::Busy, "store is busy (locked by another writer): " + location_ + ": " + message);
+    if (code == "42P01" || code == "42703")
+        throw Error(Error::Kind::Corruption, "store " + location_ + " is not a SalesKPI store of this version (" +
+                                                 message + "); run `kpi init`");
+    if (code.rfind("08", 0) == 0 || PQstatus(conn_.get()) != CONNECTION_OK)
+        throw Error(Error::Kind::Io, "lost the connection to the PostgreSQL store " + location_ + ": " + message);
+    throw Error(Error::Kind::Io, "store " + location_ + ": " + std::string(context) + ": " + message);
+}
+
+pg::Result PgDatabase::execute(std::string_view sql) {
+    settle();
+    std::string text(sql);
+    pg::Result r(PQexec(conn_.get(), text.c_str()));
+    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r.get(), "executing SQL");
+    return r;
+}
+
+void PgDatabase::exec(std::string_view sql) {
+    auto r = execute(sql);
+    changes_ = std::atoll(PQcmdTuples(r.get()));
+}
+
+std::unique_ptr<Database> PgDatabase::reopen(Open mode) const { return std::make_unique<PgDatabase>(location_, mode); }
+
+void PgDatabase::begin(bool immediate) {
+    if (immediate) {
+        exec("BEGIN ISOLATION LEVEL READ COMMITTED");
+        try {
+            exec(kWriterLock);
+        } catch (...) {
+            rollback();
+            throw;
+        }
+    } else {
+        exec("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    }
+}
+
+void PgDatabase::commit() { exec("COMMIT"); }
+
+void PgDatabase::rollback() noexcept {
+    try {
+        settle();
+    } catch (...) {
+    }
+    if (PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
+    PQclear(PQexec(conn_.get(), "ROLLBACK"));
+}
+
+void PgDatabase::bulkWrite(bool on) {
+    // `kpi import` writes the change log and audit itself: the store's
+    // triggers for other writers skip rows while the transaction says so
+    // (store/postgres/schema.hpp). The setting ends with the transaction.
+    if (on) exec("SELECT set_config('kpi.import', 'on', false)");
+    else exec("SELECT set_config('kpi.import', '', false)");
+}
+
+std::string PgDatabase::nowSql() const {
+    // The client's local time, as SQLite's 'localtime' gives it: the server's
+    // time zone may be another.
+    std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "'%Y-%m-%d %H:%M:%S'", &local);
+    return buf;
+}
+
+std::string PgDatabase::realTextSql(const std::string& x) const {
+    // SQLite shows a whole REAL below 1e15 with ".0", others with up to 15
+    // significant digits; PostgreSQL shows the shortest exact text. They agree
+    // on every other value an import can store (at most 4 decimals).
+    return "(CASE WHEN (" + x + ") = trunc(" + x + ") AND abs(" + x + ") < 1e15 THEN trunc(" + x +
+           ")::numeric::text || '.0' ELSE (" + x + ")::text END)";
+}
+
+void PgDatabase::createTempTable(const std::string& name, const std::string& columns) {
+    exec("CREATE TEMP TABLE " + name + "(" + columns + ")");
+}
+
+bool PgDatabase::hasTable(const std::string& name) {
+    auto st = prepare("SELECT to_regclass(?1) IS NOT NULL");
+    st.bind(1, name);
+    return st.step() && st.int64(0) != 0;
+}
+
+int PgDatabase::storedVersion(bool& empty) {
+    empty = false;
+    if (!hasTable("meta")) {
+        auto st = prepare("SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema()");
+        st.step();
+        empty = st.int64(0) == 0;
+        if (empty) return 0;
+        throw Error(Error::Kind::Corruption, "not a SalesKPI store: " + location_ +
+                                                 " (its schema holds tables but no meta table)");
+    }
+    auto st = prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+    if (!st.step()) return 0;
+    const std::string_view text = st.text(0);
+    int version = 0;
+    std::from_chars(text.data(), text.data() + text.size(), version);
+    return version;
+}
+
+void PgDatabase::createOrUpgrade() {
+    Transaction tx(*this);
+    bool empty = false;
+    const int version = storedVersion(empty);
+    if (version > kSchemaVersion)
+        throw Error(Error::Kind::Corruption, "store " + location_ + " has schema version " + std::to_string(version) +
+                                                 ", newer than this kpi (" + std::to_string(kSchemaVersion) +
+                                                 "); upgrade SalesKPI");
+    exec(kpi::pg::initSql());
+    // The identity readers compare on every check (as in SQLite: 16 random bytes in hex).
+    exec("INSERT INTO meta(key, value) VALUES('store_id', md5(random()::text || clock_timestamp()::text || "
+         "pg_backend_pid()::text)) ON CONFLICT (key) DO NOTHING");
+    tx.commit();
+}
+
+}  // namespace kpi::sql

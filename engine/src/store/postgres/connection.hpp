@@ -1,0 +1,102 @@
+// The PostgreSQL backend of the store seam (store/database.hpp), on libpq's C
+// API with a few RAII wrappers.
+//
+// A statement runs on its first step() as a prepared statement (?N becomes
+// $N), its rows streamed in libpq's single-row mode: a loader reading
+// millions of rows holds one at a time. One connection runs one statement at
+// a time, so when another statement starts while one still streams, the rest
+// of the first is read into memory and handed out from there (the sequential
+// scan's merge of orders and lines does this). Values arrive as text: numbers
+// are parsed exactly (a double as PostgreSQL prints it with
+// extra_float_digits ≥ 1, the shortest text that reads back the same), a
+// boolean reads as 1 or 0.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "store/database.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace kpi::sql {
+
+namespace pg {
+struct ConnDeleter {
+    void operator()(pg_conn* conn) const noexcept;
+};
+struct ResultDeleter {
+    void operator()(pg_result* result) const noexcept;
+};
+using Conn = std::unique_ptr<pg_conn, ConnDeleter>;
+using Result = std::unique_ptr<pg_result, ResultDeleter>;
+
+// SQL with ?N placeholders as PostgreSQL's $N (quoted text and comments kept).
+std::string translatePlaceholders(std::string_view sql);
+}  // namespace pg
+
+class PgCursor;
+
+class PgDatabase final : public Database {
+public:
+    // Connects (libpq reads a URI or a conninfo, ~/.pgpass, pg_service.conf).
+    // Throws Error Io, naming the location, when the server cannot be reached.
+    PgDatabase(const std::string& location, Open mode);
+    ~PgDatabase() override;
+
+    Backend backend() const override { return Backend::Postgres; }
+    void exec(std::string_view sql) override;
+    std::int64_t changes() const override { return changes_; }
+    const std::string& location() const override { return location_; }
+    std::unique_ptr<Database> reopen(Open mode) const override;
+    void begin(bool immediate) override;
+    void commit() override;
+    void rollback() noexcept override;
+    void watchCancel(const std::function<bool()>* cancelled) override { cancelled_ = cancelled; }
+    void bulkWrite(bool on) override;
+    std::string nowSql() const override;
+    std::string realTextSql(const std::string& expression) const override;
+    std::string positionSql(const std::string& haystack, const std::string& needle) const override {
+        return "strpos(" + haystack + ", " + needle + ")";
+    }
+    void createTempTable(const std::string& name, const std::string& columns) override;
+    bool hasTable(const std::string& name) override;
+    int storedVersion(bool& empty) override;
+    void createOrUpgrade() override;
+
+    pg_conn* handle() const { return conn_.get(); }
+
+    // --- for PgCursor ---
+    // Reads the rest of the statement still streaming, if any, into memory.
+    void settle();
+    void setActive(PgCursor* cursor) { active_ = cursor; }
+    void forget(PgCursor* cursor) {
+        if (active_ == cursor) active_ = nullptr;
+    }
+    void setChanges(std::int64_t n) { changes_ = n; }
+    std::string nextStatementName() { return "kpi_" + std::to_string(++statements_); }
+    const std::function<bool()>* cancelled() const { return cancelled_; }
+    // Throws the Error for a failed result (or connection), with context.
+    [[noreturn]] void fail(const pg_result* result, std::string_view context) const;
+    // Sends a cancel request for the statement running now.
+    void cancelRunning() noexcept;
+
+protected:
+    std::unique_ptr<Cursor> cursor(std::string_view sql) override;
+
+private:
+    pg::Result execute(std::string_view sql);
+
+    pg::Conn conn_;
+    std::string location_;
+    Open mode_;
+    PgCursor* active_ = nullptr;
+    std::int64_t changes_ = 0;
+    std::uint64_t statements_ = 0;
+    const std::function<bool()>* cancelled_ = nullptr;
+};
+
+}  // namespace kpi::sql
