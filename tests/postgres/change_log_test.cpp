@@ -345,6 +345,39 @@ TEST(PgChangeLog, ConcurrentWritersGetEverySeqOnceWithoutGaps) {
               "0");
 }
 
+// Savepoints rolled back, constraints fired early, a repeatable-read writer:
+// the counter, the rows and the notifications stay right.
+TEST(PgChangeLog, SavepointsImmediateConstraintsAndRepeatableReadKeepTheCounterRight) {
+    TestDatabase db;
+    Connection listener(db.conninfo()), c(db.conninfo()), other(db.conninfo());
+    listener.exec("LISTEN kpi_changes");
+    auto holiday = [](const std::string& day) { return "INSERT INTO holidays VALUES('" + day + "', NULL);"; };
+    // The first change row of the transaction is rolled back with its savepoint.
+    c.exec("BEGIN; SAVEPOINT a;" + holiday("2026-01-01") + "ROLLBACK TO SAVEPOINT a;" + holiday("2026-01-02") +
+           "SAVEPOINT b;" + holiday("2026-01-03") + "ROLLBACK TO SAVEPOINT b;" + holiday("2026-01-04") + "COMMIT");
+    EXPECT_EQ(c.query("SELECT seq FROM changes ORDER BY seq"), (Rows{"1", "2"}));
+    EXPECT_EQ(c.value("SELECT seq FROM kpi_change_counter"), "2");
+    EXPECT_EQ(listener.notifications(5s), (std::vector<std::string>{"kpi_changes:2"}));
+    // Constraints fired after each statement: the counter is written each time, the last one counts.
+    c.exec("BEGIN; SET CONSTRAINTS ALL IMMEDIATE;" + holiday("2026-01-05") + holiday("2026-01-06") +
+           holiday("2026-01-07") + "COMMIT");
+    EXPECT_EQ(c.value("SELECT seq FROM kpi_change_counter"), "5");
+    auto notes = listener.notifications(5s);
+    ASSERT_FALSE(notes.empty());
+    EXPECT_EQ(notes.back(), "kpi_changes:5");
+    other.exec(holiday("2026-01-08"));
+    EXPECT_EQ(other.value("SELECT max(seq) FROM changes"), "6");
+    // A repeatable-read writer whose snapshot predates another's commit is
+    // refused (it would otherwise number from a counter it cannot see), never given a seq twice.
+    c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT count(*) FROM changes");
+    other.exec(holiday("2026-01-09"));
+    EXPECT_EQ(c.refusal(holiday("2026-01-10")), "could not serialize access due to concurrent update");
+    c.exec("ROLLBACK");
+    c.exec("BEGIN ISOLATION LEVEL REPEATABLE READ;" + holiday("2026-01-10") + "COMMIT");
+    EXPECT_EQ(c.value("SELECT count(*), count(DISTINCT seq), max(seq) FROM changes"), "8|8|8");
+    EXPECT_EQ(c.value("SELECT seq FROM kpi_change_counter"), "8");
+}
+
 TEST(PgChangeLog, OneNotificationPerCommittedTransactionWithItsHighestSeq) {
     TestDatabase db;
     Connection listener(db.conninfo()), writer(db.conninfo());
