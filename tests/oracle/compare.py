@@ -16,6 +16,11 @@ the 6-decimal rounding); empty must match empty; texts must match exactly.  Numb
 printed by kpi must also be well formed (at most 6 decimals, no trailing zeros, no
 thousands separator, never -0) unless --lenient-format.
 
+With --pg (KPI_TEST_PG names the server, tests/postgres/README.md), each seed's
+store is a PostgreSQL database instead, and every kpi command also runs on an
+SQLite twin store of the same files: its exit status and output must be
+byte-identical.
+
 Every mismatch is printed with the command, the row and both values.  The last line is
 `N passed, M failed`; the exit status is non-zero when anything failed.
 """
@@ -96,7 +101,29 @@ def number_problem(text, exact, lenient_format):
 TODAY = "2026-12-09"
 
 
+# PostgreSQL store -> its SQLite twin (--pg); differences found in run().
+TWINS = {}
+TWIN_DIFFERENCES = []
+# The wall-clock times a command prints (when a period was closed, an edit
+# made): the twin ran a moment later, so they are compared as a placeholder.
+WALL_TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
+def same_output(a, b):
+    return a[0] == b[0] and WALL_TIME.sub("<time>", a[1]) == WALL_TIME.sub("<time>", b[1])
+
+
 def run(kpi, store, args, timeout=300):
+    result = run_one(kpi, store, args, timeout)
+    twin = TWINS.get(store)
+    if twin:
+        other = run_one(kpi, twin, args, timeout)
+        if not same_output(other, result):
+            TWIN_DIFFERENCES.append((show(args), result, other))
+    return result
+
+
+def run_one(kpi, store, args, timeout=300):
     cmd = [kpi, "--store", store] + args
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -238,10 +265,14 @@ AS_OFS = ["2026-11-18", "2026-12-09", "2026-12-31", "2027-01-02", "2027-01-03",
           "2026-11-01", "2027-01-01", "2026-12-01"]
 
 
-def run_seed(tally, kpi, seed, n_sr, keep):
+def run_seed(tally, kpi, seed, n_sr, keep, pg=None):
     tmp = tempfile.mkdtemp(prefix="kpi_oracle_s%d_" % seed)
     datadir = os.path.join(tmp, "data")
     store = os.path.join(tmp, "s.sqlite")
+    if pg:
+        TWINS[pg] = store
+        store = pg
+        del TWIN_DIFFERENCES[:]
     info = gen_data.generate(datadir, seed, n_sr)
     gen_data.validate(datadir)
     print("== seed %d: %s (%d orders, %d visits, %d targets), store %s" % (
@@ -315,6 +346,10 @@ def run_seed(tally, kpi, seed, n_sr, keep):
         for c in codes:
             compare_actual(tally, kpi, store, data, e, c, rng.choice(periods),
                            rng.choice(AS_OFS))
+    if pg:
+        for cmd, got, twin in TWIN_DIFFERENCES:
+            tally.fail(cmd, "PostgreSQL and SQLite differ (exit status, output)", got[:2], twin[:2])
+        print("   PostgreSQL twin: %d commands differ from SQLite" % len(TWIN_DIFFERENCES))
     return tmp, tally.failed > failed_before
 
 
@@ -328,6 +363,8 @@ def main():
                     help="do not check how kpi formats numbers, only their values")
     ap.add_argument("--max-print", type=int, default=0,
                     help="print at most this many mismatches (0 = all)")
+    ap.add_argument("--pg", action="store_true",
+                    help="stores on the PostgreSQL server of KPI_TEST_PG, each checked against an SQLite twin")
     args = ap.parse_args()
 
     kpi = os.path.abspath(args.kpi)
@@ -344,7 +381,13 @@ def main():
 
     tally = Tally(args.lenient_format, args.max_print)
     for seed in seeds:
-        tmp, had_failures = run_seed(tally, kpi, seed, args.employees, args.keep)
+        if args.pg:
+            sys.path.insert(0, os.path.join(HERE, "..", "postgres"))
+            import pgdb  # noqa: E402
+            with pgdb.Database("kpi_oracle_%d_%d" % (os.getpid(), seed)) as db:
+                tmp, had_failures = run_seed(tally, kpi, seed, args.employees, args.keep, db.location)
+        else:
+            tmp, had_failures = run_seed(tally, kpi, seed, args.employees, args.keep)
         if args.keep or had_failures:
             print("   (data and store kept in %s)" % tmp)
         else:

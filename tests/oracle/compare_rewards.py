@@ -34,6 +34,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 
@@ -74,6 +75,13 @@ BARE_NAMES = {"FOCUS_OUTLETS": ("Số điểm bán có SKU trọng tâm", "Outle
 
 
 def dump(store):
+    if "=" in store and not store.startswith("/"):  # a PostgreSQL store (--pg)
+        p = subprocess.run(["pg_dump", "--data-only", "-d", store], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, check=True)
+        # Without pg_dump's random \restrict keys and the sequences' positions
+        # (a refused write may take a number and roll back: not a change of data).
+        return "\n".join(line for line in p.stdout.decode("utf-8").splitlines()
+                         if not line.startswith(("\\restrict", "\\unrestrict", "SELECT pg_catalog.setval")))
     con = sqlite3.connect(store)
     try:
         return "\n".join(con.iterdump())
@@ -82,11 +90,14 @@ def dump(store):
 
 
 class Story:
-    def __init__(self, tally, kpi, seed, keep):
+    def __init__(self, tally, kpi, seed, keep, pg=None):
         self.tally, self.kpi, self.seed = tally, kpi, seed
         self.tmp = tempfile.mkdtemp(prefix="kpi_rewards_s%d_" % seed)
         self.datadir = os.path.join(self.tmp, "data")
         self.store = os.path.join(self.tmp, "s.sqlite")
+        if pg:  # the store on PostgreSQL, every command checked against an SQLite twin
+            compare.TWINS[pg] = self.store
+            self.store = pg
         self.rng = random.Random(500 + seed)
         self.batch = 0
 
@@ -406,6 +417,8 @@ def main():
     ap.add_argument("--seeds", default="11,12")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--max-print", type=int, default=40)
+    ap.add_argument("--pg", action="store_true",
+                    help="stores on the PostgreSQL server of KPI_TEST_PG, each checked against an SQLite twin")
     args = ap.parse_args()
     kpi = os.path.abspath(args.kpi)
     if not os.access(kpi, os.X_OK):
@@ -414,9 +427,20 @@ def main():
         return 2
     tally = compare.Tally(False, args.max_print)
     for seed in [int(s) for s in args.seeds.split(",") if s.strip()]:
-        story = Story(tally, kpi, seed, args.keep)
         failed_before = tally.failed
-        story.play()
+        if args.pg:
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "postgres"))
+            import pgdb  # noqa: E402
+            del compare.TWIN_DIFFERENCES[:]
+            with pgdb.Database("kpi_rewards_%d_%d" % (os.getpid(), seed)) as db:
+                story = Story(tally, kpi, seed, args.keep, db.location)
+                story.play()
+            for cmd, got, twin in compare.TWIN_DIFFERENCES:
+                tally.fail(cmd, "PostgreSQL and SQLite differ (exit status, output)", got[:2], twin[:2])
+            print("   PostgreSQL twin: %d commands differ from SQLite" % len(compare.TWIN_DIFFERENCES))
+        else:
+            story = Story(tally, kpi, seed, args.keep)
+            story.play()
         if args.keep or tally.failed > failed_before:
             print("   (data and store kept in %s)" % story.tmp)
         else:
