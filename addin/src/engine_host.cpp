@@ -35,11 +35,7 @@ void nameThisThread(const char* name) { ::pthread_setname_np(::pthread_self(), n
 
 }  // namespace
 
-std::string describeStoreProblem(const std::exception& error) {
-    // The engine's messages name the store and the kind of trouble already;
-    // libpq's span lines ("…failed: …\n\tIs the server running…?"): one line.
-    std::string text = dynamic_cast<const kpi::Error*>(&error) ? std::string(error.what())
-                                                               : std::string("cannot read the store: ") + error.what();
+std::string oneLine(const std::string& text) {
     std::string line;
     for (const char c : text) {
         if (c == '\n' || c == '\t' || c == '\r') {
@@ -50,6 +46,12 @@ std::string describeStoreProblem(const std::exception& error) {
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     return line;
+}
+
+std::string describeStoreProblem(const std::exception& error) {
+    // The engine's messages name the store and the kind of trouble already.
+    if (dynamic_cast<const kpi::Error*>(&error)) return oneLine(error.what());
+    return oneLine(std::string("cannot read the store: ") + error.what());
 }
 
 struct EngineHost::Core {
@@ -147,7 +149,7 @@ struct EngineHost::Core {
             std::lock_guard lock(stateMutex);
             if (stopRequested) return;
             status.push = state == PgListener::State::Listening ? Status::Push::Listening : Status::Push::Reconnecting;
-            status.pushProblem = problem;
+            status.pushProblem = oneLine(problem);
         }
         notify();  // KPI.STATUS says so
     }

@@ -163,7 +163,9 @@ private:
     bool leftBehind_ = false;
 };
 
-// Why a store could not be read, for KPI.STATUS.
+// Why a store could not be read, for KPI.STATUS (one line).
 std::string describeStoreProblem(const std::exception& error);
+// Text on one line: line breaks and tabs (libpq's messages span lines) as single spaces.
+std::string oneLine(const std::string& text);
 
 }  // namespace saleskpi::addin
