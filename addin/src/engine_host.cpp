@@ -30,6 +30,11 @@ std::string localTimeNow() { return localTime(std::time(nullptr)); }
 
 std::int64_t ticksNow() { return Clock::now().time_since_epoch().count(); }
 
+// A PostgreSQL store whose check failed is checked again after 1 s, 2 s, …
+// at most 30 s apart (and never later than the interval).
+constexpr std::chrono::milliseconds kFirstPostgresRetry{1000};
+constexpr std::chrono::milliseconds kMaxPostgresRetry{30000};
+
 // Names show in /proc/<pid>/task/*/comm, top and gdb (15 characters at most).
 void nameThisThread(const char* name) { ::pthread_setname_np(::pthread_self(), name); }
 
@@ -309,6 +314,7 @@ void EngineHost::Core::runStore() noexcept {
     try {
         kpi::Day day = kpi::today();
         auto nextCheck = Clock::now();
+        std::chrono::milliseconds retryAfter = kFirstPostgresRetry / 2;
         std::unique_lock lock(stateMutex);
         while (!stopRequested) {
             if (!jobs.empty()) {
@@ -339,7 +345,13 @@ void EngineHost::Core::runStore() noexcept {
                 }
                 if (changed) notify();
                 lock.lock();
-                nextCheck = Clock::now() + interval;
+                // A PostgreSQL store that failed is tried again soon, with
+                // back-off (a statement timeout, a lock, a server that is
+                // back but sent no notification), never later than usual.
+                const bool failed = status.state == State::Stale || status.state == State::Unavailable;
+                retryAfter = postgres && failed ? std::min(retryAfter * 2, kMaxPostgresRetry) : kFirstPostgresRetry / 2;
+                nextCheck = Clock::now() + (postgres && failed ? std::min<std::chrono::milliseconds>(retryAfter, interval)
+                                                               : interval);
                 continue;
             }
             wake.wait_until(lock, nextCheck, [this] { return stopRequested || refreshRequested || !jobs.empty(); });

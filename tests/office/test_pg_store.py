@@ -307,6 +307,60 @@ class ServerFaults(oh.OfficeTestCase):
         print("  commit to cell after the restart: %.3f s" % (time.monotonic() - committed))
         self.assertLess(latency, PUSH_LIMIT)
 
+    def test_statement_timeout_and_a_held_lock_keep_the_figures_and_recover_by_themselves(self):
+        # Two sessions on one database: one without a statement timeout, one
+        # with the server cancelling its statements after 300 ms.
+        timeout_store = self.store + " options='-c statement_timeout=300'"
+        waiting, waiting_sheet = document_on(self.office, self.store, {"A1": ACTUAL_SR01, "A2": "=KPI.STATUS()"})
+        self.addCleanup(waiting.close, True)
+        timed_out, timed_out_sheet = document_on(self.office, timeout_store,
+                                                 {"A1": ACTUAL_SR01, "A2": "=KPI.STATUS()"})
+        self.addCleanup(timed_out.close, True)
+        for sheet in (waiting_sheet, timed_out_sheet):
+            oh.wait_for(lambda: "changes pushed by the server" in oh.read(sheet, "A2").text and
+                        oh.read(sheet, "A1").error == 0, 30,
+                        what=lambda: "the store to be ready and pushed (%r)" % oh.read(sheet, "A2").text)
+        before = oh.read(waiting_sheet, "A1").value
+        self.assertEqual(oh.read(timed_out_sheet, "A1").value, before)
+
+        # Another program holds the change log locked; a notification makes
+        # both check the store.
+        holder = subprocess.Popen(["psql", "-X", "-q", "-d", self.store], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(lambda: holder.poll() is not None or (holder.kill(), holder.wait()))
+        holder.stdin.write(b"BEGIN; LOCK TABLE changes IN ACCESS EXCLUSIVE MODE; SELECT 1;\n")
+        holder.stdin.flush()
+        oh.wait_for(lambda: pgdb.psql(self.store, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' "
+                                                  "AND relation = 'changes'::regclass").split()[2] == "1", 20,
+                    what="the lock on changes")
+        pgdb.psql(self.store, "NOTIFY kpi_changes, '999999999'")
+        locked = time.monotonic()
+        status = oh.wait_for(lambda: oh.read(timed_out_sheet, "A2").text.startswith("stale") and
+                             oh.read(timed_out_sheet, "A2").text, 15,
+                             what=lambda: "the timed-out store to be stale (%r)" % oh.read(timed_out_sheet, "A2").text)
+        print("\n  statement timeout → stale in %.2f s: %s" % (time.monotonic() - locked, status))
+        self.assertIn("statement timeout", status)
+        status = oh.wait_for(lambda: oh.read(waiting_sheet, "A2").text.startswith("stale") and
+                             oh.read(waiting_sheet, "A2").text, 20,
+                             what=lambda: "the waiting store to say so (%r)" % oh.read(waiting_sheet, "A2").text)
+        print("  a statement waiting on a lock → stale in %.2f s: %s" % (time.monotonic() - locked, status))
+        self.assertIn("no answer from the PostgreSQL server", status)
+        for sheet in (waiting_sheet, timed_out_sheet):
+            self.assertEqual(oh.read(sheet, "A1").value, before)  # the figures stay
+            two, seconds = timed(oh.evaluate, sheet, "=1+1", "B1")
+            self.assertEqual(two.value, 2)
+            self.assertLess(seconds, 1.0)
+
+        holder.stdin.write(b"ROLLBACK;\n")
+        holder.stdin.close()
+        holder.wait(30)
+        released = time.monotonic()
+        for sheet, what in ((waiting_sheet, "the waiting store"), (timed_out_sheet, "the timed-out store")):
+            oh.wait_for(lambda: oh.read(sheet, "A2").text.startswith("ready"), 40, interval=0.05,
+                        what=lambda: "%s to recover (%r)" % (what, oh.read(sheet, "A2").text))
+            print("  lock released → %s ready in %.2f s" % (what, time.monotonic() - released))
+        self.assertLess(time.monotonic() - released, 35)
+
 
 if __name__ == "__main__":
     unittest.main()
