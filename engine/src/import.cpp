@@ -95,29 +95,37 @@ const std::vector<FileSpec>& specs() {
 }
 
 // Upserts that leave an unchanged row untouched, so re-importing changes nothing.
+// The columns an import writes, in the spec's column order; the first `keys` are the key.
+struct WrittenColumns {
+    const char* table;
+    std::vector<std::string> columns;
+    size_t keys;
+};
+
+const WrittenColumns& writtenColumns(Kind kind) {
+    static const std::map<Kind, WrittenColumns> all = {
+        {Kind::Employees,
+         {"employees", {"code", "name", "role", "manager_code", "department", "region", "start_date", "end_date"}, 1}},
+        {Kind::Products, {"products", {"sku", "name", "category", "brand"}, 1}},
+        {Kind::Outlets, {"outlets", {"code", "name", "channel", "province", "created_date", "created_by"}, 1}},
+        {Kind::Routes, {"routes", {"employee_code", "outlet_code", "valid_from", "valid_to"}, 3}},
+        {Kind::Kpis,
+         {"kpis", {"code", "type", "name_vi", "name_en", "description", "applies_to", "unit", "params", "cap"}, 1}},
+        {Kind::Holidays, {"holidays", {"date", "name"}, 1}},
+        {Kind::Visits, {"visits", {"visit_code", "employee_code", "outlet_code", "visit_time"}, 1}},
+        {Kind::Orders,
+         {"orders", {"order_code", "employee_code", "outlet_code", "order_time", "type", "status", "approved_time"}, 1}},
+        {Kind::OrderLines, {"order_lines", {"order_code", "line_no", "sku", "quantity", "amount"}, 2}},
+        {Kind::Targets,
+         {"targets", {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"}, 4}},
+    };
+    return all.at(kind);
+}
+
+// Upserts that leave an unchanged row untouched, so re-importing changes nothing.
 std::string upsertSql(Kind kind) {
-    switch (kind) {
-    case Kind::Employees:
-        return sql::upsertSql("employees", {"code", "name", "role", "manager_code", "department", "region", "start_date", "end_date"}, 1);
-    case Kind::Products: return sql::upsertSql("products", {"sku", "name", "category", "brand"}, 1);
-    case Kind::Outlets:
-        return sql::upsertSql("outlets", {"code", "name", "channel", "province", "created_date", "created_by"}, 1);
-    case Kind::Routes: return sql::upsertSql("routes", {"employee_code", "outlet_code", "valid_from", "valid_to"}, 3);
-    case Kind::Kpis:
-        return sql::upsertSql(
-            "kpis", {"code", "type", "name_vi", "name_en", "description", "applies_to", "unit", "params", "cap"}, 1);
-    case Kind::Holidays: return sql::upsertSql("holidays", {"date", "name"}, 1);
-    case Kind::Visits: return sql::upsertSql("visits", {"visit_code", "employee_code", "outlet_code", "visit_time"}, 1);
-    case Kind::Orders:
-        return sql::upsertSql(
-            "orders", {"order_code", "employee_code", "outlet_code", "order_time", "type", "status", "approved_time"}, 1);
-    case Kind::OrderLines:
-        return sql::upsertSql("order_lines", {"order_code", "line_no", "sku", "quantity", "amount"}, 2);
-    case Kind::Targets:
-        return sql::upsertSql(
-            "targets", {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to", "target", "weight"}, 4);
-    }
-    return "";
+    const WrittenColumns& w = writtenColumns(kind);
+    return sql::upsertSql(w.table, w.columns, w.keys);
 }
 
 const char* tableName(Kind kind) {
@@ -1094,6 +1102,17 @@ private:
         std::vector<std::string> fields;
         reader->next(fields);  // the header, checked
         auto writer = beginWrite(file);
+        // Where the backend writes batches faster than rows (PostgreSQL), the
+        // facts and dimensions go in batches; targets, audited row by row, do not.
+        std::unique_ptr<sql::BulkUpsert> bulk;
+        if (writer->kind != Kind::Targets) {
+            const WrittenColumns& columns = writtenColumns(writer->kind);
+            std::vector<std::string> previous;
+            if (storeHasFacts_ && writer->kind == Kind::Orders) previous = {"employee_code", "order_date", "status"};
+            if (storeHasFacts_ && writer->kind == Kind::Visits) previous = {"employee_code", "visit_date"};
+            bulk = db_.bulkUpsert(columns.table, columns.columns, columns.keys, previous);
+        }
+        std::vector<std::vector<std::string>> batch;  // the rows of the batch not yet written
         Row row{0, std::vector<std::string>(file.spec->columns.size())};
         size_t nextProgress = 4 << 20;
         long long rowsWritten = 0;
@@ -1101,7 +1120,12 @@ private:
             // The same bytes as checked, so every record is well-formed.
             row.line = reader->line();
             fillRow(file, fields, row);
-            writeRow(*writer, file, row);
+            if (bulk) {
+                addToBatch(*writer, *bulk, file, row, batch);
+                if (bulk->pending() >= kBatchRows) writeBatch(*writer, *bulk, batch);
+            } else {
+                writeRow(*writer, file, row);
+            }
             ++rowsWritten;
             if (reader->position() >= nextProgress) {
                 nextProgress += 4 << 20;
@@ -1109,8 +1133,10 @@ private:
                          std::to_string(reader->position() * 100 / std::max<size_t>(1, reader->size())) + "%)");
             }
         }
+        if (bulk) writeBatch(*writer, *bulk, batch);
         endWrite(*writer);
     }
+
 
     // Prepared statements and counters for writing one file's rows.
     struct FileWriter {
@@ -1120,6 +1146,53 @@ private:
         std::string who;
         long long written = 0;
     };
+
+    static constexpr size_t kBatchRows = 50'000;
+
+    // A checked row into the batch, its values as the text of what writeRow binds.
+    void addToBatch(FileWriter& w, sql::BulkUpsert& bulk, const ParsedFile& file, const Row& row,
+                    std::vector<std::vector<std::string>>& batch) {
+        const auto& v = row.values;
+        if (w.kind == Kind::OrderLines) noteLine(v[0], *parseInteger(v[1]));
+        std::vector<std::string> texts(v.size());
+        std::vector<const std::string*> values(v.size(), nullptr);
+        for (size_t c = 0; c < v.size(); ++c) {
+            if (v[c].empty()) continue;
+            const Check check = file.spec->columns[c].check;
+            if (check == Check::Number) {
+                char buf[32];
+                auto [end, ec] = std::to_chars(buf, buf + sizeof buf, *parseDecimal(v[c]));
+                texts[c].assign(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
+                values[c] = &texts[c];
+            } else if (check == Check::Integer) {
+                texts[c] = std::to_string(static_cast<std::int64_t>(*parseInteger(v[c])));
+                values[c] = &texts[c];
+            } else {
+                values[c] = &v[c];
+            }
+        }
+        bulk.add(values);
+        batch.push_back(v);
+    }
+
+    // Writes the batch, then notes per row what writeRow notes.
+    void writeBatch(FileWriter& w, sql::BulkUpsert& bulk, std::vector<std::vector<std::string>>& batch) {
+        for (const auto& outcome : bulk.flush()) {
+            const auto& v = batch[outcome.row];
+            std::string oldEmployee, oldDay, oldStatus;
+            if (outcome.existed && outcome.previous.size() >= 2) {
+                oldEmployee = outcome.previous[0];
+                oldDay = outcome.previous[1];
+                if (outcome.previous.size() > 2) oldStatus = outcome.previous[2];
+            }
+            if (w.kind == Kind::Orders && !oldEmployee.empty())
+                if (auto index = orderIndex(v[0])) orderExisted_[*index] = true;
+            if (!outcome.changed) continue;
+            ++w.written;
+            noteChange(w.kind, v, oldEmployee, oldDay, oldStatus);
+        }
+        batch.clear();
+    }
 
     std::unique_ptr<FileWriter> beginWrite(const ParsedFile& file) {
         Kind kind = file.spec->kind;
@@ -1202,6 +1275,12 @@ private:
             else audit->bindNull(6);
             audit->run();
         }
+        noteChange(kind, v, oldEmployee, oldDay, oldStatus);
+    }
+
+    // What the change log must say of a row this import inserted or changed.
+    void noteChange(Kind kind, const std::vector<std::string>& v, const std::string& oldEmployee,
+                    const std::string& oldDay, const std::string& oldStatus) {
         switch (kind) {
         case Kind::Orders:
             // The state before this import: what a reader needs to fold the change in.
@@ -1306,11 +1385,20 @@ private:
         changedLines_.erase(std::unique(changedLines_.begin(), changedLines_.end()), changedLines_.end());
         auto fact = db_.prepare(
             "INSERT INTO changes(source, employee_code, day, ref, old_status) VALUES(?1, ?2, ?3, ?4, ?5)");
-        for (const auto& [code, change] : changedOrders_) {
+        // Where the backend appends faster in one go (PostgreSQL), the rows go that way, in the same order.
+        auto bulk = db_.bulkInsert("changes", {"source", "employee_code", "day", "ref", "old_status"});
+        const auto log = [&](const std::string& source, const std::string& employee, const std::string& day,
+                             const std::string& ref, const std::string& oldStatus) {
+            if (bulk) {
+                bulk->add({&source, &employee, &day, ref.empty() ? nullptr : &ref,
+                           oldStatus.empty() ? nullptr : &oldStatus});
+                return;
+            }
             fact.reset();
-            fact.bind(1, "orders").bind(2, change.employee).bind(3, change.day).bind(4, code);
-            fact.bindOptional(5, change.oldStatus).run();
-        }
+            fact.bind(1, source).bind(2, employee).bind(3, day).bindOptional(4, ref).bindOptional(5, oldStatus).run();
+        };
+        const std::string orders = "orders", lines = "order_lines", visits = "visits";
+        for (const auto& [code, change] : changedOrders_) log(orders, change.employee, change.day, code, change.oldStatus);
         // The (employee, day) an order counts on: the store holds this import's orders by now.
         auto bucketOf = db_.prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1");
         auto order = changedOrders_.begin();
@@ -1322,13 +1410,10 @@ private:
             if (!bucketOf.step()) continue;
             std::string employee(bucketOf.text(0)), day(bucketOf.text(1));
             bucketOf.reset();
-            fact.reset();
-            fact.bind(1, "order_lines").bind(2, employee).bind(3, day).bind(4, code).bindNull(5).run();
+            log(lines, employee, day, code, "");
         }
-        for (const auto& [employee, day] : buckets_) {
-            fact.reset();
-            fact.bind(1, "visits").bind(2, employee).bind(3, day).bindNull(4).bindNull(5).run();
-        }
+        for (const auto& [employee, day] : buckets_) log(visits, employee, day, "", "");
+        if (bulk) bulk->finish();
         auto dim = db_.prepare("INSERT INTO changes(source) VALUES(?1)");
         for (const auto& table : dimensionsTouched_) {
             dim.reset();

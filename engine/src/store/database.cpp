@@ -7,11 +7,18 @@
 namespace kpi::sql {
 
 std::string upsertSql(const std::string& table, const std::vector<std::string>& columns, size_t keys) {
-    std::string names, values, key, set, differs;
+    std::string names, values;
+    for (size_t c = 0; c < columns.size(); ++c) {
+        names += (c ? ", " : "") + columns[c];
+        values += (c ? ", ?" : "?") + std::to_string(c + 1);
+    }
+    return "INSERT INTO " + table + "(" + names + ") VALUES(" + values + ") " + upsertConflictSql(table, columns, keys);
+}
+
+std::string upsertConflictSql(const std::string& table, const std::vector<std::string>& columns, size_t keys) {
+    std::string key, set, differs;
     for (size_t c = 0; c < columns.size(); ++c) {
         const std::string& name = columns[c];
-        names += (c ? ", " : "") + name;
-        values += (c ? ", ?" : "?") + std::to_string(c + 1);
         if (c < keys) {
             key += (c ? ", " : "") + name;
             continue;
@@ -20,8 +27,7 @@ std::string upsertSql(const std::string& table, const std::vector<std::string>& 
         // Qualified: PostgreSQL reads a bare name here as ambiguous.
         differs += (differs.empty() ? "" : " OR ") + table + "." + name + " IS DISTINCT FROM excluded." + name;
     }
-    return "INSERT INTO " + table + "(" + names + ") VALUES(" + values + ") ON CONFLICT(" + key + ") DO UPDATE SET " +
-           set + " WHERE " + differs;
+    return "ON CONFLICT(" + key + ") DO UPDATE SET " + set + " WHERE " + differs;
 }
 
 std::unique_ptr<Database> open(const std::string& location, Open mode) {

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include <sqlite3.h>
+
 namespace kpi::sql {
 
 enum class Open { ReadOnly, ReadWrite, Create };
@@ -44,11 +46,14 @@ public:
     virtual std::int64_t int64(int column) const = 0;
     virtual double real(int column) const = 0;
     virtual std::string_view text(int column) const = 0;
+    // The SQLite statement behind this cursor, if any: Statement reads its
+    // columns directly (a loader reads millions of rows; no virtual call each).
+    virtual sqlite3_stmt* sqliteStatement() const { return nullptr; }
 };
 
 class Statement {
 public:
-    explicit Statement(std::unique_ptr<Cursor> cursor) : c_(std::move(cursor)) {}
+    explicit Statement(std::unique_ptr<Cursor> cursor) : c_(std::move(cursor)), lite_(c_->sqliteStatement()) {}
     Statement(Statement&&) noexcept = default;
     Statement& operator=(Statement&&) noexcept = default;
     Statement(const Statement&) = delete;
@@ -89,13 +94,52 @@ public:
     void run() { c_->run(); }
     void reset() { c_->reset(); }
 
-    bool isNull(int column) const { return c_->isNull(column); }
-    std::int64_t int64(int column) const { return c_->int64(column); }
-    double real(int column) const { return c_->real(column); }
-    std::string_view text(int column) const { return c_->text(column); }  // valid until the next step
+    bool isNull(int column) const {
+        return lite_ ? sqlite3_column_type(lite_, column) == SQLITE_NULL : c_->isNull(column);
+    }
+    std::int64_t int64(int column) const { return lite_ ? sqlite3_column_int64(lite_, column) : c_->int64(column); }
+    double real(int column) const { return lite_ ? sqlite3_column_double(lite_, column) : c_->real(column); }
+    // Valid until the next step.
+    std::string_view text(int column) const {
+        if (!lite_) return c_->text(column);
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(lite_, column));
+        return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(lite_, column))) : std::string_view();
+    }
 
 private:
     std::unique_ptr<Cursor> c_;
+    sqlite3_stmt* lite_ = nullptr;
+};
+
+// Rows of one table written in batches (PostgreSQL: COPY into a temporary
+// table, then one upsert per batch, instead of a round trip per row), with
+// what each row was before. Keys are unique within a batch.
+class BulkUpsert {
+public:
+    struct Outcome {
+        size_t row;         // index in the batch, in the order added
+        bool existed;       // the key was stored before
+        bool changed;       // inserted, or a value differed
+        std::vector<std::string> previous;  // the previous columns' texts when it existed
+    };
+    virtual ~BulkUpsert() = default;
+    // One row's values in column order (nullptr: NULL), as SQL text.
+    virtual void add(const std::vector<const std::string*>& values) = 0;
+    virtual size_t pending() const = 0;
+    // Writes the rows added since the last flush; the outcomes of every row
+    // that existed or changed, in the order added.
+    virtual std::vector<Outcome> flush() = 0;
+};
+
+// Rows appended to one table in order (PostgreSQL: one COPY; row triggers
+// still run), instead of a round trip per row.
+class BulkInsert {
+public:
+    virtual ~BulkInsert() = default;
+    // One row's values in column order (nullptr: NULL), as SQL text.
+    virtual void add(const std::vector<const std::string*>& values) = 0;
+    // Writes the rows added.
+    virtual void finish() = 0;
 };
 
 // Which SQL a backend speaks, for the few places that must know (tests, docs).
@@ -136,6 +180,22 @@ public:
     // serve other writers are off while `on`.
     virtual void bulkWrite(bool on) = 0;
 
+    // Batched writing of `columns` of `table` (the first `keys` of them the
+    // key), reporting `previous` columns of rows that existed; nullptr when
+    // the backend writes rows one by one as fast (SQLite).
+    virtual std::unique_ptr<BulkUpsert> bulkUpsert(const std::string& table, const std::vector<std::string>& columns,
+                                                   size_t keys, const std::vector<std::string>& previous) {
+        (void)table, (void)columns, (void)keys, (void)previous;
+        return nullptr;
+    }
+
+    // Appending rows to `table` in one go; nullptr when the backend writes
+    // rows one by one as fast (SQLite).
+    virtual std::unique_ptr<BulkInsert> bulkInsert(const std::string& table, const std::vector<std::string>& columns) {
+        (void)table, (void)columns;
+        return nullptr;
+    }
+
     // ---- the dialect -------------------------------------------------------
     // An SQL expression giving the local time "YYYY-MM-DD HH:MM:SS".
     virtual std::string nowSql() const = 0;
@@ -166,6 +226,8 @@ protected:
 // DO UPDATE SET … WHERE <a column differs>": an upsert that leaves an
 // unchanged row untouched (changes() says 0), in SQL both backends read.
 std::string upsertSql(const std::string& table, const std::vector<std::string>& columns, size_t keys);
+// Its part from ON CONFLICT on.
+std::string upsertConflictSql(const std::string& table, const std::vector<std::string>& columns, size_t keys);
 
 // Opens the store at `location` (kpi/store_location.hpp says which backend).
 std::unique_ptr<Database> open(const std::string& location, Open mode);

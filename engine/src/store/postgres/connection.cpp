@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <algorithm>
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "kpi/error.hpp"
@@ -407,6 +409,161 @@ std::string PgDatabase::realTextSql(const std::string& x) const {
 
 void PgDatabase::createTempTable(const std::string& name, const std::string& columns) {
     exec("CREATE TEMP TABLE " + name + "(" + columns + ")");
+}
+
+void PgDatabase::copyIn(const std::string& table, const std::string& columns, const std::string& data) {
+    settle();
+    const std::string sql = "COPY " + table + "(" + columns + ") FROM STDIN";
+    pg::Result start(PQexec(conn_.get(), sql.c_str()));
+    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) fail(start.get(), "starting COPY");
+    constexpr size_t kChunk = 1 << 20;
+    bool sent = true;
+    for (size_t at = 0; sent && at < data.size(); at += kChunk)
+        sent = PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(std::min(kChunk, data.size() - at))) == 1;
+    if (PQputCopyEnd(conn_.get(), sent ? nullptr : "kpi: sending rows failed") != 1) fail(nullptr, "ending COPY");
+    pg::Result done(PQgetResult(conn_.get()));
+    const bool ok = done && PQresultStatus(done.get()) == PGRES_COMMAND_OK;
+    while (PGresult* r = PQgetResult(conn_.get())) PQclear(r);
+    if (!ok) fail(done.get(), "copying rows");
+}
+
+namespace {
+
+// COPY's text format: a row per line, tab-separated, \N for NULL.
+void appendCopyValue(std::string& out, const std::string* value) {
+    if (!value) {
+        out += "\\N";
+        return;
+    }
+    for (char c : *value) {
+        switch (c) {
+        case '\\': out += "\\\\"; break;
+        case '\t': out += "\\t"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        default: out += c;
+        }
+    }
+}
+
+class PgBulkUpsert final : public BulkUpsert {
+public:
+    PgBulkUpsert(PgDatabase& db, const std::string& table, const std::vector<std::string>& columns, size_t keys,
+                 const std::vector<std::string>& previous)
+        : db_(db), batch_("kpi_bulk_" + table), keys_(keys), previous_(previous.size()) {
+        for (size_t c = 0; c < columns.size(); ++c) names_ += (c ? ", " : "") + columns[c];
+        db_.exec("DROP TABLE IF EXISTS pg_temp." + batch_);
+        // The table's column types, none of its constraints or defaults.
+        db_.exec("CREATE TEMP TABLE " + batch_ + " AS SELECT " + names_ + " FROM " + table + " WITH NO DATA");
+        std::string keyNames, on, upKeys, prevCols;
+        for (size_t k = 0; k < keys; ++k) {
+            keyNames += (k ? ", " : "") + columns[k];
+            on += std::string(k ? " AND " : "") + "p." + columns[k] + " = u." + columns[k];
+            upKeys += (k ? ", " : "") + std::string("coalesce(u.") + columns[k] + ", p." + columns[k] + ")";
+        }
+        std::string prevSelect = "t." + columns[0];
+        for (size_t k = 1; k < keys; ++k) prevSelect += ", t." + columns[k];
+        for (const auto& column : previous) {
+            prevSelect += ", t." + column;
+            prevCols += ", p." + column;
+        }
+        std::string join;
+        for (size_t k = 0; k < keys; ++k) join += std::string(k ? " AND " : "") + "t." + columns[k] + " = b." + columns[k];
+        // Every sub-statement sees the store as it was before the INSERT: prev
+        // holds the rows as they were.
+        upsert_ = "WITH p AS (SELECT " + prevSelect + " FROM " + table + " t JOIN " + batch_ + " b ON " + join +
+                  "), u AS (INSERT INTO " + table + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ + " " +
+                  upsertConflictSql(table, columns, keys) + " RETURNING " + keyNames + ") SELECT " + upKeys +
+                  ", u." + columns[0] + " IS NOT NULL, p." + columns[0] + " IS NOT NULL" + prevCols +
+                  " FROM u FULL JOIN p ON " + on;
+    }
+    ~PgBulkUpsert() override {
+        try {
+            db_.exec("DROP TABLE IF EXISTS pg_temp." + batch_);
+        } catch (...) {
+        }
+    }
+
+    void add(const std::vector<const std::string*>& values) override {
+        std::string key;
+        for (size_t c = 0; c < values.size(); ++c) {
+            if (c) data_ += '\t';
+            appendCopyValue(data_, values[c]);
+            if (c < keys_) {
+                if (c) key += '\x1f';
+                key += values[c] ? *values[c] : std::string();
+            }
+        }
+        data_ += '\n';
+        index_.emplace(std::move(key), rows_++);
+    }
+
+    size_t pending() const override { return rows_; }
+
+    std::vector<Outcome> flush() override {
+        std::vector<Outcome> out;
+        if (rows_ == 0) return out;
+        db_.exec("TRUNCATE " + batch_);
+        db_.copyIn(batch_, names_, data_);
+        auto st = db_.prepare(upsert_);
+        while (st.step()) {
+            std::string key;
+            for (size_t k = 0; k < keys_; ++k) {
+                if (k) key += '\x1f';
+                key += st.text(static_cast<int>(k));
+            }
+            auto it = index_.find(key);
+            if (it == index_.end()) continue;
+            Outcome o{it->second, st.int64(static_cast<int>(keys_ + 1)) != 0, st.int64(static_cast<int>(keys_)) != 0, {}};
+            for (size_t c = 0; c < previous_; ++c) o.previous.emplace_back(st.text(static_cast<int>(keys_ + 2 + c)));
+            out.push_back(std::move(o));
+        }
+        std::sort(out.begin(), out.end(), [](const Outcome& a, const Outcome& b) { return a.row < b.row; });
+        data_.clear();
+        index_.clear();
+        rows_ = 0;
+        return out;
+    }
+
+private:
+    PgDatabase& db_;
+    std::string batch_, names_, upsert_, data_;
+    size_t keys_, previous_, rows_ = 0;
+    std::unordered_map<std::string, size_t> index_;
+};
+
+class PgBulkInsert final : public BulkInsert {
+public:
+    PgBulkInsert(PgDatabase& db, const std::string& table, const std::vector<std::string>& columns)
+        : db_(db), table_(table) {
+        for (size_t c = 0; c < columns.size(); ++c) names_ += (c ? ", " : "") + columns[c];
+    }
+    void add(const std::vector<const std::string*>& values) override {
+        for (size_t c = 0; c < values.size(); ++c) {
+            if (c) data_ += '\t';
+            appendCopyValue(data_, values[c]);
+        }
+        data_ += '\n';
+    }
+    void finish() override {
+        if (!data_.empty()) db_.copyIn(table_, names_, data_);
+        data_.clear();
+    }
+
+private:
+    PgDatabase& db_;
+    std::string table_, names_, data_;
+};
+
+}  // namespace
+
+std::unique_ptr<BulkInsert> PgDatabase::bulkInsert(const std::string& table, const std::vector<std::string>& columns) {
+    return std::make_unique<PgBulkInsert>(*this, table, columns);
+}
+
+std::unique_ptr<BulkUpsert> PgDatabase::bulkUpsert(const std::string& table, const std::vector<std::string>& columns,
+                                                   size_t keys, const std::vector<std::string>& previous) {
+    return std::make_unique<PgBulkUpsert>(*this, table, columns, keys, previous);
 }
 
 bool PgDatabase::hasTable(const std::string& name) {

@@ -63,6 +63,11 @@ public:
         return "strpos(" + haystack + ", " + needle + ")";
     }
     void createTempTable(const std::string& name, const std::string& columns) override;
+    std::unique_ptr<BulkUpsert> bulkUpsert(const std::string& table, const std::vector<std::string>& columns,
+                                           size_t keys, const std::vector<std::string>& previous) override;
+    std::unique_ptr<BulkInsert> bulkInsert(const std::string& table, const std::vector<std::string>& columns) override;
+    // COPY table(columns) FROM STDIN with `data` (COPY's text format).
+    void copyIn(const std::string& table, const std::string& columns, const std::string& data);
     bool hasTable(const std::string& name) override;
     int storedVersion(bool& empty) override;
     void createOrUpgrade() override;

@@ -29,9 +29,11 @@ namespace kpi::pg {
 //
 // The bulk path (`kpi import`, which checks every value and writes its change
 // and audit rows itself, as on SQLite): inside its transaction the schema
-// owner runs `SET LOCAL kpi.import = 'on'`, and the check, change-log and
-// audit triggers then let its rows through untouched. For any other login the
-// setting changes nothing.
+// owner runs `SET LOCAL kpi.import = 'on'` (or set_config on the session), and
+// the check, change-log and audit triggers do not fire for its rows (their
+// WHEN is false: no PL/pgSQL call, no queued event; COPY of 200,000 lines
+// measured 1.49 s, against 1.27 s with no trigger at all and 2.29 s when the
+// triggers returned early). For any other login the setting changes nothing.
 std::string initSql();
 
 // SQL of an audited target state, "target=…;weight=…;valid_to=…", for row

@@ -98,8 +98,7 @@ BEGIN
   END IF;
 END
 $f$;
-REVOKE ALL ON FUNCTION kpi_grant_manager(text, text), kpi_grant_writer(text), kpi_revoke(text),
-  kpi_check_grantable(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION kpi_grant_manager(text, text), kpi_grant_writer(text), kpi_revoke(text) FROM PUBLIC;
 )SQL";
 
 const char* const kReadable[] = {"meta",           "employees",    "outlets",        "products",
@@ -149,6 +148,15 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
     return text;
 }
 
+// Creates the policy, or brings an existing one to this definition.
+std::string policy(const std::string& name, const std::string& table, const std::string& command,
+                   const std::string& usingExpr, const std::string& checkExpr) {
+    std::string clauses = " USING (" + usingExpr + ")" + (checkExpr.empty() ? "" : " WITH CHECK (" + checkExpr + ")");
+    return "DO $kpi$ BEGIN\n  IF EXISTS (SELECT 1 FROM pg_policy WHERE polrelid = '" + table + "'::regclass AND polname = '" +
+           name + "') THEN\n    ALTER POLICY " + name + " ON " + table + clauses + ";\n  ELSE\n    CREATE POLICY " + name +
+           " ON " + table + " FOR " + command + clauses + ";\n  END IF;\nEND $kpi$;\n";
+}
+
 }  // namespace
 
 std::string securitySql() {
@@ -160,10 +168,8 @@ std::string securitySql() {
         const std::string write = p.writable ? "(SELECT kpi_writes(current_user))" : "(SELECT kpi_owner(current_user))";
         out += "ALTER TABLE " + t + " ENABLE ROW LEVEL SECURITY;\n";
         out += "ALTER TABLE " + t + " FORCE ROW LEVEL SECURITY;\n";
-        out += "DROP POLICY IF EXISTS kpi_read ON " + t + ";\n";
-        out += "CREATE POLICY kpi_read ON " + t + " FOR SELECT USING (" + all + " OR " + p.team + ");\n";
-        out += "DROP POLICY IF EXISTS kpi_write ON " + t + ";\n";
-        out += "CREATE POLICY kpi_write ON " + t + " FOR ALL USING (" + write + ") WITH CHECK (" + write + ");\n";
+        out += policy("kpi_read", t, "SELECT", all + " OR " + p.team, "");
+        out += policy("kpi_write", t, "ALL", write, write);
     }
     return out;
 }

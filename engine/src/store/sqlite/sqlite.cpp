@@ -195,6 +195,7 @@ public:
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
         return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string_view();
     }
+    sqlite3_stmt* sqliteStatement() const override { return stmt_; }
 
 private:
     SqliteDatabase* db_;
