@@ -26,6 +26,7 @@ import unittest
 
 import office_harness as oh
 from kpi_data import TINY_CSV, make_store
+from test_sidebar import Panel
 
 sys.path.insert(0, os.path.join(oh.REPO, "tests", "postgres"))
 import pgdb  # noqa: E402
@@ -178,6 +179,28 @@ class PushedChanges(oh.OfficeTestCase):
         # Not all zero: the comparison means something.
         self.assertGreater(oh.read(pg_sheet, "A%d" % (1 + PERIODS.index("2026-11"))).value, 0)
         print("\n  %d KPI.ACTUAL cells equal on PostgreSQL and SQLite" % compared)
+
+    def test_2_a_committed_order_reaches_the_sidebar_within_5_s(self):
+        document, sheet = document_on(self.office, self.store, {"A1": ACTUAL_SR01, "A2": "=KPI.STATUS()"})
+        self.addCleanup(document.close, True)
+        oh.wait_for(lambda: "changes pushed by the server" in oh.read(sheet, "A2").text, 30,
+                    what=lambda: "the listener (%r)" % oh.read(sheet, "A2").text)
+        panel = Panel(self.office, document)
+        self.addCleanup(panel.dispose)
+        oh.wait_for(lambda: len(panel.items("team")) == len(EMPLOYEES), 30,
+                    what=lambda: "the team list (%r)" % panel.items("team"))
+        panel.select("team", lambda line: " SR01 " in line, "SR01")
+        oh.wait_for(lambda: panel.text("person_header").startswith("SR01 ") and panel.items("person"), 30,
+                    what="SR01's person view")
+        before = panel.person_figures()["REV"][1][0]
+        self.assertEqual(before, oh.read(sheet, "A1").value)
+        committed = time.monotonic()
+        self.write_as_writer(order_sql("SIDEBAR1", 90000))
+        oh.wait_for(lambda: panel.person_figures()["REV"][1][0] == before + 90000, 30, interval=0.02,
+                    what=lambda: "the sidebar to show the new order (%r)" % panel.items("person"))
+        latency = time.monotonic() - committed
+        print("\n  commit to sidebar: %.3f s" % latency)
+        self.assertLess(latency, PUSH_LIMIT)
 
     def test_3_a_kpistore_holding_a_password_is_refused(self):
         for location in [self.store + " password=secret",
