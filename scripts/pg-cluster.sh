@@ -24,6 +24,7 @@ action=$1; shift
 fresh=0
 if [ "$1" = "--fresh" ]; then fresh=1; shift; fi
 [ $# -eq 1 ] || usage
+case "$action" in start|stop) ;; *) usage ;; esac
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 
@@ -66,13 +67,10 @@ stop_cluster() {
   fi
 }
 
-case "$action" in
-  stop)
-    stop_cluster
-    exit 0 ;;
-  start) ;;
-  *) usage ;;
-esac
+if [ "$action" = stop ]; then
+  stop_cluster
+  exit 0
+fi
 
 stop_cluster  # a leftover of an interrupted run
 if [ "$fresh" -eq 1 ]; then

@@ -336,21 +336,27 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $f$
   SELECT to_char(statement_timestamp(), 'YYYY-MM-DD HH24:MI:SS')
 $f$;
 
--- True when a login may act as the schema's owner (owns it, is a member of
--- the owning role, or a superuser); and the import's bulk path (schema.hpp):
--- the owner's own session said so. The owner's name is written into them
--- (no lookup by name that a login's search_path could redirect, nothing a
--- login can set), so they are plain SQL that PostgreSQL inlines into the
--- triggers and policies that call them: one membership test from its cache.
+-- True when a login may act as the schema's owner (owns its tables, is a
+-- member of the owning role, or is a superuser); and the import's bulk path
+-- (schema.hpp): the owner's own session said so. They name the schema's
+-- objects with the schema written in (no lookup a login's search_path could
+-- redirect). kpi_import_mode is plain SQL that PostgreSQL inlines into the
+-- triggers' WHEN: one setting read, and in the import one membership test
+-- (from a cache) against the owner's id as of `kpi init`, the exact test
+-- only when that fails (a store restored under another owner: 5 µs a row
+-- until `kpi init` runs again).
 DO $kpi$
 DECLARE
-  owner text := (SELECT rolname FROM pg_roles WHERE oid = (SELECT relowner FROM pg_class WHERE oid = 'meta'::regclass));
+  schema text := quote_ident(current_schema());
+  owner oid := (SELECT relowner FROM pg_class WHERE oid = 'meta'::regclass);
 BEGIN
   EXECUTE format('CREATE OR REPLACE FUNCTION kpi_owner(who name) RETURNS boolean LANGUAGE sql STABLE AS %L',
-                 format('SELECT pg_has_role(who, %L::name, %L)', owner, 'MEMBER'));
+                 format('SELECT pg_has_role(who, (SELECT relowner FROM pg_catalog.pg_class WHERE oid = %L::regclass), %L)',
+                        schema || '.meta', 'MEMBER'));
   EXECUTE format('CREATE OR REPLACE FUNCTION kpi_import_mode() RETURNS boolean LANGUAGE sql STABLE AS %L',
                  format('SELECT CASE WHEN coalesce(current_setting(%L, true), %L) <> %L THEN false '
-                        'ELSE pg_has_role(session_user, %L::name, %L) END', 'kpi.import', '', 'on', owner, 'MEMBER'));
+                        'WHEN pg_has_role(session_user, %s::oid, %L) THEN true '
+                        'ELSE %s.kpi_owner(session_user) END', 'kpi.import', '', 'on', owner, 'MEMBER', schema));
 END $kpi$;
 )SQL";
 
@@ -731,6 +737,13 @@ std::string targetState(const std::string& row) {
            ".weight) || ';valid_to=' || " + row + ".valid_to";
 }
 
+// How a later version upgrades in place: its tables and columns are added to
+// kTables as the state at that version (CREATE TABLE IF NOT EXISTS for a new
+// table; for a new column of an existing table, ALTER TABLE … ADD COLUMN IF
+// NOT EXISTS after its CREATE TABLE), data moves in a DO block that reads
+// meta's schema_version before the epilogue writes the new one, and the
+// functions, triggers and policies are simply the new ones (CREATE OR
+// REPLACE, policies altered in place). Everything stays safe to run again.
 std::string initSql() {
     const std::string version = std::to_string(kSchemaVersion);
     std::string sqlText = replaceAll(kPrologue, "@VERSION@", version);
