@@ -5,7 +5,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -15,13 +14,17 @@
 #include <utility>
 #include <vector>
 
+#include "pg_library.hpp"
+
 namespace saleskpi::addin {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+const libpq::Api& pq() { return libpq::api(); }
+
 struct ConnCloser {
-    void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+    void operator()(PGconn* conn) const noexcept { pq().PQfinish(conn); }
 };
 using Connection = std::unique_ptr<PGconn, ConnCloser>;
 
@@ -30,7 +33,7 @@ std::string trimmed(std::string text) {
     return text;
 }
 
-std::string errorOf(PGconn* conn) { return conn ? trimmed(PQerrorMessage(conn)) : "out of memory"; }
+std::string errorOf(PGconn* conn) { return conn ? trimmed(pq().PQerrorMessage(conn)) : "out of memory"; }
 
 enum class Wait { Ready, Woken, TimedOut, Failed };
 
@@ -128,57 +131,57 @@ public:
         const char* keys[] = {"dbname", "application_name", "client_encoding", "keepalives", "keepalives_idle",
                               "keepalives_interval", "keepalives_count", nullptr};
         const char* values[] = {location_.c_str(), "kpi-listen", "UTF8", "1", "20", "5", "3", nullptr};
-        conn_.reset(PQconnectStartParams(keys, values, 1));
-        if (!conn_ || PQstatus(conn_.get()) == CONNECTION_BAD) return failed("cannot connect: " + errorOf(conn_.get()));
+        conn_.reset(pq().PQconnectStartParams(keys, values, 1));
+        if (!conn_ || pq().PQstatus(conn_.get()) == CONNECTION_BAD) return failed("cannot connect: " + errorOf(conn_.get()));
         const auto deadline = Clock::now() + timeout_;
         PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
         for (;;) {
             if (polling == PGRES_POLLING_OK) break;
             if (polling == PGRES_POLLING_FAILED) return failed("cannot connect: " + errorOf(conn_.get()));
             const short events = polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-            switch (waitOn(PQsocket(conn_.get()), events, wakeFd_, deadline)) {
+            switch (waitOn(pq().PQsocket(conn_.get()), events, wakeFd_, deadline)) {
                 case Wait::Woken: return failed("stopping");
                 case Wait::TimedOut: return failed("cannot connect: no answer within the connect timeout");
                 case Wait::Failed: return failed("cannot connect: poll() failed");
                 case Wait::Ready: break;
             }
-            polling = PQconnectPoll(conn_.get());
+            polling = pq().PQconnectPoll(conn_.get());
         }
-        if (PQsetnonblocking(conn_.get(), 1) != 0) return failed("cannot connect: " + errorOf(conn_.get()));
+        if (pq().PQsetnonblocking(conn_.get(), 1) != 0) return failed("cannot connect: " + errorOf(conn_.get()));
         return true;
     }
 
     // Runs one statement without blocking; the first row's first value, or
     // "" for a statement without rows. nullopt on failure (problem() says why).
     std::optional<std::string> run(const char* sql) {
-        if (!PQsendQuery(conn_.get(), sql)) return fail("cannot send a statement: " + errorOf(conn_.get()));
+        if (!pq().PQsendQuery(conn_.get(), sql)) return fail("cannot send a statement: " + errorOf(conn_.get()));
         const auto deadline = Clock::now() + timeout_;
         // Flush what is queued, then read until the result is complete.
         for (;;) {
-            const int flushed = PQflush(conn_.get());
+            const int flushed = pq().PQflush(conn_.get());
             if (flushed < 0) return fail("lost the connection: " + errorOf(conn_.get()));
             if (flushed == 0) break;
             if (!waitReady(POLLIN | POLLOUT, deadline)) return std::nullopt;
-            if (!PQconsumeInput(conn_.get())) return fail("lost the connection: " + errorOf(conn_.get()));
+            if (!pq().PQconsumeInput(conn_.get())) return fail("lost the connection: " + errorOf(conn_.get()));
         }
         std::optional<std::string> value;
         std::string error;
         for (;;) {
-            while (PQisBusy(conn_.get())) {
+            while (pq().PQisBusy(conn_.get())) {
                 if (!waitReady(POLLIN, deadline)) return std::nullopt;
-                if (!PQconsumeInput(conn_.get())) return fail("lost the connection: " + errorOf(conn_.get()));
+                if (!pq().PQconsumeInput(conn_.get())) return fail("lost the connection: " + errorOf(conn_.get()));
             }
-            PGresult* result = PQgetResult(conn_.get());
+            PGresult* result = pq().PQgetResult(conn_.get());
             if (!result) break;
-            const auto status = PQresultStatus(result);
+            const auto status = pq().PQresultStatus(result);
             if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-                if (!value) value = status == PGRES_TUPLES_OK && PQntuples(result) > 0 && PQnfields(result) > 0
-                                        ? std::string(PQgetvalue(result, 0, 0))
+                if (!value) value = status == PGRES_TUPLES_OK && pq().PQntuples(result) > 0 && pq().PQnfields(result) > 0
+                                        ? std::string(pq().PQgetvalue(result, 0, 0))
                                         : std::string();
             } else if (error.empty()) {
-                error = trimmed(PQresultErrorMessage(result));
+                error = trimmed(pq().PQresultErrorMessage(result));
             }
-            PQclear(result);
+            pq().PQclear(result);
         }
         if (!error.empty()) return fail(error);
         if (!value) return fail("no result");
@@ -189,21 +192,21 @@ public:
     // owner stops us, or the connection fails (false; problem() says why).
     bool waitForNotifications() {
         for (;;) {
-            if (PQstatus(conn_.get()) != CONNECTION_OK) return failed("lost the connection: " + errorOf(conn_.get()));
+            if (pq().PQstatus(conn_.get()) != CONNECTION_OK) return failed("lost the connection: " + errorOf(conn_.get()));
             if (!waitReady(POLLIN, std::nullopt)) return false;
-            if (!PQconsumeInput(conn_.get())) return failed("lost the connection: " + errorOf(conn_.get()));
+            if (!pq().PQconsumeInput(conn_.get())) return failed("lost the connection: " + errorOf(conn_.get()));
             // A server that ends the session (shutdown, pg_terminate_backend)
             // first sends an error, then closes.
             std::string ended;
-            while (!PQisBusy(conn_.get())) {
-                PGresult* result = PQgetResult(conn_.get());
+            while (!pq().PQisBusy(conn_.get())) {
+                PGresult* result = pq().PQgetResult(conn_.get());
                 if (!result) break;
-                if (PQresultStatus(result) == PGRES_FATAL_ERROR) ended = trimmed(PQresultErrorMessage(result));
-                PQclear(result);
+                if (pq().PQresultStatus(result) == PGRES_FATAL_ERROR) ended = trimmed(pq().PQresultErrorMessage(result));
+                pq().PQclear(result);
             }
-            while (PGnotify* notification = PQnotifies(conn_.get())) {
+            while (PGnotify* notification = pq().PQnotifies(conn_.get())) {
                 pending_.emplace_back(notification->extra ? notification->extra : "");
-                PQfreemem(notification);
+                pq().PQfreemem(notification);
             }
             if (!pending_.empty()) return true;
             if (!ended.empty()) return failed("lost the connection: " + ended);
@@ -221,7 +224,7 @@ public:
 
 private:
     bool waitReady(short events, std::optional<Clock::time_point> deadline) {
-        switch (waitOn(PQsocket(conn_.get()), events, wakeFd_, deadline)) {
+        switch (waitOn(pq().PQsocket(conn_.get()), events, wakeFd_, deadline)) {
             case Wait::Ready: return true;
             case Wait::Woken: return failed("stopping");
             case Wait::TimedOut: return failed("the server did not answer within " +
@@ -259,6 +262,15 @@ std::optional<long long> seqOf(const std::string& text) {
 void PgListener::run() noexcept {
     ::pthread_setname_np(::pthread_self(), "kpi-listen");
     try {
+        try {
+            libpq::api();
+        } catch (const std::exception& error) {
+            // No libpq on this PC: nothing to retry until it is installed.
+            setState(State::Reconnecting, error.what());
+            waitOn(-1, 0, wakeFd_, std::nullopt);
+            setState(State::Stopped, {});
+            return;
+        }
         auto retry = timing_.firstRetry;
         while (!stopping_) {
             Session session(location_, wakeFd_, timing_.connectTimeout);
