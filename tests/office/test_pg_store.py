@@ -90,6 +90,21 @@ def document_on(office, store, formulas):
     return document, sheet
 
 
+def close_quietly(document):
+    """Closes a document; nothing when its office has gone already."""
+    try:
+        document.close(True)
+    except Exception:  # noqa: BLE001 - the office was stopped by the test
+        pass
+
+
+def stop_holder(holder):
+    if holder.poll() is None:
+        holder.kill()
+        holder.wait()
+    holder.stdin.close()
+
+
 def timed(function, *args):
     started = time.monotonic()
     result = function(*args)
@@ -335,10 +350,10 @@ class ServerFaults(oh.OfficeTestCase):
         # with the server cancelling its statements after 300 ms.
         timeout_store = self.store + " options='-c statement_timeout=300'"
         waiting, waiting_sheet = document_on(self.office, self.store, {"A1": ACTUAL_SR01, "A2": "=KPI.STATUS()"})
-        self.addCleanup(waiting.close, True)
+        self.addCleanup(close_quietly, waiting)
         timed_out, timed_out_sheet = document_on(self.office, timeout_store,
                                                  {"A1": ACTUAL_SR01, "A2": "=KPI.STATUS()"})
-        self.addCleanup(timed_out.close, True)
+        self.addCleanup(close_quietly, timed_out)
         for sheet in (waiting_sheet, timed_out_sheet):
             oh.wait_for(lambda: "changes pushed by the server" in oh.read(sheet, "A2").text and
                         oh.read(sheet, "A1").error == 0, 30,
@@ -350,7 +365,7 @@ class ServerFaults(oh.OfficeTestCase):
         # both check the store.
         holder = subprocess.Popen(["psql", "-X", "-q", "-d", self.store], stdin=subprocess.PIPE,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.addCleanup(lambda: holder.poll() is not None or (holder.kill(), holder.wait()))
+        self.addCleanup(stop_holder, holder)
         holder.stdin.write(b"BEGIN; LOCK TABLE changes IN ACCESS EXCLUSIVE MODE; SELECT 1;\n")
         holder.stdin.flush()
         oh.wait_for(lambda: pgdb.psql(self.store, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' "
@@ -375,6 +390,7 @@ class ServerFaults(oh.OfficeTestCase):
             self.assertLess(seconds, 1.0)
 
         holder.stdin.write(b"ROLLBACK;\n")
+        holder.stdin.flush()
         holder.stdin.close()
         holder.wait(30)
         released = time.monotonic()
@@ -383,6 +399,32 @@ class ServerFaults(oh.OfficeTestCase):
                         what=lambda: "%s to recover (%r)" % (what, oh.read(sheet, "A2").text))
             print("  lock released → %s ready in %.2f s" % (what, time.monotonic() - released))
         self.assertLess(time.monotonic() - released, 35)
+
+        # Locked again, a check waiting on it: the office still quits within 10 s.
+        holder = subprocess.Popen(["psql", "-X", "-q", "-d", self.store], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(stop_holder, holder)
+        holder.stdin.write(b"BEGIN; LOCK TABLE changes IN ACCESS EXCLUSIVE MODE; SELECT 1;\n")
+        holder.stdin.flush()
+        oh.wait_for(lambda: pgdb.psql(self.store, "SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' "
+                                                  "AND relation = 'changes'::regclass").split()[2] == "1", 20,
+                    what="the lock on changes")
+        pgdb.psql(self.store, "NOTIFY kpi_changes, '1999999999'")
+        oh.wait_for(lambda: "no answer from the PostgreSQL server" in oh.read(waiting_sheet, "A2").text, 20,
+                    what=lambda: "the waiting store to say so (%r)" % oh.read(waiting_sheet, "A2").text)
+        threads = our_threads(self.office.soffice_pid())
+        started = time.monotonic()
+        status = self.office.stop()
+        quit_seconds = time.monotonic() - started
+        print("  the office quit in %.2f s (exit status %r) with a check waiting on a lock; threads %s"
+              % (quit_seconds, status, threads))
+        self.assertLess(quit_seconds, QUIT_LIMIT)
+        self.assertEqual(status, 0)
+
+    def tearDown(self):
+        if self._testMethodName.startswith("test_statement_timeout"):
+            return  # it stopped the office itself
+        super().tearDown()
 
 
 if __name__ == "__main__":
