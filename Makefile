@@ -58,13 +58,18 @@ test-unit: build
 	@cd $(BUILD) && ctest --output-on-failure -j2 -LE office
 
 # The engine's and the add-in's UNO-free unit tests under ThreadSanitizer, in
-# their own build dir (docs/reliability.md): any data race fails the run.
+# their own build dir (docs/reliability.md): any data race fails the run. The
+# add-in's PostgreSQL tests (listener, engine host) run against a throwaway
+# cluster in $(TSAN_BUILD)/pg.
 TSAN_BUILD ?= build-tsan
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALESKPI_SANITIZE=thread >/dev/null
-	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target engine_tests saleskpi_addin_tests
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target engine_tests saleskpi_addin_tests saleskpi_addin_pg_tests
 	@cd $(TSAN_BUILD) && export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" && \
-		./bin/engine_tests --gtest_brief=1 && ./bin/saleskpi_addin_tests --gtest_brief=1
+		./bin/engine_tests --gtest_brief=1 && ./bin/saleskpi_addin_tests --gtest_brief=1 && \
+		$(CURDIR)/scripts/pg-cluster.sh start --fresh $$PWD/pg >/dev/null && \
+		{ KPI_TEST_PG=$$PWD/pg/conninfo ./bin/saleskpi_addin_pg_tests --gtest_brief=1; status=$$?; \
+		  $(CURDIR)/scripts/pg-cluster.sh stop $$PWD/pg; exit $$status; }
 
 # The whole suite at a new year, just before midnight, a leap day and now.
 test-dates: build

@@ -222,20 +222,30 @@ std::string statusText(const EngineHost::Status& status, const std::string& sour
     const std::string store =
         status.store.string() + (source.empty() ? "" : " (" + source + ")") + pinnedTodayNote();
     const std::string every = std::to_string(status.interval.count()) + " s";
+    // A PostgreSQL store is tried again as soon as its server answers (the
+    // listener reconnects), at the latest at the next check.
+    const std::string retrying = status.postgres ? "retrying as soon as the server answers, at the latest every " + every
+                                                 : "retrying every " + every;
     const std::string dataTo =
         status.data && !status.data->latestActivity.empty() ? "; data to " + status.data->latestActivity : "";
+    // A PostgreSQL store: whether commits reach the cells at once.
+    std::string pushed;
+    if (status.push == EngineHost::Status::Push::Listening)
+        pushed = "; changes pushed by the server";
+    else if (status.push == EngineHost::Status::Push::Reconnecting)
+        pushed = "; reconnecting to the server for pushed changes (" + status.pushProblem + ")";
     switch (status.state) {
         case EngineHost::State::Loading:
             if (status.partial) return "loading: " + store + "; figures of " + kpi::formatPeriod(*status.partial) +
                                        " shown meanwhile";
             return "loading: " + store;
         case EngineHost::State::Ready:
-            return "ready: " + store + "; refreshed " + status.checkedAt + dataTo + "; checked every " + every;
+            return "ready: " + store + "; refreshed " + status.checkedAt + dataTo + "; checked every " + every + pushed;
         case EngineHost::State::Stale:
             return "stale: " + store + "; " + status.problem + "; showing the data read " + status.checkedAt +
-                   dataTo + "; retrying every " + every;
+                   dataTo + "; " + retrying + pushed;
         case EngineHost::State::Unavailable:
-            return "unavailable: " + store + "; " + status.problem + "; retrying every " + every;
+            return "unavailable: " + store + "; " + status.problem + "; " + retrying + pushed;
         case EngineHost::State::Stopped: return "stopped: " + store + "; the office is shutting down";
     }
     return "unavailable: " + store;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "kpi/error.hpp"
+#include "kpi/store_location.hpp"
 
 namespace saleskpi::addin {
 namespace {
@@ -29,15 +30,33 @@ std::string localTimeNow() { return localTime(std::time(nullptr)); }
 
 std::int64_t ticksNow() { return Clock::now().time_since_epoch().count(); }
 
+// A PostgreSQL store whose check failed is checked again after 1 s, 2 s, …
+// at most 30 s apart (and never later than the interval).
+constexpr std::chrono::milliseconds kFirstPostgresRetry{1000};
+constexpr std::chrono::milliseconds kMaxPostgresRetry{30000};
+
 // Names show in /proc/<pid>/task/*/comm, top and gdb (15 characters at most).
 void nameThisThread(const char* name) { ::pthread_setname_np(::pthread_self(), name); }
 
 }  // namespace
 
+std::string oneLine(const std::string& text) {
+    std::string line;
+    for (const char c : text) {
+        if (c == '\n' || c == '\t' || c == '\r') {
+            if (!line.empty() && line.back() != ' ') line += ' ';
+        } else {
+            line += c;
+        }
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    return line;
+}
+
 std::string describeStoreProblem(const std::exception& error) {
     // The engine's messages name the store and the kind of trouble already.
-    if (dynamic_cast<const kpi::Error*>(&error)) return error.what();
-    return std::string("cannot read the store: ") + error.what();
+    if (dynamic_cast<const kpi::Error*>(&error)) return oneLine(error.what());
+    return oneLine(std::string("cannot read the store: ") + error.what());
 }
 
 struct EngineHost::Core {
@@ -49,12 +68,18 @@ struct EngineHost::Core {
 
     Core(std::filesystem::path path, std::chrono::milliseconds every, ChangeHandler handler,
          std::chrono::milliseconds silence)
-        : store(std::move(path)), interval(every), noAnswerAfter(silence), onChange(std::move(handler)) {
+        : store(std::move(path)),
+          postgres(kpi::isPostgresLocation(store.string())),
+          interval(every),
+          noAnswerAfter(silence),
+          onChange(std::move(handler)) {
         status.store = store;
         status.interval = std::chrono::ceil<std::chrono::seconds>(interval);
+        status.postgres = postgres;
     }
 
     const std::filesystem::path store;
+    const bool postgres;  // a PostgreSQL location: no file, identity = store_id
     const std::chrono::milliseconds interval;
     const std::chrono::milliseconds noAnswerAfter;
 
@@ -71,6 +96,7 @@ struct EngineHost::Core {
     std::unique_ptr<kpi::Engine> quick;
     std::atomic<std::uint64_t> version{0};  // changed under engineMutex
     FileIdentity loadedIdentity{};          // the store thread's: the file engine was loaded from
+    bool reloadNeeded = false;              // the store thread's: a PostgreSQL check failed (its connection may be gone)
 
     mutable std::mutex stateMutex;  // guards everything below up to the atomics; never held for long
     std::condition_variable wake;
@@ -116,6 +142,22 @@ struct EngineHost::Core {
         std::lock_guard lock(stateMutex);
         if (status.noAnswer) refreshRequested = true;  // a check says how things are now
     }
+    void requestRefresh() noexcept {
+        {
+            std::lock_guard lock(stateMutex);
+            refreshRequested = true;
+        }
+        wake.notify_all();
+    }
+    void pushStateChanged(PgListener::State state, const std::string& problem) noexcept {
+        {
+            std::lock_guard lock(stateMutex);
+            if (stopRequested) return;
+            status.push = state == PgListener::State::Listening ? Status::Push::Listening : Status::Push::Reconnecting;
+            status.pushProblem = oneLine(problem);
+        }
+        notify();  // KPI.STATUS says so
+    }
     void notify() noexcept {
         std::lock_guard lock(callbackMutex);
         if (ownerGone || !onChange) return;
@@ -149,6 +191,16 @@ void EngineHost::start() {
     // Each thread holds the core: a thread left behind keeps what it uses alive.
     storeThread_ = std::thread([core = core_] { core->runStore(); });
     watchdog_ = std::thread([core = core_] { core->runWatchdog(); });
+    if (core_->postgres) {
+        // Joined in finishStop(), before the core can go: it may hold it.
+        PgListener::Events events;
+        events.changed = [core = core_](long long) { core->requestRefresh(); };
+        events.stateChanged = [core = core_](PgListener::State state, const std::string& problem) {
+            if (state != PgListener::State::Stopped) core->pushStateChanged(state, problem);
+        };
+        listener_ = std::make_unique<PgListener>(core_->store.string(), std::move(events));
+        listener_->start();
+    }
 }
 
 void EngineHost::requestStop() {
@@ -159,11 +211,14 @@ void EngineHost::requestStop() {
     }
     core_->stopping = true;  // a load in progress gives up
     core_->wake.notify_all();
+    if (listener_) listener_->requestStop();
 }
 
 void EngineHost::finishStop(std::chrono::steady_clock::time_point deadline) {
     requestStop();
     const auto self = std::this_thread::get_id();
+    // The listener waits on poll() with a wake-up fd: it ends at once.
+    if (listener_) listener_->stop();
     if (watchdog_.joinable() && watchdog_.get_id() != self) watchdog_.join();
     if (storeThread_.joinable() && storeThread_.get_id() != self) {
         std::unique_lock lock(core_->stateMutex);
@@ -259,6 +314,7 @@ void EngineHost::Core::runStore() noexcept {
     try {
         kpi::Day day = kpi::today();
         auto nextCheck = Clock::now();
+        std::chrono::milliseconds retryAfter = kFirstPostgresRetry / 2;
         std::unique_lock lock(stateMutex);
         while (!stopRequested) {
             if (!jobs.empty()) {
@@ -289,7 +345,13 @@ void EngineHost::Core::runStore() noexcept {
                 }
                 if (changed) notify();
                 lock.lock();
-                nextCheck = Clock::now() + interval;
+                // A PostgreSQL store that failed is tried again soon, with
+                // back-off (a statement timeout, a lock, a server that is
+                // back but sent no notification), never later than usual.
+                const bool failed = status.state == State::Stale || status.state == State::Unavailable;
+                retryAfter = postgres && failed ? std::min(retryAfter * 2, kMaxPostgresRetry) : kFirstPostgresRetry / 2;
+                nextCheck = Clock::now() + (postgres && failed ? std::min<std::chrono::milliseconds>(retryAfter, interval)
+                                                               : interval);
                 continue;
             }
             wake.wait_until(lock, nextCheck, [this] { return stopRequested || refreshRequested || !jobs.empty(); });
@@ -334,6 +396,12 @@ void EngineHost::Core::showQuick(std::unique_ptr<kpi::Engine> partial) {
 }
 
 bool EngineHost::Core::check() {
+    if (postgres) {
+        // No file to look at: the engine's fetch compares the store_id, and a
+        // failed check is followed by a load on a new connection.
+        if (!engine || reloadNeeded) return load(std::nullopt);
+        return fetch();
+    }
     const auto identity = identityOf(store);
     if (!engine) return load(identity);
     // A connection keeps reading the file it opened: a store that was removed
@@ -370,6 +438,7 @@ bool EngineHost::Core::load(const std::optional<FileIdentity>& identity) {
         if (stopping) return false;
         return fail(engine ? State::Stale : State::Unavailable, "cannot read the store");
     }
+    reloadNeeded = false;
     const kpi::DataState data = loaded->state();
     std::unique_ptr<kpi::Engine> partial;
     {
@@ -402,8 +471,10 @@ bool EngineHost::Core::fetch() {
         changes = engine->fetchChanges();
     } catch (const std::exception& error) {
         if (stopping) return false;
+        reloadNeeded = postgres;
         return fail(State::Stale, describeStoreProblem(error));
     } catch (...) {
+        reloadNeeded = postgres;
         return fail(State::Stale, "cannot read the store");
     }
     kpi::DataState data;
@@ -457,8 +528,11 @@ void EngineHost::Core::runWatchdog() noexcept {
             // The figures in memory stay; the status says the file system is silent.
             status.state = status.data ? State::Stale : State::Unavailable;
             const auto since = std::time(nullptr) - std::chrono::duration_cast<std::chrono::seconds>(silent).count();
-            status.problem = "no answer from the file system of " + store.string() + " since " + localTime(since) +
-                             " (a network folder that is down, or a file another program holds?); still waiting for it";
+            status.problem =
+                postgres ? "no answer from the PostgreSQL server of " + store.string() + " since " + localTime(since) +
+                               " (a statement waiting for a lock, or a network that is down?); still waiting for it"
+                         : "no answer from the file system of " + store.string() + " since " + localTime(since) +
+                               " (a network folder that is down, or a file another program holds?); still waiting for it";
             status.noAnswer = true;
             lock.unlock();
             notify();

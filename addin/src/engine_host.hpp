@@ -13,7 +13,16 @@
 //   is down: stat(2) or open(2) that never return) and says so in the status.
 //
 // A store file that was replaced (another inode at the path, or another
-// store_id inside) is loaded afresh and swapped in. A store that is missing,
+// store_id inside) is loaded afresh and swapped in.
+//
+// A PostgreSQL store (a URI or conninfo as the location) has no file: its
+// identity is its store_id alone, and a third thread, a PgListener with a
+// connection of its own, LISTENs for commits and asks the store thread to
+// check at once (the interval stays as the fallback). A check that fails on a
+// PostgreSQL store (server stopped, connection dropped, statement cancelled)
+// keeps the figures, says Stale, and the next check loads the store afresh
+// on a new connection; the listener's reconnection asks for that check as
+// soon as the server answers again. A store that is missing,
 // locked or broken leaves the last figures in place: the state says Stale and
 // why.
 //
@@ -56,6 +65,7 @@
 
 #include "kpi/date.hpp"
 #include "kpi/engine.hpp"
+#include "pg_listener.hpp"
 
 namespace saleskpi::addin {
 
@@ -80,6 +90,12 @@ public:
         // periods cells already show; nullopt otherwise.
         std::optional<kpi::Period> partial;
         bool noAnswer = false;  // the store thread waits on the file system (problem says since when)
+        // A PostgreSQL store's pushed changes (PgListener): whether commits
+        // are heard at once, or the listener is reconnecting (and why).
+        enum class Push { None, Listening, Reconnecting };
+        Push push = Push::None;
+        std::string pushProblem;
+        bool postgres = false;  // the store is a PostgreSQL location
     };
 
     // A quick first load reads at most this many days of orders and visits;
@@ -141,12 +157,15 @@ public:
 private:
     struct Core;  // everything the threads touch, shared with them
     std::shared_ptr<Core> core_;
+    std::unique_ptr<PgListener> listener_;  // a PostgreSQL store's pushed changes; joined at stop
     std::thread storeThread_;
     std::thread watchdog_;
     bool leftBehind_ = false;
 };
 
-// Why a store could not be read, for KPI.STATUS.
+// Why a store could not be read, for KPI.STATUS (one line).
 std::string describeStoreProblem(const std::exception& error);
+// Text on one line: line breaks and tabs (libpq's messages span lines) as single spaces.
+std::string oneLine(const std::string& text);
 
 }  // namespace saleskpi::addin

@@ -201,7 +201,7 @@ uno::Any SAL_CALL KpiFunctions::kpiStatus(const uno::Reference<beans::XPropertyS
         const Language shownIn = officeLanguage(context_);
         const auto location = StoreSessions::instance().cellLocation(context_, document);
         const OUString problem = toOUString(location->problem.empty() ? "stopped: the office is shutting down"
-                                                                      : "unavailable: " + location->problem);
+                                                                      : "unavailable: " + location->problemIn(shownIn));
         std::string key = "STATUS";
         if (asked) key += "@" + kpi::formatPeriod(*asked);
         return fromSession(document, key, uno::Any(problem), [&](StoreSession& session) {

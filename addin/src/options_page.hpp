@@ -1,6 +1,9 @@
 // The page Tools ▸ Options ▸ SalesKPI ▸ Store (OptionsDialog.xcu, the dialog
 // dialogs/Options.xdl with its English and Vietnamese labels): the options
-// StorePath and RefreshSeconds of /org.saleskpi.Settings/Store.
+// StorePath and RefreshSeconds of /org.saleskpi.Settings/Store. StorePath may
+// be an SQLite file or a PostgreSQL location; one holding a password is
+// refused: the line under the field says why as it is typed, and OK keeps
+// the option as it was.
 //
 // The Options dialog creates the page's window from the .xdl and calls this
 // handler with "initialize" (fill the controls), "ok" (save them) and "back"
@@ -34,7 +37,9 @@ public:
     static css::uno::Sequence<OUString> serviceNames();
 
 private:
-    void load(const css::uno::Reference<css::awt::XWindow>& window);
+    // `first`: the page was just made (its field gets the listener that shows
+    // why a location will be refused).
+    void load(const css::uno::Reference<css::awt::XWindow>& window, bool first);
     void save(const css::uno::Reference<css::awt::XWindow>& window);
 
     const css::uno::Reference<css::uno::XComponentContext> context_;

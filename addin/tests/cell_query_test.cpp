@@ -162,6 +162,29 @@ TEST(StatusText, StartsWithTheStateAndNamesTheStore) {
     EXPECT_NE(stale.find("2026-11-27 10:00:00"), std::string::npos);
 }
 
+TEST(StatusText, SaysWhetherAPostgresStoresChangesArePushedOrTheListenerReconnects) {
+    const kpitest::TodayVariable clock(nullptr);
+    EngineHost::Status status;
+    status.store = "service=kpi";
+    status.postgres = true;
+    status.interval = std::chrono::seconds(300);
+    status.state = EngineHost::State::Ready;
+    status.checkedAt = "2026-11-27 10:00:00";
+    status.push = EngineHost::Status::Push::Listening;
+    EXPECT_EQ(statusText(status, "document property KPIStore"),
+              "ready: service=kpi (document property KPIStore); refreshed 2026-11-27 10:00:00; checked every 300 s; "
+              "changes pushed by the server");
+    status.state = EngineHost::State::Stale;
+    status.problem = "lost the connection to the PostgreSQL store service=kpi: server closed the connection";
+    status.push = EngineHost::Status::Push::Reconnecting;
+    status.pushProblem = "cannot connect: no such file";
+    EXPECT_EQ(statusText(status, ""),
+              "stale: service=kpi; lost the connection to the PostgreSQL store service=kpi: server closed the "
+              "connection; showing the data read 2026-11-27 10:00:00; retrying as soon as the server answers, at the "
+              "latest every 300 s; reconnecting to the server for pushed changes (cannot connect: no such file)");
+    EXPECT_EQ(oneLine("connection failed: x\n\tIs the server running?\n"), "connection failed: x Is the server running?");
+}
+
 TEST(StatusText, SaysWhenKpiTodayFixesTheDateAndWhenItIsIgnored) {
     EngineHost::Status status;
     status.store = "/data/kpi.sqlite";

@@ -34,8 +34,9 @@ inline void writeText(const std::filesystem::path& file, const std::string& text
     std::ofstream(file, std::ios::binary) << text;
 }
 
-// Creates <dir>/kpi.sqlite with the tiny data set; returns its path.
-inline std::filesystem::path makeTinyStore(const std::filesystem::path& dir) {
+// Makes the store at `location` (an SQLite path or a PostgreSQL conninfo) and
+// imports the tiny data set into it, from CSV files written under dir.
+inline void fillTinyStore(const std::filesystem::path& dir, const std::string& location) {
     const auto csv = dir / "csv";
     std::filesystem::create_directories(csv);
     writeText(csv / "employees.csv",
@@ -64,12 +65,17 @@ inline std::filesystem::path makeTinyStore(const std::filesystem::path& dir) {
               "SO1,1,P1,10,250000\n"
               "SO2,1,P1,4,100000\n"
               "SO3,1,P1,1,25000\n");
-    const auto store = dir / "kpi.sqlite";
-    kpi::Store::init(store);
-    auto opened = kpi::Store::open(store, kpi::Store::Mode::ReadWrite);
+    kpi::Store::init(location);
+    auto opened = kpi::Store::open(location, kpi::Store::Mode::ReadWrite);
     opened->import({csv / "employees.csv", csv / "outlets.csv", csv / "products.csv", csv / "kpis.csv",
                     csv / "targets.csv", csv / "orders.csv", csv / "order_lines.csv"},
                    kpi::ImportOptions{"test", {}});
+}
+
+// Creates <dir>/kpi.sqlite with the tiny data set; returns its path.
+inline std::filesystem::path makeTinyStore(const std::filesystem::path& dir) {
+    const auto store = dir / "kpi.sqlite";
+    fillTinyStore(dir, store.string());
     return store;
 }
 

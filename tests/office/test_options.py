@@ -37,6 +37,7 @@ class UserInterfaceTest:
     expected_labels = {}
     expected_menu = []
     expected_dialog = {}
+    expected_refusal = {}
 
     @classmethod
     def setUpClass(cls):
@@ -134,6 +135,36 @@ class UserInterfaceTest:
         self.assertIn("retrying every 120 s", status)
         self.assertFalse(handler.callHandlerMethod(window, "unknown", "external_event"))
 
+    def test_a_postgresql_location_holding_a_password_is_refused_in_the_offices_language(self):
+        # The page: the line under the field says why as it is typed; OK keeps the option.
+        self.set_options("/srv/kpi/kept.sqlite", 300)
+        window, handler = self.open_page()
+        self.assertEqual(window.getControl("StoreProblem").getText(), "")
+        window.getControl("StorePath").setText("host=db.example dbname=kpi password=secret")
+        problem = window.getControl("StoreProblem").getText()
+        self.assertTrue(problem.startswith(self.expected_refusal["page"]), problem)
+        self.assertIn("~/.pgpass", problem)
+        self.assertIn("pg_service.conf", problem)
+        self.assertNotIn("secret", problem)
+        self.assertTrue(handler.callHandlerMethod(window, "ok", "external_event"))
+        self.assertEqual(self.configuration(OPTIONS).getByName("StorePath"), "/srv/kpi/kept.sqlite")
+        window.getControl("StorePath").setText("service=kpi")
+        self.assertEqual(window.getControl("StoreProblem").getText(), "")
+        # KPI.STATUS of a document whose KPIStore holds one.
+        document = self.office.new_spreadsheet()
+        self.addCleanup(document.close, True)
+        oh.set_kpi_store(document, "postgresql://kpi:secret@db.example/kpi")
+        sheet = document.Sheets.getByIndex(0)
+        oh.put_formula(sheet, "A1", "=KPI.STATUS()")
+        oh.put_formula(sheet, "A2", '=KPI.ACTUAL("SR01";"REV";"2026-11")')
+        status = oh.wait_for(lambda: oh.read(sheet, "A1").text.startswith("unavailable") and oh.read(sheet, "A1").text,
+                             what=lambda: "KPI.STATUS() to refuse the password (%r)" % oh.read(sheet, "A1").text)
+        self.assertTrue(status.startswith("unavailable: " + self.expected_refusal["status"]), status)
+        self.assertIn("~/.pgpass", status)
+        self.assertIn("pg_service.conf", status)
+        self.assertNotIn("secret", status)
+        self.assertEqual(oh.read(sheet, "A2").error, oh.ERR_NOT_AVAILABLE)
+
     def test_the_report_sheet_dialog_speaks_the_offices_language(self):
         document = self.office.new_spreadsheet()
         self.addCleanup(document.close, True)
@@ -160,6 +191,8 @@ class UserInterfaceTest:
 
 class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
     locale = "en-US"
+    expected_refusal = {"page": "This location holds a PostgreSQL password",
+                        "status": "the document property KPIStore holds a PostgreSQL password"}
     expected_menu = [
         ("~Refresh now", "org.saleskpi.commands:RefreshNow"),
         (None, "private:separator"),
@@ -184,8 +217,10 @@ class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
     }
     expected_labels = {
         "StoreHeading": "Store",
-        "StorePathLabel": "SalesKPI store (the kpi.sqlite file):",
-        "StorePathHint": "Used by documents without a KPIStore property. Empty: the environment variable KPI_STORE.",
+        "StorePathLabel": "SalesKPI store (the kpi.sqlite file, or a PostgreSQL URI or conninfo):",
+        "StorePathHint": "Used by documents without a KPIStore property. Empty: the environment variable KPI_STORE. "
+                         "For PostgreSQL (postgresql://…, service=kpi, host=… dbname=…) no password here: "
+                         "~/.pgpass or pg_service.conf.",
         "RefreshHeading": "Refresh",
         "RefreshLabel": "Check the store for changes every (seconds):",
         "RefreshHint": "Default 300 (5 minutes); the environment variable KPI_REFRESH_SECONDS overrides it. "
@@ -195,6 +230,8 @@ class EnglishUserInterface(UserInterfaceTest, unittest.TestCase):
 
 class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
     locale = "vi"
+    expected_refusal = {"page": "Địa chỉ này chứa mật khẩu PostgreSQL",
+                        "status": "thuộc tính tài liệu KPIStore chứa mật khẩu PostgreSQL"}
     expected_menu = [
         ("~Làm mới ngay", "org.saleskpi.commands:RefreshNow"),
         (None, "private:separator"),
@@ -219,8 +256,10 @@ class VietnameseUserInterface(UserInterfaceTest, unittest.TestCase):
     }
     expected_labels = {
         "StoreHeading": "Kho dữ liệu",
-        "StorePathLabel": "Kho dữ liệu SalesKPI (tệp kpi.sqlite):",
-        "StorePathHint": "Dùng cho tài liệu không có thuộc tính KPIStore. Để trống: dùng biến môi trường KPI_STORE.",
+        "StorePathLabel": "Kho dữ liệu SalesKPI (tệp kpi.sqlite, hoặc URI hay conninfo PostgreSQL):",
+        "StorePathHint": "Dùng cho tài liệu không có thuộc tính KPIStore. Để trống: dùng biến môi trường KPI_STORE. "
+                         "Với PostgreSQL (postgresql://…, service=kpi, host=… dbname=…) không ghi mật khẩu ở đây: "
+                         "dùng ~/.pgpass hoặc pg_service.conf.",
         "RefreshHeading": "Làm mới",
         "RefreshLabel": "Kiểm tra thay đổi của kho dữ liệu mỗi (giây):",
         "RefreshHint": "Mặc định 300 (5 phút); biến môi trường KPI_REFRESH_SECONDS được ưu tiên. "
