@@ -363,6 +363,12 @@ private:
         // per row.
         pg_->bulkWrite(true);
         pg_->exec("ALTER TABLE changes DISABLE TRIGGER kpi_changes_seq");
+        // COPY FROM refuses a table whose row-level security applies to the
+        // one copying: its owner stands outside the policies until the copy
+        // is done (the same transaction puts them back).
+        auto forced = query("SELECT c.oid::regclass::text FROM pg_class c WHERE c.relforcerowsecurity "
+                            "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())");
+        for (const auto& t : forced) pg_->exec("ALTER TABLE " + t[0] + " NO FORCE ROW LEVEL SECURITY");
         auto foreignKeys = query(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
@@ -416,6 +422,7 @@ private:
                       " HAVING max(" + quoteIdent(id[1]) + ") IS NOT NULL");
         pg_->exec("UPDATE kpi_change_counter SET seq = (SELECT coalesce(max(seq), 0) FROM changes)");
         pg_->exec("ALTER TABLE changes ENABLE TRIGGER kpi_changes_seq");
+        for (const auto& t : forced) pg_->exec("ALTER TABLE " + t[0] + " FORCE ROW LEVEL SECURITY");
         pg_->bulkWrite(false);
         say("committing…");
         tx.commit();

@@ -295,13 +295,22 @@ class Migrate(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix="kpi-pg-migrate-")
         cls.sqlite = os.path.join(cls.dir, "cong-ty.sqlite")
         cls.files = make_rich_store(cls.dir, cls.sqlite)
-        cls.db = pgdb.Database("kpi_migrate_%d" % os.getpid()).__enter__()
-        cls.pg = cls.db.location
+        # As a company does it (docs/postgresql.md): an ordinary login owns the database.
+        name = "kpi_migrate_%d" % os.getpid()
+        cls.db = pgdb.Database(name).__enter__()
+        cls.owner = name + "_owner"
+        pgdb.psql(cls.db.admin, "DROP ROLE IF EXISTS %s; CREATE ROLE %s LOGIN" % (cls.owner, cls.owner))
+        pgdb.psql(cls.db.admin, "ALTER DATABASE %s OWNER TO %s" % (name, cls.owner))
+        cls.pg = cls.db.location + " user=" + cls.owner
         cls.migrated = run("migrate", "--from", cls.sqlite, "--to", cls.pg)
 
     @classmethod
     def tearDownClass(cls):
         cls.db.__exit__(None, None, None)
+        try:
+            pgdb.psql(cls.db.admin, "DROP ROLE IF EXISTS %s" % cls.owner)
+        except Exception:  # noqa: BLE001 - a throwaway cluster
+            pass
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def same(self, *args):
@@ -337,6 +346,11 @@ class Migrate(unittest.TestCase):
         got = psql(self.pg, "SELECT %s FROM changes ORDER BY seq" % cols).stdout.splitlines()
         self.assertEqual(len(got), len(every))
         self.assertEqual(got, every)
+        # The owner stood outside the policies only during the copy.
+        self.assertEqual(psql(self.pg, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                              "AND relrowsecurity AND NOT relforcerowsecurity").stdout.strip(), "0")
+        self.assertEqual(psql(self.pg, "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+                              "AND relforcerowsecurity").stdout.strip(), "13")
 
     def test_3_figures_and_histories_are_identical(self):
         e = [r["code"] for r in employees(os.path.join(self.dir, "csv")) if r["role"] == "SR"][0]
@@ -437,11 +451,15 @@ class Migrate(unittest.TestCase):
         dst.commit()
         dst.close()
         with pgdb.Database("kpi_migrate_b_%d" % os.getpid()) as db:
-            p = run("migrate", "--from", broken, "--to", db.location, check=False)
+            pgdb.psql(db.admin, "ALTER DATABASE %s OWNER TO %s" % (db.name, self.owner))
+            location = db.location + " user=" + self.owner
+            p = run("migrate", "--from", broken, "--to", location, check=False)
             self.assertEqual(p.returncode, 1, p.stderr)
             self.assertIn("KHONG_CO_SKU", p.stderr)
             self.assertEqual(psql(db.location, "SELECT count(*) FROM orders").stdout.strip(), "0")
             self.assertEqual(psql(db.location, "SELECT count(*) FROM changes").stdout.strip(), "0")
+            self.assertEqual(psql(db.location, "SELECT count(*) FROM pg_class WHERE relforcerowsecurity")
+                             .stdout.strip(), "13")
             # The constraints and the numbering trigger are all still there.
             self.assertEqual(psql(db.location, "SELECT count(*) FROM pg_trigger WHERE tgname = 'kpi_changes_seq' "
                                   "AND tgenabled = 'O'").stdout.strip(), "1")
