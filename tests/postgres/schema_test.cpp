@@ -75,6 +75,8 @@ TEST(PgSchema, LivesInTheSchemaOfTheSearchPath) {
 struct SqliteShape {
     std::map<std::string, std::map<std::string, std::string>> columns;
     std::map<std::string, std::vector<std::string>> keys;
+    std::set<std::string> indexes;  // "name(column, column)" of the indexes made by CREATE INDEX
+    std::set<std::string> foreignKeys;  // "table.column → table.column ON DELETE action deferred?"
 };
 
 SqliteShape sqliteShape() {
@@ -97,6 +99,26 @@ SqliteShape sqliteShape() {
             std::string column = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
             shape.columns[table][column] = reinterpret_cast<const char*>(sqlite3_column_text(st, 1));
             if (sqlite3_column_int(st, 2) > 0) shape.keys[table].push_back(column);
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_prepare_v2(db,
+                       "SELECT i.name || '(' || (SELECT group_concat(name, ', ') FROM (SELECT name FROM "
+                       "pragma_index_info(i.name) ORDER BY seqno)) || ')' FROM sqlite_schema i WHERE i.type = 'index' "
+                       "AND i.sql IS NOT NULL",
+                       -1, &st, nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) shape.indexes.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    for (const auto& table : tables) {
+        // SQLite keeps DEFERRABLE only in the table's SQL text.
+        sqlite3_prepare_v2(db, ("SELECT f.\"from\", f.\"table\", f.\"to\", f.on_delete, (SELECT instr(sql, 'DEFERRABLE') > 0 "
+                                "FROM sqlite_schema WHERE name = '" + table + "') FROM pragma_foreign_key_list('" +
+                                table + "') f").c_str(),
+                           -1, &st, nullptr);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            auto text = [&](int i) { return std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, i))); };
+            shape.foreignKeys.insert(table + "." + text(0) + " → " + text(1) + "." + text(2) + " ON DELETE " + text(3) +
+                                     (sqlite3_column_int(st, 4) ? " deferred" : ""));
         }
         sqlite3_finalize(st);
     }
@@ -139,6 +161,29 @@ TEST(PgSchema, HasSqlitesTablesColumnsAndKeysWithTheAgreedTypes) {
     for (const auto& [table, _] : sqlite.columns) mine.erase(table);
     EXPECT_EQ(mine, (std::set<std::string>{"kpi_change_counter", "kpi_logins"}));
     EXPECT_EQ(c.query("SELECT viewname FROM pg_views WHERE schemaname = 'public'"), Rows{"settled_adjustments"});
+    // The same indexes, and one more for the row-level security's team query.
+    ASSERT_GE(sqlite.indexes.size(), 5u);
+    Rows indexes = c.query(
+        "SELECT i.relname || '(' || string_agg(a.attname, ', ' ORDER BY k.n) || ')' FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        "CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY k(attnum, n) "
+        "JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
+        "WHERE t.relnamespace = 'public'::regnamespace AND NOT x.indisprimary AND NOT x.indisunique GROUP BY i.relname");
+    std::set<std::string> expected = sqlite.indexes;
+    expected.insert("employees_by_manager(manager_code)");
+    EXPECT_EQ(std::set<std::string>(indexes.begin(), indexes.end()), expected);
+    // The same foreign keys, deferred where SQLite's are.
+    ASSERT_GE(sqlite.foreignKeys.size(), 15u);
+    Rows keys = c.query(
+        "SELECT t.relname || '.' || a.attname || ' → ' || r.relname || '.' || b.attname || ' ON DELETE ' || "
+        "CASE k.confdeltype WHEN 'c' THEN 'CASCADE' ELSE 'NO ACTION' END || CASE WHEN k.condeferred THEN ' deferred' "
+        "ELSE '' END FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid JOIN pg_class r ON r.oid = k.confrelid "
+        "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] "
+        "JOIN pg_attribute b ON b.attrelid = k.confrelid AND b.attnum = k.confkey[1] "
+        "WHERE k.contype = 'f' AND t.relnamespace = 'public'::regnamespace");
+    EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()), sqlite.foreignKeys);
+    // closes' UNIQUE (period_type, period_start) as on SQLite.
+    EXPECT_EQ(c.value("SELECT count(*) FROM pg_constraint WHERE conrelid = 'closes'::regclass AND contype = 'u'"), "1");
 }
 
 TEST(PgSchema, ForeignKeysAreDeferredAndLinesGoWithTheirOrder) {

@@ -164,4 +164,42 @@ TEST(PgStoreRules, OnlyTheOwnersImportSkipsTheTriggers) {
               Rows{"orders|A2|pending"});
 }
 
+// The tables' own CHECK constraints (SQLite's), which hold also where the
+// triggers do not fire (the owner's import path).
+TEST(PgStoreRules, TheTablesOwnChecksHoldUnderTheImportPathToo) {
+    TestDatabase db;
+    Connection c(db.conninfo());
+    c.exec(kBase);
+    c.exec("INSERT INTO plans(code, name_vi, name_en, period_type) VALUES('BONUS', 'Thưởng', 'Bonus', 'MONTH')");
+    const Rows before = contents(c);
+    const Rows bad = {
+        "UPDATE orders SET type = 'gift'",
+        "UPDATE orders SET status = 'done'",
+        "UPDATE order_lines SET quantity = -1",
+        "UPDATE order_lines SET amount = -0.5",
+        "UPDATE kpis SET type = 'REVENUE'",
+        "UPDATE kpis SET cap = 0",
+        "UPDATE targets SET period_type = 'month'",
+        "UPDATE targets SET target = -1",
+        "UPDATE targets SET weight = -1",
+        "UPDATE targets SET valid_to = '2026-10-31'",
+        "UPDATE employees SET end_date = '2019-12-31'",
+        "UPDATE routes SET valid_to = '2025-12-31'",
+        "UPDATE plans SET period_type = 'WEEK'",
+        "UPDATE plans SET gate_kpi = 'SALES'",
+        "UPDATE plans SET curve_mode = 'smooth'",
+        "INSERT INTO plan_components VALUES('BONUS', 'SALES', 0, '0:0,1:1')",
+        "INSERT INTO plan_assignments VALUES('S1', 'BONUS', '2026-11-01', '2026-10-01', 1)",
+        "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, valid_from) "
+        "VALUES('x', 'x', 'moved', 'S1', 'K', 'MONTH', '2026-11-01')",
+        "INSERT INTO closes(period_type, period_start, period_end, closed_at, closed_by) VALUES('WEEK', 'a', 'b', 'c', 'd')",
+    };
+    for (const auto& sql : bad) {
+        std::string refusal = c.refusal("BEGIN; SET LOCAL kpi.import = 'on'; " + sql + "; COMMIT");
+        EXPECT_NE(refusal.find("violates check constraint"), std::string::npos) << sql << ": " << refusal;
+        c.exec("ROLLBACK");
+    }
+    EXPECT_EQ(contents(c), before);
+}
+
 }  // namespace

@@ -1,6 +1,9 @@
 #include "store/postgres/connection.hpp"
 
+#include <dlfcn.h>
 #include <libpq-fe.h>
+
+#include <type_traits>
 
 #include <charconv>
 #include <cstdlib>
@@ -18,9 +21,82 @@
 namespace kpi::sql {
 
 namespace pg {
+namespace {
 
-void ConnDeleter::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
-void ResultDeleter::operator()(pg_result* result) const noexcept { PQclear(result); }
+// libpq, loaded when a PostgreSQL store is first opened: a program that only
+// ever opens SQLite files does not load it and its dependencies (TLS,
+// Kerberos, LDAP: 4 ms more at every start of `kpi`, measured), and runs
+// where libpq is not installed.
+struct Api {
+    decltype(&::PQcancel) PQcancel;
+    decltype(&::PQclear) PQclear;
+    decltype(&::PQcmdTuples) PQcmdTuples;
+    decltype(&::PQconnectdbParams) PQconnectdbParams;
+    decltype(&::PQerrorMessage) PQerrorMessage;
+    decltype(&::PQexec) PQexec;
+    decltype(&::PQfinish) PQfinish;
+    decltype(&::PQfreeCancel) PQfreeCancel;
+    decltype(&::PQgetCancel) PQgetCancel;
+    decltype(&::PQgetResult) PQgetResult;
+    decltype(&::PQgetisnull) PQgetisnull;
+    decltype(&::PQgetlength) PQgetlength;
+    decltype(&::PQgetvalue) PQgetvalue;
+    decltype(&::PQprepare) PQprepare;
+    decltype(&::PQputCopyData) PQputCopyData;
+    decltype(&::PQputCopyEnd) PQputCopyEnd;
+    decltype(&::PQresultErrorField) PQresultErrorField;
+    decltype(&::PQresultErrorMessage) PQresultErrorMessage;
+    decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
+    decltype(&::PQsetSingleRowMode) PQsetSingleRowMode;
+    decltype(&::PQstatus) PQstatus;
+    decltype(&::PQtransactionStatus) PQtransactionStatus;
+};
+
+const Api& lib() {
+    static const Api api = [] {
+        Api api{};
+        void* handle = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
+        if (!handle)
+            throw Error(Error::Kind::Io, std::string("PostgreSQL's client library libpq.so.5 cannot be loaded (install "
+                                                     "the Debian package libpq5): ") + dlerror());
+        const auto load = [&](auto& slot, const char* name) {
+            slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(dlsym(handle, name));
+            if (!slot)
+                throw Error(Error::Kind::Io, std::string("PostgreSQL's client library libpq.so.5 lacks ") + name);
+        };
+        load(api.PQcancel, "PQcancel");
+        load(api.PQclear, "PQclear");
+        load(api.PQcmdTuples, "PQcmdTuples");
+        load(api.PQconnectdbParams, "PQconnectdbParams");
+        load(api.PQerrorMessage, "PQerrorMessage");
+        load(api.PQexec, "PQexec");
+        load(api.PQfinish, "PQfinish");
+        load(api.PQfreeCancel, "PQfreeCancel");
+        load(api.PQgetCancel, "PQgetCancel");
+        load(api.PQgetResult, "PQgetResult");
+        load(api.PQgetisnull, "PQgetisnull");
+        load(api.PQgetlength, "PQgetlength");
+        load(api.PQgetvalue, "PQgetvalue");
+        load(api.PQprepare, "PQprepare");
+        load(api.PQputCopyData, "PQputCopyData");
+        load(api.PQputCopyEnd, "PQputCopyEnd");
+        load(api.PQresultErrorField, "PQresultErrorField");
+        load(api.PQresultErrorMessage, "PQresultErrorMessage");
+        load(api.PQresultStatus, "PQresultStatus");
+        load(api.PQsendQueryPrepared, "PQsendQueryPrepared");
+        load(api.PQsetSingleRowMode, "PQsetSingleRowMode");
+        load(api.PQstatus, "PQstatus");
+        load(api.PQtransactionStatus, "PQtransactionStatus");
+        return api;
+    }();
+    return api;
+}
+
+}  // namespace
+
+void ConnDeleter::operator()(pg_conn* conn) const noexcept { lib().PQfinish(conn); }
+void ResultDeleter::operator()(pg_result* result) const noexcept { lib().PQclear(result); }
 
 std::string translatePlaceholders(std::string_view sql) {
     std::string out;
@@ -48,6 +124,8 @@ std::string translatePlaceholders(std::string_view sql) {
 }
 
 }  // namespace pg
+
+using pg::lib;
 
 namespace {
 
@@ -143,18 +221,18 @@ public:
         params_.clear();
     }
 
-    bool isNull(int column) const override { return !row_ || PQgetisnull(row_.get(), 0, column); }
+    bool isNull(int column) const override { return !row_ || lib().PQgetisnull(row_.get(), 0, column); }
     std::int64_t int64(int column) const override {
         if (isNull(column)) return 0;
-        return parseInt(PQgetvalue(row_.get(), 0, column), PQgetlength(row_.get(), 0, column));
+        return parseInt(lib().PQgetvalue(row_.get(), 0, column), lib().PQgetlength(row_.get(), 0, column));
     }
     double real(int column) const override {
         if (isNull(column)) return 0;
-        return parseReal(PQgetvalue(row_.get(), 0, column), PQgetlength(row_.get(), 0, column));
+        return parseReal(lib().PQgetvalue(row_.get(), 0, column), lib().PQgetlength(row_.get(), 0, column));
     }
     std::string_view text(int column) const override {
         if (isNull(column)) return {};
-        return {PQgetvalue(row_.get(), 0, column), static_cast<size_t>(PQgetlength(row_.get(), 0, column))};
+        return {lib().PQgetvalue(row_.get(), 0, column), static_cast<size_t>(lib().PQgetlength(row_.get(), 0, column))};
     }
 
     // Reads what the server still sends for this statement into memory.
@@ -165,13 +243,13 @@ public:
             // The current row stays readable; later ones queue behind it.
         }
         for (;;) {
-            pg::Result r(PQgetResult(db_.handle()));
+            pg::Result r(lib().PQgetResult(db_.handle()));
             if (!r) break;
-            const auto status = PQresultStatus(r.get());
+            const auto status = lib().PQresultStatus(r.get());
             if (status == PGRES_SINGLE_TUPLE) {
                 rows.push_back(std::move(r));
             } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-                db_.setChanges(std::atoll(PQcmdTuples(r.get())));
+                db_.setChanges(std::atoll(lib().PQcmdTuples(r.get())));
             } else {
                 drainQuietly();
                 db_.setActive(nullptr);
@@ -208,9 +286,9 @@ private:
             std::vector<Oid> types;
             for (const Param& p : params_) types.push_back(p.type);
             std::string name = db_.nextStatementName();
-            pg::Result prepared(PQprepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
+            pg::Result prepared(lib().PQprepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
                                           types.empty() ? nullptr : types.data()));
-            if (!prepared || PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
+            if (!prepared || lib().PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
                 db_.fail(prepared.get(), "preparing SQL (" + sql_.substr(0, 160) + (sql_.size() > 160 ? "…" : "") + ")");
             if (!name_.empty()) deallocate();
             name_ = std::move(name);
@@ -218,10 +296,10 @@ private:
         }
         std::vector<const char*> values;
         for (const Param& p : params_) values.push_back(p.null ? nullptr : p.value.c_str());
-        if (!PQsendQueryPrepared(db_.handle(), name_.c_str(), static_cast<int>(values.size()),
+        if (!lib().PQsendQueryPrepared(db_.handle(), name_.c_str(), static_cast<int>(values.size()),
                                  values.empty() ? nullptr : values.data(), nullptr, nullptr, 0))
             db_.fail(nullptr, "running SQL");
-        PQsetSingleRowMode(db_.handle());
+        lib().PQsetSingleRowMode(db_.handle());
         state_ = State::Streaming;
         rowsRead_ = 0;
         db_.setActive(this);
@@ -235,19 +313,19 @@ private:
             state_ = State::Done;
             throw Error(Error::Kind::Io, "reading the store was cancelled: " + db_.location());
         }
-        pg::Result r(PQgetResult(db_.handle()));
+        pg::Result r(lib().PQgetResult(db_.handle()));
         if (!r) {
             db_.setActive(nullptr);
             state_ = State::Done;
             return false;
         }
-        const auto status = PQresultStatus(r.get());
+        const auto status = lib().PQresultStatus(r.get());
         if (status == PGRES_SINGLE_TUPLE) {
             row_ = std::move(r);
             return true;
         }
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
-            db_.setChanges(std::atoll(PQcmdTuples(r.get())));
+            db_.setChanges(std::atoll(lib().PQcmdTuples(r.get())));
             drainQuietly();
             db_.setActive(nullptr);
             state_ = State::Done;
@@ -261,7 +339,7 @@ private:
 
     // Reads and drops what is left of this statement's results.
     void drainQuietly() noexcept {
-        while (PGresult* r = PQgetResult(db_.handle())) PQclear(r);
+        while (PGresult* r = lib().PQgetResult(db_.handle())) lib().PQclear(r);
     }
 
     // Back to Idle: a statement still streaming is read to its end.
@@ -279,7 +357,7 @@ private:
         // Prepared statements live as long as the connection; a re-prepared
         // one (other parameter types) lets the old go.
         std::string sql = "DEALLOCATE " + name_;
-        pg::Result r(PQexec(db_.handle(), sql.c_str()));
+        pg::Result r(lib().PQexec(db_.handle(), sql.c_str()));
     }
 
     PgDatabase& db_;
@@ -295,10 +373,10 @@ private:
 PgDatabase::PgDatabase(const std::string& location, Open mode) : location_(location), mode_(mode) {
     const char* keys[] = {"dbname", "client_encoding", "application_name", "connect_timeout", nullptr};
     const char* values[] = {location.c_str(), "UTF8", "kpi", "10", nullptr};
-    conn_.reset(PQconnectdbParams(keys, values, 1));
+    conn_.reset(lib().PQconnectdbParams(keys, values, 1));
     if (!conn_) throw Error(Error::Kind::Io, "cannot connect to the PostgreSQL store " + location + ": out of memory");
-    if (PQstatus(conn_.get()) != CONNECTION_OK) {
-        std::string message = PQerrorMessage(conn_.get());
+    if (lib().PQstatus(conn_.get()) != CONNECTION_OK) {
+        std::string message = lib().PQerrorMessage(conn_.get());
         while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
         throw Error(Error::Kind::Io, "cannot connect to the PostgreSQL store " + location + ": " + message);
     }
@@ -316,25 +394,25 @@ void PgDatabase::settle() {
 }
 
 void PgDatabase::cancelRunning() noexcept {
-    if (PGcancel* cancel = PQgetCancel(conn_.get())) {
+    if (PGcancel* cancel = lib().PQgetCancel(conn_.get())) {
         char error[256];
-        PQcancel(cancel, error, sizeof error);
-        PQfreeCancel(cancel);
+        lib().PQcancel(cancel, error, sizeof error);
+        lib().PQfreeCancel(cancel);
     }
 }
 
 void PgDatabase::fail(const pg_result* result, std::string_view context) const {
-    std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get());
+    std::string message = result ? lib().PQresultErrorMessage(result) : lib().PQerrorMessage(conn_.get());
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     if (message.rfind("ERROR:  ", 0) == 0) message.erase(0, 8);
-    const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = result ? lib().PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
     const std::string code = state ? state : "";
     if (code == "40001" || code == "40P01" || code == "55P03")
         throw Error(Error::Kind::Busy, "store is busy (locked by another writer): " + location_ + ": " + message);
     if (code == "42P01" || code == "42703")
         throw Error(Error::Kind::Corruption, "store " + location_ + " is not a SalesKPI store of this version (" +
                                                  message + "); run `kpi init`");
-    if (code.rfind("08", 0) == 0 || PQstatus(conn_.get()) != CONNECTION_OK)
+    if (code.rfind("08", 0) == 0 || lib().PQstatus(conn_.get()) != CONNECTION_OK)
         throw Error(Error::Kind::Io, "lost the connection to the PostgreSQL store " + location_ + ": " + message);
     throw Error(Error::Kind::Io, "store " + location_ + ": " + std::string(context) + ": " + message);
 }
@@ -342,15 +420,15 @@ void PgDatabase::fail(const pg_result* result, std::string_view context) const {
 pg::Result PgDatabase::execute(std::string_view sql) {
     settle();
     std::string text(sql);
-    pg::Result r(PQexec(conn_.get(), text.c_str()));
-    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+    pg::Result r(lib().PQexec(conn_.get(), text.c_str()));
+    const auto status = r ? lib().PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r.get(), "executing SQL");
     return r;
 }
 
 void PgDatabase::exec(std::string_view sql) {
     auto r = execute(sql);
-    changes_ = std::atoll(PQcmdTuples(r.get()));
+    changes_ = std::atoll(lib().PQcmdTuples(r.get()));
 }
 
 std::unique_ptr<Database> PgDatabase::reopen(Open mode) const { return std::make_unique<PgDatabase>(location_, mode); }
@@ -376,8 +454,8 @@ void PgDatabase::rollback() noexcept {
         settle();
     } catch (...) {
     }
-    if (PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
-    PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    if (lib().PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
+    lib().PQclear(lib().PQexec(conn_.get(), "ROLLBACK"));
 }
 
 void PgDatabase::bulkWrite(bool on) {
@@ -414,16 +492,16 @@ void PgDatabase::createTempTable(const std::string& name, const std::string& col
 void PgDatabase::copyIn(const std::string& table, const std::string& columns, const std::string& data) {
     settle();
     const std::string sql = "COPY " + table + "(" + columns + ") FROM STDIN";
-    pg::Result start(PQexec(conn_.get(), sql.c_str()));
-    if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) fail(start.get(), "starting COPY");
+    pg::Result start(lib().PQexec(conn_.get(), sql.c_str()));
+    if (!start || lib().PQresultStatus(start.get()) != PGRES_COPY_IN) fail(start.get(), "starting COPY");
     constexpr size_t kChunk = 1 << 20;
     bool sent = true;
     for (size_t at = 0; sent && at < data.size(); at += kChunk)
-        sent = PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(std::min(kChunk, data.size() - at))) == 1;
-    if (PQputCopyEnd(conn_.get(), sent ? nullptr : "kpi: sending rows failed") != 1) fail(nullptr, "ending COPY");
-    pg::Result done(PQgetResult(conn_.get()));
-    const bool ok = done && PQresultStatus(done.get()) == PGRES_COMMAND_OK;
-    while (PGresult* r = PQgetResult(conn_.get())) PQclear(r);
+        sent = lib().PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(std::min(kChunk, data.size() - at))) == 1;
+    if (lib().PQputCopyEnd(conn_.get(), sent ? nullptr : "kpi: sending rows failed") != 1) fail(nullptr, "ending COPY");
+    pg::Result done(lib().PQgetResult(conn_.get()));
+    const bool ok = done && lib().PQresultStatus(done.get()) == PGRES_COMMAND_OK;
+    while (PGresult* r = lib().PQgetResult(conn_.get())) lib().PQclear(r);
     if (!ok) fail(done.get(), "copying rows");
 }
 
@@ -532,27 +610,45 @@ private:
     std::unordered_map<std::string, size_t> index_;
 };
 
+// COPY into a temporary table, then one INSERT … SELECT in the order added:
+// COPY itself cannot write a table under row-level security (the owner's
+// tables are, FORCE ROW LEVEL SECURITY), and the table's triggers (the change
+// log's numbering) run as for any INSERT.
 class PgBulkInsert final : public BulkInsert {
 public:
     PgBulkInsert(PgDatabase& db, const std::string& table, const std::vector<std::string>& columns)
-        : db_(db), table_(table) {
+        : db_(db), table_(table), batch_("kpi_append_" + table) {
         for (size_t c = 0; c < columns.size(); ++c) names_ += (c ? ", " : "") + columns[c];
+        db_.exec("DROP TABLE IF EXISTS pg_temp." + batch_);
+        db_.exec("CREATE TEMP TABLE " + batch_ + " AS SELECT " + names_ + ", 0::bigint AS kpi_row FROM " + table +
+                 " WITH NO DATA");
+    }
+    ~PgBulkInsert() override {
+        try {
+            db_.exec("DROP TABLE IF EXISTS pg_temp." + batch_);
+        } catch (...) {
+        }
     }
     void add(const std::vector<const std::string*>& values) override {
         for (size_t c = 0; c < values.size(); ++c) {
             if (c) data_ += '\t';
             appendCopyValue(data_, values[c]);
         }
-        data_ += '\n';
+        data_ += '\t' + std::to_string(++rows_) + '\n';
     }
     void finish() override {
-        if (!data_.empty()) db_.copyIn(table_, names_, data_);
+        if (data_.empty()) return;
+        db_.exec("TRUNCATE " + batch_);
+        db_.copyIn(batch_, names_ + ", kpi_row", data_);
+        db_.exec("INSERT INTO " + table_ + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ + " ORDER BY kpi_row");
         data_.clear();
+        rows_ = 0;
     }
 
 private:
     PgDatabase& db_;
-    std::string table_, names_, data_;
+    std::string table_, batch_, names_, data_;
+    std::uint64_t rows_ = 0;
 };
 
 }  // namespace

@@ -737,6 +737,13 @@ std::string targetState(const std::string& row) {
            ".weight) || ';valid_to=' || " + row + ".valid_to";
 }
 
+// How a later version upgrades in place: its tables and columns are added to
+// kTables as the state at that version (CREATE TABLE IF NOT EXISTS for a new
+// table; for a new column of an existing table, ALTER TABLE … ADD COLUMN IF
+// NOT EXISTS after its CREATE TABLE), data moves in a DO block that reads
+// meta's schema_version before the epilogue writes the new one, and the
+// functions, triggers and policies are simply the new ones (CREATE OR
+// REPLACE, policies altered in place). Everything stays safe to run again.
 std::string initSql() {
     const std::string version = std::to_string(kSchemaVersion);
     std::string sqlText = replaceAll(kPrologue, "@VERSION@", version);

@@ -17,8 +17,9 @@
 //  - kpi_revoke(login): neither any more.
 // Only the schema owner (or a member of the owning role, or a superuser) can
 // call them; the owner reads and writes everything. Every table with rows of
-// employees has FORCE ROW LEVEL SECURITY, so the owner goes through the
-// policies too (they let it through). A superuser or a BYPASSRLS role sees
+// employees but `changes` has FORCE ROW LEVEL SECURITY, so the owner goes
+// through the policies too (they let it through); `changes` does not, for the
+// import's COPY (security.cpp). A superuser or a BYPASSRLS role sees
 // everything whatever it is granted, so granting one is refused.
 #pragma once
 
