@@ -1,7 +1,6 @@
 // `kpi grant`, `kpi revoke` and `kpi migrate` (kpi/store_admin.hpp).
 #include "kpi/store_admin.hpp"
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -28,43 +27,52 @@ std::unique_ptr<sql::PgDatabase> connectPostgres(const std::string& location, co
     return std::make_unique<sql::PgDatabase>(where.text, sql::Open::ReadWrite);
 }
 
-// Runs one of the grant functions with its text parameters; the server's own
-// message when it refuses (no such login or employee, not the owner).
-void callGrant(const std::string& location, const char* what, const char* sql, std::vector<std::string> params) {
+// The server's own words for a failed statement: Error's text without the
+// location and context before it and the PL/pgSQL CONTEXT lines after it.
+std::string serverMessage(const std::string& what) {
+    std::string message = what;
+    if (const size_t at = message.find("\nCONTEXT:"); at != std::string::npos) message.erase(at);
+    if (const size_t at = message.find(": running SQL: "); at != std::string::npos) message.erase(0, at + 15);
+    return message;
+}
+
+// Runs one of the grant functions; the server's own message when it refuses
+// (no such login or employee, not the owner).
+void callGrant(const std::string& location, const char* what, const char* sql,
+               const std::vector<std::string>& params) {
     auto db = connectPostgres(location, what);
     bool empty = false;
     if (db->storedVersion(empty) == 0)
         throw Error(Error::Kind::NotFound, "store " + location + " holds no SalesKPI schema");
-    std::vector<const char*> values;
-    for (const auto& p : params) values.push_back(p.c_str());
-    sql::pg::Result r(PQexecParams(db->handle(), sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                                   nullptr, 0));
-    if (r && PQresultStatus(r.get()) == PGRES_TUPLES_OK) return;
-    if (!r || PQstatus(db->handle()) != CONNECTION_OK) db->fail(r.get(), what);
-    const char* primary = PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY);
-    const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
-    const std::string code = state ? state : "";
-    const std::string message = primary ? primary : "failed";
-    // 42501: not the owner; 42883: the functions are missing (an old schema).
-    if (code == "42883")
-        throw Error(Error::Kind::Corruption, "store " + location + " has no grant functions (" + message +
-                                                 "); run `kpi init` on it first");
-    if (code == "42501") throw Error(Error::Kind::Io, std::string(what) + ": " + message);
-    throw Error(Error::Kind::InvalidArgument, std::string(what) + ": " + message);
+    try {
+        auto st = db->prepare(sql);
+        for (size_t i = 0; i < params.size(); ++i) st.bind(static_cast<int>(i) + 1, params[i]);
+        st.run();
+    } catch (const Error& e) {
+        if (e.kind() != Error::Kind::Io || std::string_view(e.what()).rfind("lost the connection", 0) == 0) throw;
+        const std::string message = serverMessage(e.what());
+        if (message.find("does not exist") != std::string::npos && message.find("function kpi_") != std::string::npos)
+            throw Error(Error::Kind::Corruption, "store " + location + " has no grant functions (" + message +
+                                                     "); run `kpi init` on it first");
+        // Not the owner: the server's refusal, as an error of the run (exit 1).
+        if (message.find("only the owner") != std::string::npos || message.find("permission denied") != std::string::npos)
+            throw Error(Error::Kind::Io, std::string(what) + ": " + message);
+        throw Error(Error::Kind::InvalidArgument, std::string(what) + ": " + message);
+    }
 }
 
 }  // namespace
 
 void grantManager(const std::string& location, const std::string& login, const std::string& employee) {
-    callGrant(location, "kpi grant", "SELECT kpi_grant_manager($1, $2)", {login, employee});
+    callGrant(location, "kpi grant", "SELECT kpi_grant_manager(?1, ?2)", {login, employee});
 }
 
 void grantWriter(const std::string& location, const std::string& login) {
-    callGrant(location, "kpi grant", "SELECT kpi_grant_writer($1)", {login});
+    callGrant(location, "kpi grant", "SELECT kpi_grant_writer(?1)", {login});
 }
 
 void revokeLogin(const std::string& location, const std::string& login) {
-    callGrant(location, "kpi revoke", "SELECT kpi_revoke($1)", {login});
+    callGrant(location, "kpi revoke", "SELECT kpi_revoke(?1)", {login});
 }
 
 // ---- kpi migrate -----------------------------------------------------------
@@ -196,15 +204,13 @@ private:
         }
     }
 
-    // Rows of a query on the target, as text.
-    std::vector<std::vector<std::string>> query(const std::string& sql) {
-        pg_->settle();
-        sql::pg::Result r(PQexec(pg_->handle(), sql.c_str()));
-        if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) pg_->fail(r.get(), "kpi migrate");
+    // Rows of a query on the target, `columns` texts each.
+    std::vector<std::vector<std::string>> query(const std::string& sql, int columns) {
         std::vector<std::vector<std::string>> rows;
-        for (int i = 0; i < PQntuples(r.get()); ++i) {
+        auto st = pg_->prepare(sql);
+        while (st.step()) {
             std::vector<std::string> row;
-            for (int j = 0; j < PQnfields(r.get()); ++j) row.emplace_back(PQgetvalue(r.get(), i, j));
+            for (int j = 0; j < columns; ++j) row.emplace_back(st.text(j));
             rows.push_back(std::move(row));
         }
         return rows;
@@ -217,7 +223,7 @@ private:
                                      "JOIN information_schema.tables t USING (table_schema, table_name) "
                                      "WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE' "
                                      "AND c.is_generated = 'NEVER' AND c.table_name NOT LIKE 'kpi\\_%' "
-                                     "ORDER BY c.table_name, c.ordinal_position")) {
+                                     "ORDER BY c.table_name, c.ordinal_position", 3)) {
             auto [it, added] = at.emplace(row[0], tables.size());
             if (added) tables.push_back({row[0], {}});
             tables[it->second].columns.push_back({row[1], row[2]});
@@ -263,7 +269,7 @@ private:
             probe += std::string(probe.empty() ? "" : " UNION ALL ") + "(SELECT " + quoteLiteral(t.name) + " FROM " +
                      quoteIdent(t.name) + " LIMIT 1)";
         }
-        auto rows = query(probe);
+        auto rows = query(probe, 1);
         if (!rows.empty()) {
             std::string names;
             for (const auto& r : rows) names += (names.empty() ? "" : ", ") + r[0];
@@ -274,6 +280,7 @@ private:
         }
     }
 
+    // Streams the table in COPY statements of about 8 MiB each.
     std::int64_t copyTable(const Table& t) {
         std::string select, columns;
         for (const auto& c : t.columns) {
@@ -282,12 +289,8 @@ private:
         }
         // (A WITHOUT ROWID table is read in key order: the target's b-trees fill from the left.)
         auto st = prepareSqlite(src_.get(), "SELECT " + select + " FROM " + quoteIdent(t.name), from_);
-        pg_->settle();
-        const std::string copySql = "COPY " + quoteIdent(t.name) + "(" + columns + ") FROM STDIN";
-        sql::pg::Result start(PQexec(pg_->handle(), copySql.c_str()));
-        if (!start || PQresultStatus(start.get()) != PGRES_COPY_IN) pg_->fail(start.get(), "kpi migrate: " + copySql);
         std::string buf;
-        buf.reserve(1 << 21);
+        buf.reserve(9 << 20);
         std::int64_t rows = 0;
         const int n = static_cast<int>(t.columns.size());
         std::vector<int> kind(static_cast<size_t>(n));  // 0 text, 1 bigint, 2 double, 3 boolean
@@ -298,13 +301,7 @@ private:
                                            : type == "boolean"                ? 3
                                                                               : 0;
         }
-        auto send = [&] {
-            if (PQputCopyData(pg_->handle(), buf.data(), static_cast<int>(buf.size())) != 1) {
-                std::string message = PQerrorMessage(pg_->handle());
-                throw Error(Error::Kind::Io, "store " + to_ + ": copying " + t.name + ": " + message);
-            }
-            buf.clear();
-        };
+        const std::string table = quoteIdent(t.name);
         int rc;
         while ((rc = sqlite3_step(st.get())) == SQLITE_ROW) {
             for (int i = 0; i < n; ++i) {
@@ -327,26 +324,15 @@ private:
             }
             buf += '\n';
             ++rows;
-            if (buf.size() >= (1u << 20)) send();
+            if (buf.size() >= (8u << 20)) {
+                pg_->copyIn(table, columns, buf);
+                buf.clear();
+            }
             if (rows % 1000000 == 0) say(t.name + ": " + std::to_string(rows) + " rows…");
         }
-        if (rc != SQLITE_DONE) {
-            const std::string message = sqlite3_errmsg(src_.get());
-            PQputCopyEnd(pg_->handle(), "the source could not be read");
-            sql::pg::Result(PQgetResult(pg_->handle()));
-            while (sql::pg::Result more{PQgetResult(pg_->handle())}) {}
-            throw Error(Error::Kind::Io, "store " + from_ + ": reading " + t.name + ": " + message);
-        }
-        if (!buf.empty()) send();
-        if (PQputCopyEnd(pg_->handle(), nullptr) != 1)
-            throw Error(Error::Kind::Io, "store " + to_ + ": copying " + t.name + ": " + PQerrorMessage(pg_->handle()));
-        sql::pg::Result end(PQgetResult(pg_->handle()));
-        const bool ok = end && PQresultStatus(end.get()) == PGRES_COMMAND_OK;
-        if (!ok) {
-            while (sql::pg::Result more{PQgetResult(pg_->handle())}) {}
-            pg_->fail(end.get(), "kpi migrate: copying " + t.name);
-        }
-        while (sql::pg::Result more{PQgetResult(pg_->handle())}) {}
+        if (rc != SQLITE_DONE)
+            throw Error(Error::Kind::Io, "store " + from_ + ": reading " + t.name + ": " + sqlite3_errmsg(src_.get()));
+        if (!buf.empty()) pg_->copyIn(table, columns, buf);
         return rows;
     }
 
@@ -367,12 +353,12 @@ private:
         // one copying: its owner stands outside the policies until the copy
         // is done (the same transaction puts them back).
         auto forced = query("SELECT c.oid::regclass::text FROM pg_class c WHERE c.relforcerowsecurity "
-                            "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())");
+                            "AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())", 1);
         for (const auto& t : forced) pg_->exec("ALTER TABLE " + t[0] + " NO FORCE ROW LEVEL SECURITY");
         auto foreignKeys = query(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) "
-            "ORDER BY 1, 2");
+            "ORDER BY 1, 2", 3);
         for (const auto& fk : foreignKeys)
             pg_->exec("ALTER TABLE " + fk[0] + " DROP CONSTRAINT " + quoteIdent(fk[1]));
         // Parents before children: the same order checks nothing now, but
@@ -416,7 +402,7 @@ private:
         // Identities continue after the copied numbers; the change log's
         // counter at its last number.
         for (const auto& id : query("SELECT table_name, column_name FROM information_schema.columns "
-                                    "WHERE table_schema = current_schema() AND is_identity = 'YES'"))
+                                    "WHERE table_schema = current_schema() AND is_identity = 'YES'", 2))
             pg_->exec("SELECT setval(pg_get_serial_sequence(" + quoteLiteral(quoteIdent(id[0])) + ", " +
                       quoteLiteral(id[1]) + "), max(" + quoteIdent(id[1]) + ")) FROM " + quoteIdent(id[0]) +
                       " HAVING max(" + quoteIdent(id[1]) + ") IS NOT NULL");
