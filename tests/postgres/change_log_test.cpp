@@ -378,6 +378,32 @@ TEST(PgChangeLog, SavepointsImmediateConstraintsAndRepeatableReadKeepTheCounterR
     EXPECT_EQ(c.value("SELECT seq FROM kpi_change_counter"), "8");
 }
 
+// A writer that sets the log's own settings by hand cannot break the numbering
+// for the others: at worst its own transaction goes unnotified.
+TEST(PgChangeLog, AWriterMeddlingWithTheSettingsDoesNotBreakTheNumbering) {
+    TestDatabase db;
+    Connection admin(db.conninfo());
+    admin.exec("INSERT INTO employees(code, name, role, start_date) VALUES('S1', 'Lan', 'SR', '2020-01-01');"
+               "INSERT INTO outlets(code, name, created_date) VALUES('O1', 'Cô Ba', '2025-01-01')");
+    std::string login = db.role("dms");
+    admin.exec("SELECT kpi_grant_writer('" + login + "')");
+    Connection w(db.conninfo(login));
+    auto order = [](const std::string& code) {
+        return std::string(kOrder) + "('" + code + "', 'S1', 'O1', '2026-11-02 08:00:00', 'sale', 'approved', NULL);";
+    };
+    // The commit trigger kept from being queued: the counter is left behind.
+    w.exec("BEGIN; SELECT pg_current_xact_id();"
+           "SELECT set_config('kpi.seq_queued', pg_current_xact_id()::text || ':0', true);" + order("W1") + "COMMIT");
+    EXPECT_EQ(admin.value("SELECT max(seq) FROM changes"), "3");
+    // A seq claimed by hand: not below what the log holds.
+    w.exec("BEGIN; SELECT set_config('kpi.seq', pg_current_xact_id()::text || ':1', true);" + order("W2") + "COMMIT");
+    // The others go on numbering after the last row.
+    admin.exec(order("A1"));
+    EXPECT_EQ(admin.query("SELECT ref FROM changes WHERE source = 'orders' ORDER BY seq"), (Rows{"W1", "W2", "A1"}));
+    EXPECT_EQ(admin.value("SELECT count(*) = count(DISTINCT seq) FROM changes"), "t");
+    EXPECT_EQ(admin.value("SELECT seq FROM kpi_change_counter"), admin.value("SELECT max(seq) FROM changes"));
+}
+
 TEST(PgChangeLog, OneNotificationPerCommittedTransactionWithItsHighestSeq) {
     TestDatabase db;
     Connection listener(db.conninfo()), writer(db.conninfo());

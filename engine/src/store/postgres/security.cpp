@@ -114,8 +114,8 @@ struct Policy {
     bool writable;     // a writer login reads and writes it
     std::string team;  // the condition for a manager's login
     // The owner goes through the policies too (they let it through). Not on
-    // `changes`: `kpi import` appends its change rows with COPY, which
-    // PostgreSQL refuses on a table whose policies apply to the one copying;
+    // `changes`, the log the owner's import appends to in bulk: PostgreSQL
+    // refuses a COPY into a table whose policies apply to the one copying;
     // the owner reads and writes every row of it either way.
     bool force = true;
 };
