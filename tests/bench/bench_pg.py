@@ -136,6 +136,8 @@ def keyed_copy_script(files):
     lines = ["SET session_replication_role = replica;"]
     for f in files:
         table = os.path.basename(f)[:-4]
+        if table == "targets":  # an empty weight means the default, which only kpi import fills in
+            continue
         with open(f, encoding="utf-8") as h:
             header = h.readline().strip()
         path = f.replace("'", "''")
@@ -154,6 +156,8 @@ def bench_import(args, server, size, files, r):
               file=sys.stderr, flush=True)
         t, _ = timed([args.kpi, "--store", store, "import", *files])
         kpi_s.append(t)
+        r["pg_import_runs_s"] = kpi_s
+        print(f"== {size}: kpi import {t:.2f} s", file=sys.stderr, flush=True)
         raw = server.fresh(f"bench_{size.lower()}_raw")
         psql(raw, script=create)
         print(f"== {size}: psql \\copy into bare tables (run {i + 1}/{runs})…", file=sys.stderr, flush=True)
