@@ -26,6 +26,7 @@
 #include "kpi/store_location.hpp"
 #include "command_line.hpp"
 #include "output.hpp"
+#include "pg_commands.hpp"
 #include "rewards_commands.hpp"
 #include "targets_commands.hpp"
 
@@ -56,6 +57,10 @@ Commands:
   target-health --period P    how fair P's targets were, and signs of gaming with the orders behind them
   demo-data                   write a realistic demo distributor into the store
   simulate                    feed orders into the store as a DMS would (demos)
+  grant --login L --employee E   PostgreSQL: login L sees only E's team (* = all)
+  grant --login L --writer    PostgreSQL: login L writes orders, lines, visits, outlets
+  revoke --login L            PostgreSQL: take back what login L was granted
+  migrate --from PATH --to LOCATION   copy an SQLite store into an empty PostgreSQL one
 
 Options:
   --store STORE  the store (default: $KPI_STORE, else ./kpi.sqlite): the path of
@@ -417,6 +422,7 @@ int dispatch(int argc, char** argv) {
         {"demo-data", runDemoData}, {"simulate", runSimulate},  {"payout", cli::runPayout},
         {"close", cli::runClose},  {"reopen", cli::runReopen},  {"statement", cli::runStatement},
         {"recommend", cli::runRecommend}, {"target-health", cli::runTargetHealth},
+        {"grant", cli::runGrant},  {"revoke", cli::runRevoke},  {"migrate", cli::runMigrate},
     };
     auto it = commands.find(command);
     if (it == commands.end()) throw UsageError("unknown command '" + command + "' (see kpi --help)");
