@@ -47,3 +47,12 @@ class Database:
         except Exception:  # noqa: BLE001 - a drop that fails leaves a database in a throwaway cluster
             pass
         return False
+
+
+def run_kpi(kpi, today, args, check=True, env=None, timeout=600):
+    """Runs `kpi ARGS` with KPI_TODAY pinned; a failure (when check) names the command and its stderr."""
+    env = dict(os.environ if env is None else env, KPI_TODAY=today)
+    p = subprocess.run([kpi, *args], capture_output=True, text=True, env=env, timeout=timeout)
+    if check and p.returncode != 0:
+        raise AssertionError(f"kpi {' '.join(args)} failed ({p.returncode}):\n{p.stderr}")
+    return p

@@ -40,12 +40,8 @@ KPI = None
 TODAY = "2026-11-20"
 
 
-def run(*args, check=True, env=None, timeout=600):
-    env = dict(os.environ if env is None else env, KPI_TODAY=TODAY)
-    p = subprocess.run([KPI, *args], capture_output=True, text=True, env=env, timeout=timeout)
-    if check and p.returncode != 0:
-        raise AssertionError(f"kpi {' '.join(args)} failed ({p.returncode}):\n{p.stderr}")
-    return p
+def run(*args, **options):
+    return pgdb.run_kpi(KPI, TODAY, args, **options)
 
 
 def psql(conninfo, sql, check=True):
