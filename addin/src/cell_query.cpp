@@ -251,4 +251,24 @@ std::string statusText(const EngineHost::Status& status, const std::string& sour
     return "unavailable: " + store;
 }
 
+std::string readScopeNote(const kpi::DataState& data, Language language) {
+    if (!data.restricted) return {};
+    const bool vi = language == Language::Vietnamese;
+    const std::string login = data.login;
+    if (data.teams.empty())
+        return vi ? "; kho không cho tài khoản " + login + " xem nhân viên nào"
+                  : "; the store shows login " + login + " no employee";
+    std::string codes;
+    for (const auto& code : data.teams) codes += (codes.empty() ? "" : ", ") + code;
+    if (data.teams.size() == 1)
+        return vi ? "; kho chỉ cho tài khoản " + login + " xem nhóm của " + codes + " (" + codes +
+                        " và mọi người dưới quyền): \"*\" là cả nhóm đó, mã nhân viên ngoài nhóm coi như không có"
+                  : "; the store shows login " + login + " only the team of " + codes + " (" + codes +
+                        " and everyone below): \"*\" is that team, and other employees' codes are unknown";
+    return vi ? "; kho chỉ cho tài khoản " + login + " xem các nhóm của " + codes +
+                    " (mỗi người và mọi người dưới quyền): \"*\" là các nhóm đó, mã nhân viên ngoài các nhóm coi như không có"
+              : "; the store shows login " + login + " only the teams of " + codes +
+                    " (each and everyone below): \"*\" is those teams, and other employees' codes are unknown";
+}
+
 }  // namespace saleskpi::addin

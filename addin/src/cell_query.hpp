@@ -122,5 +122,10 @@ CellValue asOfValue(const EngineHost::Status& status, kpi::Day nullDate);
 // word is one of loading, ready, stale, unavailable, stopped.
 std::string statusText(const EngineHost::Status& status, const std::string& source);
 
+// What KPI.STATUS adds when the store shows this reader only a team (a
+// PostgreSQL manager's login, kpi::DataState::restricted): "; the store shows
+// login lan only the team of SS01 …" (in the office's language); "" otherwise.
+std::string readScopeNote(const kpi::DataState& data, Language language);
+
 
 }  // namespace saleskpi::addin

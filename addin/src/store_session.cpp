@@ -155,6 +155,7 @@ uno::Any StoreSession::status(const std::string& source, const std::optional<kpi
         const EngineHost::Status now = host_.status();
         std::string text = statusText(now, source);
         if (now.data) {
+            text += readScopeNote(*now.data, language);
             std::string note;
             if (!host_.tryQuery([&](kpi::Engine& engine) {
                     note = closedPeriodsNote(engine.closedPeriods(), period, language);

@@ -224,5 +224,27 @@ TEST(AsOfValue, IsTheNewestActivityOnceLoaded) {
     EXPECT_DOUBLE_EQ(std::get<double>(asOfValue(status, kDefaultNullDate)), 45000.75);
 }
 
+TEST(ReadScopeNote, SaysWhichTeamAManagersLoginSeesInEnglishAndVietnamese) {
+    kpi::DataState everything;
+    everything.login = "kpi_owner";
+    EXPECT_EQ(readScopeNote(everything, Language::English), "");
+    EXPECT_EQ(readScopeNote(kpi::DataState{}, Language::Vietnamese), "");
+
+    kpi::DataState lan;
+    lan.restricted = true;
+    lan.login = "lan";
+    lan.teams = {"SS01"};
+    EXPECT_EQ(readScopeNote(lan, Language::English),
+              "; the store shows login lan only the team of SS01 (SS01 and everyone below): \"*\" is that team, "
+              "and other employees' codes are unknown");
+    EXPECT_EQ(readScopeNote(lan, Language::Vietnamese),
+              "; kho chỉ cho tài khoản lan xem nhóm của SS01 (SS01 và mọi người dưới quyền): \"*\" là cả nhóm đó, "
+              "mã nhân viên ngoài nhóm coi như không có");
+    lan.teams.clear();
+    EXPECT_EQ(readScopeNote(lan, Language::English), "; the store shows login lan no employee");
+    lan.teams = {"A1", "B1"};
+    EXPECT_NE(readScopeNote(lan, Language::English).find("only the teams of A1, B1"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace saleskpi::addin

@@ -27,6 +27,7 @@ class PendingChanges {
 public:
     long long seq = 0;
     std::string storeId;  // when full: the identity of the store read
+    sql::ReadScope scope;  // when full: what the store showed the reader
     std::shared_ptr<Dims> dims;
     bool full = false;
     std::optional<Period> window;  // when full: the dates of the orders and visits read
@@ -82,6 +83,7 @@ struct Engine::Impl {
     Facts facts;
     long long seq = 0;
     std::string storeId;              // the identity of the store the facts come from
+    sql::ReadScope scope;             // the rows the store showed when the facts were read
     std::function<bool()> cancelled;  // asked while loading and fetching; may be empty
     // Scratch for distinct counts: stamp[outlet] == generation marks "seen".
     mutable std::vector<std::uint32_t> stamp;
@@ -132,6 +134,7 @@ struct Engine::Impl {
         p->full = true;
         p->seq = maxSeq(*db);
         p->storeId = schema::storeId(*db);
+        p->scope = db->readScope();
         p->dims = loader::loadDims(*db, fromScratch ? nullptr : dims.get());
         p->window = chooseWindow ? chooseWindow() : window;
         p->facts = p->window && readers > 1 ? loader::loadFactsInParallel(*db, *p->dims, *p->window, readers, p->seq)
@@ -156,6 +159,12 @@ struct Engine::Impl {
         // made again by kpi init): its change log says nothing about the
         // figures in memory. Read it from scratch.
         if (schema::storeId(*db) != storeId) {
+            snapshot.commit();
+            return loadAll({}, true);
+        }
+        // A login granted another team (or '*') since: the change log does
+        // not say which rows it now sees. Read them from scratch.
+        if (db->readScope() != scope) {
             snapshot.commit();
             return loadAll({}, true);
         }
@@ -293,6 +302,7 @@ struct Engine::Impl {
         if (p.dims) dims = std::move(p.dims);
         if (p.full) {
             storeId = std::move(p.storeId);
+            scope = std::move(p.scope);
             window = p.window;
             facts = std::move(p.facts);
         } else {
@@ -1134,7 +1144,11 @@ std::vector<DetailRow> Engine::detail(const std::string& employeeCode, const std
     return detailQuery(employeeCode, kpiCode, period).run(std::numeric_limits<std::size_t>::max()).rows;
 }
 
-DataState Engine::state() const { return {impl_->seq, model::timeText(impl_->facts.latest), impl_->storeId}; }
+DataState Engine::state() const {
+    const sql::ReadScope& scope = impl_->scope;
+    return {impl_->seq, model::timeText(impl_->facts.latest), impl_->storeId, !scope.everything, scope.login,
+            scope.everything ? std::vector<std::string>() : scope.teams};
+}
 
 std::vector<PayoutRow> Engine::payout(const PayoutQuery& query) {
     if (query.employeeCode.empty()) return impl_->companyPayout(query.period, query.live).rows;

@@ -324,6 +324,11 @@ def print_table(results):
         if "pg_report_s" in r:
             print(f"{size}: a month's kpi report on PostgreSQL {r['pg_report_s']:.3f} s, hand-written SQL "
                   f"{r['pg_sql_s']:.3f} s: {r['pg_report_ratio']:.2f}x (target <= 1.5x)")
+        o = r.get("office_open")
+        if o and o.get("postgres"):
+            print(f"{size}: the dashboard (1,000 KPI cells) opened in a fresh office -> first figure: PostgreSQL "
+                  f"{o['postgres']['first_figure_s']:.2f} s, SQLite {o['sqlite']['first_figure_s']:.2f} s "
+                  f"(target <= 3 s; tests/office/bench_office.py, {o['when']}, load {o['load_average'][0]:.1f})")
         w = r.get("pg_load")
         if w:
             print(f"{size}: {w['clients']} report clients (think {w['think_s']} s) + writer {w['rate_per_s']}/s for "

@@ -35,6 +35,13 @@ Uses the data sets tests/bench/bench.py leaves in BUILD/bench/ (the stores
      pair (a direct write of a visit, taken in by the refresh: what a cell
      pays after the data change), and calculateAll() of each sheet (median
      of 3).
+  4b. open over PostgreSQL (issue 13): the same dashboard, its KPIStore a
+     conninfo of a throwaway cluster (scripts/pg-cluster.sh in
+     BUILD/bench/pg-office, Unix socket) whose database is filled from the
+     same SQLite store by `kpi migrate` (untimed for the figure), opened in a
+     fresh office right after the SQLite one: side by side in
+     BUILD/bench/results-pg.json ("office_open") and the printed table.
+     Skipped (said so) when no PostgreSQL server is installed or --no-pg.
 Targets (the issues' acceptance): KPI ≤ 0.5 s and ≥ 30× faster than SUMIFS
 (M); KPI ≤ 3× trivial; memory growth ≤ 300 MB and load to figures ≤ 3 s (L);
 KPI.PAYOUT ≤ 2× KPI.ACTUAL (M, L).
@@ -506,6 +513,79 @@ def bench_payout(oh, data, repeats):
     return result
 
 
+# --- the dashboard over PostgreSQL (4b) ---------------------------------------
+
+class PgServer:
+    """A throwaway cluster (scripts/pg-cluster.sh) for the PostgreSQL half of
+    step 4; None from start() when no server is installed."""
+
+    def __init__(self, build):
+        self.folder = os.path.join(build, "bench", "pg-office")
+        self.script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "pg-cluster.sh")
+        self.admin = None
+
+    @staticmethod
+    def installed():
+        import glob
+        return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")) and shutil.which("psql") is not None
+
+    def start(self):
+        subprocess.run([self.script, "start", "--fresh", self.folder], check=True, capture_output=True)
+        with open(os.path.join(self.folder, "conninfo"), encoding="utf-8") as f:
+            self.admin = f.readline().strip()
+        return self
+
+    def psql(self, sql):
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.admin, "-c", sql], check=True,
+                       capture_output=True)
+
+    def location(self, size):
+        """The store of a data set (its database may not exist yet)."""
+        return "%s dbname=bench_office_%s" % (self.admin, size.lower())
+
+    def fill(self, kpi, size, sqlite_store):
+        """A fresh database holding the SQLite store's rows (kpi migrate);
+        the seconds it took."""
+        name = "bench_office_%s" % size.lower()
+        self.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
+        self.psql("CREATE DATABASE %s" % name)
+        start = time.perf_counter()
+        p = subprocess.run([kpi, "migrate", "--from", sqlite_store, "--to", self.location(size)], capture_output=True,
+                           text=True)
+        if p.returncode != 0:
+            raise RuntimeError("kpi migrate of %s failed: %s" % (size, p.stderr[-2000:]))
+        return time.perf_counter() - start
+
+    def stop(self):
+        subprocess.run([self.script, "stop", self.folder], capture_output=True)
+
+
+def merge_pg_results(path, opened):
+    """Step 4 on both stores, under "office_open" per data set in results-pg.json."""
+    previous = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            previous = json.load(f)
+    for size, r in opened.items():
+        previous.setdefault("sizes", {}).setdefault(size, {})["office_open"] = r
+    with open(path, "w") as f:
+        json.dump(previous, f, indent=2)
+
+
+def print_open_table(opened):
+    for size, r in opened.items():
+        lite, pg = r.get("sqlite"), r.get("postgres")
+        if not pg:
+            continue
+        print("  %s dashboard (%d KPI cells) open -> first figure: SQLite %s, PostgreSQL %s (target <= 3 s); "
+              "-> all figures %s / %s; whole store loaded %s / %s; RSS growth %.0f / %.0f MB; load %.1f-%.1f"
+              % (size, pg["cells"], fmt_s(lite["first_figure_s"]) if lite else "-", fmt_s(pg["first_figure_s"]),
+                 fmt_s(lite["figures_shown_s"]) if lite else "-", fmt_s(pg["figures_shown_s"]),
+                 fmt_s(lite["whole_store_loaded_s"]) if lite else "-", fmt_s(pg["whole_store_loaded_s"]),
+                 lite["growth_mb"] if lite else 0, pg["growth_mb"], r["load_average"][0], r["load_average_after"][0]))
+        print("  %s %-28s %s" % (size, "PostgreSQL open -> figures <= 3 s", verdict(pg["first_figure_s"] <= TARGETS["open_s"])))
+
+
 # --- report ------------------------------------------------------------------
 
 def fmt_s(value):
@@ -584,6 +664,7 @@ def main():
     ap.add_argument("--sumifs-repeats", type=int, default=3)
     ap.add_argument("--sumifs-budget", type=float, default=120,
                     help="seconds of SUMIFS runs after which no further run starts")
+    ap.add_argument("--no-pg", action="store_true", help="step 4 on the SQLite stores only")
     ap.add_argument("--only", choices=("all", "open", "cells", "payout"), default="all",
                     help="open: only the dashboard opened in a fresh office (4); cells: only the "
                          "recalculations (1-3); payout: only KPI.PAYOUT beside KPI.ACTUAL (5)")
@@ -618,6 +699,13 @@ def main():
 
     work = oh.make_private_dir("saleskpi-bench-office-")
     started = time.perf_counter()
+    pg = None
+    pg_dashboards, opened_pg = {}, {}
+    if args.only in ("all", "open") and not args.no_pg:
+        if PgServer.installed():
+            pg = PgServer(build).start()
+        else:
+            log("no PostgreSQL server installed (postgresql-15): step 4 on SQLite only")
     try:
         # The dashboards first, in an office that never sees their stores.
         dashboards = {}
@@ -633,6 +721,11 @@ def main():
                 employees = data.salespeople()[:DASHBOARD_EMPLOYEES]
                 dashboards[data.size] = (path, make_dashboard(oh, office, path, os.path.join(folder, "kpi.sqlite"),
                                                               employees), len(employees) * len(KPIS))
+                if pg:
+                    # Saved before its database exists: the file holds #N/A.
+                    pg_path = os.path.join(folder, "dashboard-pg.ods")
+                    pg_dashboards[data.size] = (pg_path, make_dashboard(oh, office, pg_path, pg.location(data.size),
+                                                                        employees), len(employees) * len(KPIS))
         for data in sets:
             log("copying the %s store…" % data.size)
             copy_store(oh, data, os.path.join(work, data.size))
@@ -673,6 +766,17 @@ def main():
             log("%s: opening the dashboard in a fresh office…" % data.size)
             path, address, count = dashboards[data.size]
             office_results["sizes"].setdefault(data.size, {})["open"] = bench_open(oh, path, address, count)
+            if pg:
+                log("%s: the same store in PostgreSQL (kpi migrate)…" % data.size)
+                migrate_s = pg.fill(oh.KPI, data.size, data.copy)
+                log("%s: opening the PostgreSQL dashboard in a fresh office…" % data.size)
+                load_before = os.getloadavg()
+                pg_path, pg_address, pg_count = pg_dashboards[data.size]
+                opened_pg[data.size] = {
+                    "sqlite": office_results["sizes"][data.size]["open"],
+                    "postgres": bench_open(oh, pg_path, pg_address, pg_count),
+                    "migrate_s": migrate_s, "load_average": load_before, "load_average_after": os.getloadavg(),
+                    "when": time.strftime("%Y-%m-%d %H:%M:%S")}
 
         for data in (sets if args.only == "all" else []):
             r = office_results["sizes"][data.size]
@@ -695,7 +799,14 @@ def main():
         office_results["total_s"] = time.perf_counter() - started
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if pg:
+            pg.stop()
 
+    if opened_pg:
+        pg_path = os.path.join(build, "bench", "results-pg.json")
+        merge_pg_results(pg_path, opened_pg)
+        print_open_table(opened_pg)
+        print("results: %s (key \"office_open\" of each data set)" % pg_path)
     if args.only != "all":
         # A partial run: its raw figures only, and results.json is left alone.
         print(json.dumps(office_results, indent=2, sort_keys=True))

@@ -8,6 +8,11 @@
   printed); KPI.ACTUAL equals KPI.ACTUAL on the same data in SQLite for every
   employee × KPI; a KPIStore holding a password is refused; the office quits
   within 10 s with the listener running.
+- ManagerLogins (the shared server): two managers' logins of different teams
+  (`kpi grant --login --employee`), each in a workbook naming the store with
+  its user: its team's figures equal the owner's `kpi actual`, "*" is its
+  subtree's total, the other team's salesperson is Err:502, KPI.STATUS says
+  which team the login sees, the sidebar lists that team only.
 - ServerFaults (a private cluster of its own, since it stops its server):
   the server stopped mid-session → the status says stale, cells keep their
   figures, =1+1 still evaluates at once; a store opened while the server is
@@ -248,6 +253,117 @@ class PushedChanges(oh.OfficeTestCase):
         if self._testMethodName.startswith("test_4"):
             return  # it stopped the office itself
         super().tearDown()
+
+
+def psql_rows(conninfo, sql):
+    """Rows of a query as lists of texts (psql -At)."""
+    out = subprocess.run(["psql", "-X", "-At", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", sql],
+                         capture_output=True, text=True, timeout=60, check=True).stdout
+    return [line.split("\t") for line in out.splitlines() if line]
+
+
+@unittest.skipUnless(pgdb.admin_conninfo(), "KPI_TEST_PG is not set: run through ctest (the fixture postgres)")
+class ManagerLogins(oh.OfficeTestCase):
+    """Two managers' logins of different teams (kpi grant --login --employee),
+    each opening a workbook whose KPIStore names the store with that user:
+    each sees exactly its team's figures (the owner's `kpi actual`), "*" is
+    its team's total, the other team's salesperson is Err:502 like a code
+    that does not exist, KPI.STATUS says what the login sees, and the sidebar
+    lists that team only. (psql by such a login: tests/postgres/test_pg_ops.py.)"""
+
+    KPI = "DS"
+    PERIOD = "2026-11"
+
+    @classmethod
+    def prepare_data(cls):
+        admin = pgdb.admin_conninfo()
+        # The logins are dropped after the database, which holds their grants.
+        logins = ["kpi_office_mgr%d_%d" % (number, os.getpid()) for number in range(2)]
+        for login in logins:
+            pgdb.psql(admin, "DROP ROLE IF EXISTS %s" % login)
+            pgdb.psql(admin, "CREATE ROLE %s LOGIN" % login)
+            cls.addClassCleanup(pgdb.psql, admin, "DROP ROLE IF EXISTS %s" % login)
+        cls.database = pgdb.Database("kpi_office_logins_%d" % os.getpid(), admin).__enter__()
+        cls.addClassCleanup(cls.database.__exit__, None, None, None)
+        cls.store = cls.database.location
+        kpi(cls.store, "init")
+        kpi(cls.store, "demo-data", "--size", "12", "--months", "2", "--seed", "5", "--until", oh.PINNED_TODAY)
+        people = psql_rows(cls.store, "SELECT code, role, coalesce(manager_code, '') FROM employees")
+        supervisors = sorted(code for code, role, _ in people if role == "SS")
+        assert len(supervisors) >= 2, supervisors
+
+        def subtree(root):
+            team, grew = {root}, True
+            while grew:
+                grew = False
+                for code, _, manager in people:
+                    if manager in team and code not in team:
+                        team.add(code)
+                        grew = True
+            return team
+
+        cls.logins = {}
+        for login, supervisor in zip(logins, supervisors):
+            kpi(cls.store, "grant", "--login", login, "--employee", supervisor)
+            cls.logins[login] = (supervisor, sorted(subtree(supervisor)))
+        cls.everyone = sorted(code for code, _, _ in people)
+
+    def actual(self, employee):
+        """The owner's `kpi actual` (every row): the figure the login must see."""
+        return float(kpi(self.store, "actual", employee, self.KPI, self.PERIOD).strip())
+
+    def test_each_login_sees_exactly_its_team_and_the_other_team_is_err_502(self):
+        (first, (first_root, first_team)), (second, (second_root, second_team)) = sorted(self.logins.items())
+        self.assertFalse(set(first_team) & set(second_team))
+        company = self.actual("*")
+        for login, root, team, other_team in ((first, first_root, first_team, second_team),
+                                              (second, second_root, second_team, first_team)):
+            with self.subTest(login=login):
+                self.check_login(login, root, team, other_team, company)
+
+    def check_login(self, login, root, team, other_team, company):
+        other = sorted(set(other_team) - {root})[0]  # a salesperson of the other team
+        formulas = {"A%d" % (row + 1): '=KPI.ACTUAL("%s";"%s";"%s")' % (code, self.KPI, self.PERIOD)
+                    for row, code in enumerate(team)}
+        formulas.update({"B1": '=KPI.ACTUAL("*";"%s";"%s")' % (self.KPI, self.PERIOD),
+                         "B2": '=KPI.ACTUAL("%s";"%s";"%s")' % (other, self.KPI, self.PERIOD),
+                         "B3": '=KPI.ACTUAL("KHONG_CO";"%s";"%s")' % (self.KPI, self.PERIOD),
+                         "B4": "=KPI.STATUS()"})
+        location = "%s user=%s" % (self.store, login)
+        document, sheet = document_on(self.office, location, formulas)
+        self.addCleanup(close_quietly, document)
+        status = oh.wait_until_ready(sheet, "B4")
+        # Its team, figure by figure, as the owner (who sees every row) computes them.
+        for row, code in enumerate(team):
+            address, expected = "A%d" % (row + 1), self.actual(code)
+            oh.wait_for(lambda: oh.read(sheet, address).value == expected, 30,
+                        what=lambda: "%s %s: %r, the owner's kpi actual %r" % (login, code, oh.read(sheet, address),
+                                                                             expected))
+        # "*": the login's whole subtree, which is its root's figure, not the company's.
+        subtree_total = self.actual(root)
+        oh.wait_for(lambda: oh.read(sheet, "B1").value == subtree_total, 30,
+                    what=lambda: "%s \"*\": %r, %s's subtree %r" % (login, oh.read(sheet, "B1"), root, subtree_total))
+        self.assertLess(subtree_total, company)
+        self.assertGreater(subtree_total, 0)
+        # The other team's salesperson (who has figures) is as unknown as a code that does not exist.
+        self.assertGreater(self.actual(other), 0)
+        for address in ("B2", "B3"):
+            oh.wait_for(lambda: oh.read(sheet, address).error == oh.ERR_ILLEGAL_ARGUMENT, 30,
+                        what=lambda: "%s %s to be Err:502 (%r)" % (login, formulas[address], oh.read(sheet, address)))
+        self.assertIn("; the store shows login %s only the team of %s (%s and everyone below): "
+                      "\"*\" is that team, and other employees' codes are unknown" % (login, root, root), status)
+        self.assertTrue(status.startswith("ready: "), status)
+        # The sidebar: that team, and nobody else.
+        panel = Panel(self.office, document)
+        self.addCleanup(panel.dispose)
+        oh.wait_for(lambda: len(panel.items("team")) == len(team), 30,
+                    what=lambda: "%s's team list of %d (%r)" % (login, len(team), panel.items("team")))
+        lines = panel.items("team")
+        for code in self.everyone:
+            shown = any((" %s " % code) in " %s " % line for line in lines)
+            self.assertEqual(shown, code in team, "%s in %s's sidebar: %r" % (code, login, lines))
+        print("\n  %s (%s): %d people, \"*\" = %.0f of the company's %.0f; %s is Err:502"
+              % (login, root, len(team), subtree_total, company, other))
 
 
 class PrivateCluster:

@@ -133,6 +133,13 @@ struct DataState {
     long long changeSeq = 0;     // the store's change counter folded in so far
     std::string latestActivity;  // newest order or visit time seen, "YYYY-MM-DD HH:MM:SS"
     std::string storeId;         // the store's identity (meta store_id); "" for a store without one
+    // What the store lets this reader see (a PostgreSQL manager's login,
+    // docs/postgresql.md): when restricted, only the teams (subtrees) of
+    // `teams` — "*" is then their sum, and any other employee is unknown.
+    // Not restricted: an SQLite file, the schema's owner, a login granted '*'.
+    bool restricted = false;
+    std::string login;               // the PostgreSQL login reading; "" for an SQLite file
+    std::vector<std::string> teams;  // when restricted: the employees at the top of what it sees
 };
 
 class PendingChanges;  // what fetchChanges() read; opaque

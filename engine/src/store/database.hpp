@@ -145,6 +145,17 @@ public:
 // Which SQL a backend speaks, for the few places that must know (tests, docs).
 enum class Backend { Sqlite, Postgres };
 
+// Which rows the store shows a connection (docs/postgresql.md, "Who sees
+// what"): all of them, or, for a PostgreSQL manager's login, one team.
+struct ReadScope {
+    bool everything = true;  // an SQLite file, the schema's owner, a login granted '*'
+    std::string login;       // the server's login (session_user); "" for an SQLite file
+    // When not everything: the employees at the top of what it sees, by code
+    // (one: the employee it was granted; none when it sees no employee).
+    std::vector<std::string> teams;
+    bool operator==(const ReadScope&) const = default;
+};
+
 class Database {
 public:
     using Open = sql::Open;
@@ -216,6 +227,10 @@ public:
     virtual int storedVersion(bool& empty) = 0;
     // Creates the schema or upgrades it in one transaction (schema.hpp).
     virtual void createOrUpgrade() = 0;
+
+    // Which rows this connection is shown (the server's row-level security
+    // decides; this only reports it). SQLite: everything.
+    virtual ReadScope readScope() { return {}; }
 
 protected:
     Database() = default;

@@ -701,4 +701,24 @@ void PgDatabase::createOrUpgrade() {
     tx.commit();
 }
 
+// The policies let a login read everything when kpi_reads_all(current_user)
+// (the owner, '*'); otherwise kpi_team(): the granted employee and everyone
+// below. What the login sees of employees is then that subtree, so its top is
+// the employee it was granted (kpi_logins itself is the owner's to read).
+ReadScope PgDatabase::readScope() {
+    ReadScope scope;
+    {
+        auto st = prepare("SELECT session_user::text, kpi_reads_all(current_user)");
+        st.step();
+        scope.login = std::string(st.text(0));
+        scope.everything = st.int64(1) != 0;
+    }
+    if (scope.everything) return scope;
+    auto st = prepare(
+        "SELECT code FROM employees WHERE manager_code IS NULL OR manager_code = code OR manager_code NOT IN "
+        "(SELECT code FROM employees) ORDER BY code COLLATE \"C\"");
+    while (st.step()) scope.teams.emplace_back(st.text(0));
+    return scope;
+}
+
 }  // namespace kpi::sql

@@ -71,6 +71,7 @@ public:
     bool hasTable(const std::string& name) override;
     int storedVersion(bool& empty) override;
     void createOrUpgrade() override;
+    ReadScope readScope() override;
 
     pg_conn* handle() const { return conn_.get(); }
 
