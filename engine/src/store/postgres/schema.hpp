@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace kpi::pg {
 
@@ -36,6 +37,20 @@ namespace kpi::pg {
 // and 1.75 s when the triggers returned early). For any other login the
 // setting changes nothing.
 std::string initSql();
+
+// A reference SQLite's schema makes by a foreign key (all DEFERRABLE INITIALLY
+// DEFERRED but frozen rows'), held in PostgreSQL by the schema's own triggers
+// instead of a REFERENCES key (schema.cpp, referenceTriggers): checked at
+// commit for every writer but the owner's `kpi import`, which checks them
+// itself. The others (plans', frozen rows') stay REFERENCES keys.
+struct Reference {
+    const char* child;
+    const char* column;
+    const char* parent;
+    const char* key;
+    bool cascade;  // ON DELETE CASCADE
+};
+std::vector<Reference> triggerReferences();
 
 // SQL of an audited target state, "target=…;weight=…;valid_to=…", for row
 // alias `row`, with numbers as SQLite writes a REAL (kpi_real_text()).
