@@ -547,8 +547,6 @@ public:
         }
         std::string join;
         for (size_t k = 0; k < keys; ++k) join += std::string(k ? " AND " : "") + "t." + columns[k] + " = b." + columns[k];
-        // Every sub-statement sees the store as it was before the INSERT: prev
-        // holds the rows as they were.
         // A table empty when its file starts (a first import): every row is
         // new, so a plain INSERT, with no join to the rows before and no keys
         // sent back. DO NOTHING and the count: a row another writer (not
@@ -557,6 +555,8 @@ public:
         insert_ = "INSERT INTO " + table + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ +
                   " ON CONFLICT DO NOTHING";
         table_ = table;
+        // Every sub-statement sees the store as it was before the INSERT: p
+        // holds the rows as they were.
         upsert_ = "WITH p AS (SELECT " + prevSelect + " FROM " + table + " t JOIN " + batch_ + " b ON " + join +
                   "), u AS (INSERT INTO " + table + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ + " " +
                   upsertConflictSql(table, columns, keys) + " RETURNING " + keyNames + ") SELECT " + upKeys +
