@@ -1067,10 +1067,30 @@ private:
             std::string message;
         };
         std::vector<Gone> gone;
+        // On PostgreSQL the schema's reference triggers skip this import's
+        // rows (it checked them): each stored parent they name is locked as
+        // the server's own check would lock it (FOR KEY SHARE), so that no
+        // other writer deletes it or changes its key before this commits.
+        std::array<std::optional<sql::Statement>, 10> locks;
+        const bool lock = db_.backend() == sql::Backend::Postgres;
         for (const auto& [cacheKey, lookup] : storeLookups_) {
             if (!lookup.found) continue;
             const std::string code = cacheKey.substr(1);
-            if (storeHas(lookup.kind, code)) continue;
+            if (lock) {
+                auto& query = locks[static_cast<size_t>(lookup.kind)];
+                if (!query) {
+                    const StoreTable t = storeTableOf(lookup.kind);
+                    query.emplace(db_.prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn +
+                                              " = ?1 FOR KEY SHARE"));
+                }
+                query->reset();
+                query->bind(1, code);
+                const bool found = query->step();
+                query->reset();
+                if (found) continue;
+            } else if (storeHas(lookup.kind, code)) {
+                continue;
+            }
             gone.push_back({lookup.file, lookup.line,
                             std::string("'") + lookup.column + "' refers to " + storeTableOf(lookup.kind).what + " '" +
                                 code + "', which another writer removed from the store while this import was being "

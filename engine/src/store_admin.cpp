@@ -397,6 +397,8 @@ private:
             say(t->name + ": " + std::to_string(n) + " rows");
         }
         say("checking references…");
+        // The references the schema's triggers hold (which the copy went around), then its keys.
+        pg_->exec("SELECT kpi_check_references()");
         for (const auto& fk : foreignKeys)
             pg_->exec("ALTER TABLE " + fk[0] + " ADD CONSTRAINT " + quoteIdent(fk[1]) + " " + fk[2]);
         // Identities continue after the copied numbers; the change log's

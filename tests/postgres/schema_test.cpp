@@ -8,6 +8,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "kpi/store.hpp"
 #include "pg_test_support.hpp"
@@ -172,7 +173,9 @@ TEST(PgSchema, HasSqlitesTablesColumnsAndKeysWithTheAgreedTypes) {
     std::set<std::string> expected = sqlite.indexes;
     expected.insert("employees_by_manager(manager_code)");
     EXPECT_EQ(std::set<std::string>(indexes.begin(), indexes.end()), expected);
-    // The same foreign keys, deferred where SQLite's are.
+    // The same foreign keys, deferred where SQLite's are: REFERENCES keys, and
+    // those the schema's triggers hold (each with its deferred triggers on
+    // both sides, and its cascade).
     ASSERT_GE(sqlite.foreignKeys.size(), 15u);
     Rows keys = c.query(
         "SELECT t.relname || '.' || a.attname || ' → ' || r.relname || '.' || b.attname || ' ON DELETE ' || "
@@ -181,6 +184,20 @@ TEST(PgSchema, HasSqlitesTablesColumnsAndKeysWithTheAgreedTypes) {
         "JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] "
         "JOIN pg_attribute b ON b.attrelid = k.confrelid AND b.attnum = k.confkey[1] "
         "WHERE k.contype = 'f' AND t.relnamespace = 'public'::regnamespace");
+    for (const auto& r : kpi::pg::triggerReferences()) {
+        keys.push_back(std::string(r.child) + "." + r.column + " → " + r.parent + "." + r.key + " ON DELETE " +
+                       (r.cascade ? "CASCADE" : "NO ACTION") + " deferred");
+        const std::string fn = std::string("kpi_ref_") + r.child + "_" + r.column;
+        EXPECT_EQ(c.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + std::string(r.child) +
+                          "'::regclass AND tgname IN ('" + fn + "_ins', '" + fn +
+                          "_upd') AND tgdeferrable AND tginitdeferred AND tgenabled = 'O'"),
+                  "2") << fn;
+        const std::string kept = std::string("kpi_ref_") + r.parent + "_kept";
+        EXPECT_EQ(c.value("SELECT count(*) FROM pg_trigger WHERE tgrelid = '" + std::string(r.parent) +
+                          "'::regclass AND tgname IN ('" + kept + "_del', '" + kept + "_upd', 'kpi_ref_" + r.parent +
+                          "_cascade', 'kpi_ref_" + r.parent + "_truncated')"),
+                  "3") << kept;
+    }
     EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()), sqlite.foreignKeys);
     // closes' UNIQUE (period_type, period_start) as on SQLite.
     EXPECT_EQ(c.value("SELECT count(*) FROM pg_constraint WHERE conrelid = 'closes'::regclass AND contype = 'u'"), "1");
@@ -211,6 +228,227 @@ TEST(PgSchema, ForeignKeysAreDeferredAndLinesGoWithTheirOrder) {
                         "VALUES('S2', 'x', 'SR', '2020-01-02', '2020-01-01')")
                   .find("violates check constraint \"employees_check\""),
               std::string::npos);
+}
+
+// SQLite's foreign keys that the schema's triggers hold (schema.hpp,
+// triggerReferences): every dangling reference a direct writer makes is
+// refused at commit with PostgreSQL's own message, and nothing of it stays.
+const char* kParents =
+    "INSERT INTO employees(code, name, role, start_date) VALUES('S1', 'Lan', 'SR', '2020-01-01');"
+    "INSERT INTO employees(code, name, role, start_date, manager_code) VALUES('S2', 'Hoa', 'SR', '2020-01-01', 'S1');"
+    "INSERT INTO employees(code, name, role, start_date) VALUES('S9', 'Nam', 'SR', '2020-01-01');"
+    "INSERT INTO outlets(code, name, created_date, created_by) VALUES('O1', 'Tạp hóa', '2025-01-01', 'S1');"
+    "INSERT INTO outlets(code, name, created_date) VALUES('O9', 'Chợ', '2025-01-01');"
+    "INSERT INTO products VALUES('P1', 'Sữa', NULL, NULL);"
+    "INSERT INTO products VALUES('P9', 'Trà', NULL, NULL);"
+    "INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status) "
+    "  VALUES('A1', 'S1', 'O1', '2026-11-02 08:00:00', 'sale', 'approved');"
+    "INSERT INTO order_lines VALUES('A1', 1, 'P1', 1, 1000);"
+    "INSERT INTO visits VALUES('V1', 'S1', 'O1', '2026-11-02 07:00:00');"
+    "INSERT INTO routes VALUES('S1', 'O1', '2026-01-01', NULL);"
+    "INSERT INTO targets VALUES('S1', 'SALES', 'MONTH', '2026-11-01', '2026-11-30', 1000, 1);";
+
+Rows everything(Connection& c) {
+    Rows all;
+    for (const char* table : {"employees", "outlets", "products", "routes", "visits", "orders", "order_lines", "targets",
+                              "changes", "target_history"}) {
+        Rows rows = c.query(std::string("SELECT t::text FROM ") + table + " t ORDER BY 1");
+        all.push_back(std::string("-- ") + table);
+        all.insert(all.end(), rows.begin(), rows.end());
+    }
+    return all;
+}
+
+TEST(PgSchema, EveryReferenceIsHeldForDirectWritersAtCommit) {
+    TestDatabase db;
+    Connection c(db.conninfo());
+    c.exec(kParents);
+    const Rows before = everything(c);
+    const std::string order = "INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status) VALUES";
+    auto missing = [](const std::string& child, const std::string& column, const std::string& value,
+                      const std::string& parent) {
+        return "insert or update on table \"" + child + "\" violates foreign key constraint \"" + child + "_" + column +
+               "_fkey\"|Key (" + column + ")=(" + value + ") is not present in table \"" + parent + "\".";
+    };
+    auto kept = [](const std::string& parent, const std::string& child, const std::string& column,
+                   const std::string& key, const std::string& value) {
+        return "update or delete on table \"" + parent + "\" violates foreign key constraint \"" + child + "_" + column +
+               "_fkey\" on table \"" + child + "\"|Key (" + key + ")=(" + value + ") is still referenced from table \"" +
+               child + "\".";
+    };
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {order + "('A2', 'NOBODY', 'O1', '2026-11-02 08:00:00', 'sale', 'approved')",
+         missing("orders", "employee_code", "NOBODY", "employees")},
+        {order + "('A2', 'S1', 'NOWHERE', '2026-11-02 08:00:00', 'sale', 'approved')",
+         missing("orders", "outlet_code", "NOWHERE", "outlets")},
+        {"INSERT INTO order_lines VALUES('A404', 1, 'P1', 1, 1000)", missing("order_lines", "order_code", "A404", "orders")},
+        {"INSERT INTO order_lines VALUES('A1', 2, 'NOSKU', 1, 1000)", missing("order_lines", "sku", "NOSKU", "products")},
+        {"INSERT INTO visits VALUES('V2', 'NOBODY', 'O1', '2026-11-02 07:00:00')",
+         missing("visits", "employee_code", "NOBODY", "employees")},
+        {"INSERT INTO visits VALUES('V2', 'S1', 'NOWHERE', '2026-11-02 07:00:00')",
+         missing("visits", "outlet_code", "NOWHERE", "outlets")},
+        {"INSERT INTO routes VALUES('NOBODY', 'O1', '2026-01-01', NULL)",
+         missing("routes", "employee_code", "NOBODY", "employees")},
+        {"INSERT INTO routes VALUES('S1', 'NOWHERE', '2026-02-01', NULL)",
+         missing("routes", "outlet_code", "NOWHERE", "outlets")},
+        {"INSERT INTO targets VALUES('NOBODY', 'SALES', 'MONTH', '2026-11-01', '2026-11-30', 1, 1)",
+         missing("targets", "employee_code", "NOBODY", "employees")},
+        {"INSERT INTO outlets(code, name, created_date, created_by) VALUES('O2', 'x', '2025-01-01', 'NOBODY')",
+         missing("outlets", "created_by", "NOBODY", "employees")},
+        {"INSERT INTO employees(code, name, role, start_date, manager_code) VALUES('S3', 'x', 'SR', '2020-01-01', 'NOBODY')",
+         missing("employees", "manager_code", "NOBODY", "employees")},
+        // An update that points a row at nothing.
+        {"UPDATE orders SET employee_code = 'NOBODY'", missing("orders", "employee_code", "NOBODY", "employees")},
+        {"UPDATE order_lines SET sku = 'NOSKU'", missing("order_lines", "sku", "NOSKU", "products")},
+        // A parent deleted, or its key changed, while rows refer to it.
+        {"DELETE FROM employees WHERE code = 'S1'", kept("employees", "employees", "manager_code", "code", "S1")},
+        {"DELETE FROM employees WHERE code IN ('S1', 'S2')", kept("employees", "outlets", "created_by", "code", "S1")},
+        {"UPDATE employees SET code = 'S1X' WHERE code = 'S1'", kept("employees", "employees", "manager_code", "code", "S1")},
+        {"DELETE FROM outlets WHERE code = 'O1'", kept("outlets", "routes", "outlet_code", "code", "O1")},
+        {"DELETE FROM products WHERE sku = 'P1'", kept("products", "order_lines", "sku", "sku", "P1")},
+        {"UPDATE products SET sku = 'P1X' WHERE sku = 'P1'", kept("products", "order_lines", "sku", "sku", "P1")},
+        {"UPDATE orders SET order_code = 'A1X'", kept("orders", "order_lines", "order_code", "order_code", "A1")},
+        // In a transaction, the bad row among good ones: nothing stays.
+        {"BEGIN; INSERT INTO products VALUES('P2', 'x', NULL, NULL); INSERT INTO order_lines VALUES('A1', 2, 'P2', 1, 5);"
+         "INSERT INTO order_lines VALUES('A1', 3, 'NOSKU', 1, 5); COMMIT",
+         missing("order_lines", "sku", "NOSKU", "products")},
+    };
+    for (const auto& [sql, message] : cases) {
+        std::string refusal, detail;
+        try {
+            c.exec(sql);
+        } catch (const pgtest::ServerError& e) {
+            EXPECT_EQ(e.sqlState, "23503") << sql;
+            refusal = e.what();
+            // The detail, from the connection's last error.
+            detail = PQerrorMessage(c.raw());
+            const auto at = detail.find("DETAIL:  ");
+            detail = at == std::string::npos ? "" : detail.substr(at + 9, detail.find('\n', at) - at - 9);
+            c.exec("ROLLBACK");
+        }
+        EXPECT_EQ(refusal + "|" + detail, message) << sql;
+    }
+    // A parent truncated while a child table holds rows; with its children it may be.
+    EXPECT_EQ(c.refusal("TRUNCATE products"), "cannot truncate a table referenced in a foreign key constraint");
+    EXPECT_EQ(c.refusal("TRUNCATE orders"), "cannot truncate a table referenced in a foreign key constraint");
+    EXPECT_EQ(c.refusal("BEGIN; TRUNCATE order_lines, orders; SELECT count(*) FROM orders; ROLLBACK"), "");
+    EXPECT_EQ(everything(c), before);
+}
+
+
+TEST(PgSchema, ReferencesAreCheckedAtCommitAsDeferredKeysWere) {
+    TestDatabase db;
+    Connection c(db.conninfo());
+    c.exec(kParents);
+    // A row pointing at nothing, then removed or re-pointed before commit; a
+    // parent deleted and put back; the owner's import path (it checked).
+    c.exec("BEGIN; INSERT INTO order_lines VALUES('A1', 2, 'NOSKU', 1, 5); DELETE FROM order_lines WHERE line_no = 2; COMMIT");
+    c.exec("BEGIN; INSERT INTO order_lines VALUES('A1', 2, 'NOSKU', 1, 5); UPDATE order_lines SET sku = 'P9' "
+           "WHERE line_no = 2; COMMIT");
+    c.exec("BEGIN; DELETE FROM products WHERE sku = 'P1'; INSERT INTO products VALUES('P1', 'Sữa', NULL, NULL); COMMIT");
+    EXPECT_EQ(c.value("SELECT count(*) FROM order_lines"), "2");
+    // Deleting an order takes its lines, logged as before (the order's row, no line rows).
+    const std::string seq = c.value("SELECT max(seq) FROM changes");
+    c.exec("DELETE FROM orders WHERE order_code = 'A1'");
+    EXPECT_EQ(c.value("SELECT count(*) FROM order_lines"), "0");
+    EXPECT_EQ(c.query("SELECT source || ':' || coalesce(ref, '') FROM changes WHERE seq > " + seq + " ORDER BY seq"),
+              Rows{"orders:A1"});
+    // Only the owner's session skips the check: a writer's setting changes nothing.
+    std::string writer = db.role("dms");
+    c.exec("SELECT kpi_grant_writer('" + writer + "')");
+    Connection w(db.conninfo(writer));
+    const std::string bad = "INSERT INTO visits VALUES('V9', 'S1', 'NOWHERE', '2026-11-02 07:00:00')";
+    EXPECT_EQ(w.refusal("BEGIN; SET LOCAL kpi.import = 'on'; " + bad + "; COMMIT"),
+              "insert or update on table \"visits\" violates foreign key constraint \"visits_outlet_code_fkey\"");
+    EXPECT_EQ(w.refusal(bad), "insert or update on table \"visits\" violates foreign key constraint \"visits_outlet_code_fkey\"");
+    // A writer that cannot see the parent (row-level security) still finds it.
+    w.exec("INSERT INTO visits VALUES('V8', 'S9', 'O9', '2026-11-02 07:00:00')");
+    c.exec("BEGIN; SET LOCAL kpi.import = 'on'; " + bad + "; ROLLBACK");
+    // kpi migrate's check of every reference at once.
+    EXPECT_EQ(c.refusal("SELECT kpi_check_references()"), "");
+    EXPECT_EQ(c.refusal("BEGIN; SET LOCAL kpi.import = 'on'; " + bad + "; SELECT kpi_check_references()"),
+              "insert or update on table \"visits\" violates foreign key constraint \"visits_outlet_code_fkey\"");
+    c.exec("ROLLBACK");
+}
+
+// A child written while another transaction deletes its parent: whichever
+// commits first, no row is left pointing at nothing.
+TEST(PgSchema, AParentDeletedWhileAChildIsWrittenLeavesNoDanglingRow) {
+    TestDatabase db;
+    Connection admin(db.conninfo()), parent(db.conninfo()), child(db.conninfo());
+    admin.exec(kParents);
+    const std::string line = "INSERT INTO order_lines VALUES('A1', 7, 'P9', 1, 5)";
+    const std::string message =
+        "insert or update on table \"order_lines\" violates foreign key constraint \"order_lines_sku_fkey\"";
+    auto waitsOnALock = [&](Connection& who) {
+        std::string waiting;
+        for (int i = 0; i < 100 && waiting != "Lock"; ++i) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            waiting = admin.value("SELECT coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = " +
+                                  std::to_string(who.backendPid()));
+        }
+        return waiting == "Lock";
+    };
+    // 1. The delete first, uncommitted; the line's commit waits for it, then is refused.
+    parent.exec("BEGIN; DELETE FROM products WHERE sku = 'P9'");
+    child.send("BEGIN; " + line + "; COMMIT");
+    EXPECT_TRUE(waitsOnALock(child));
+    parent.exec("COMMIT");
+    try {
+        child.finish();
+        ADD_FAILURE() << "the line was committed under a deleted product";
+    } catch (const pgtest::ServerError& e) {
+        EXPECT_EQ(std::string(e.what()), message);
+    }
+    EXPECT_EQ(admin.value("SELECT count(*) FROM order_lines WHERE sku = 'P9'"), "0");
+    EXPECT_EQ(admin.value("SELECT count(*) FROM products WHERE sku = 'P9'"), "0");
+    // 2. The line first, uncommitted, then the delete: they wait for each
+    // other (the delete for the change log's counter, the line's check at
+    // commit for the deleted row), as with REFERENCES keys; the server ends
+    // one (deadlock), the other commits.
+    admin.exec("INSERT INTO products VALUES('P9', 'Trà', NULL, NULL)");
+    child.exec("BEGIN; INSERT INTO order_lines VALUES('A1', 8, 'P9', 1, 5)");
+    parent.send("DELETE FROM products WHERE sku = 'P9'");
+    EXPECT_TRUE(waitsOnALock(parent));
+    const std::string lineRefused = child.refusal("COMMIT");
+    std::string deleteRefused;
+    try {
+        parent.finish();
+    } catch (const pgtest::ServerError& e) {
+        deleteRefused = e.what();
+    }
+    EXPECT_NE(lineRefused.empty(), deleteRefused.empty()) << lineRefused << " / " << deleteRefused;
+    EXPECT_EQ(admin.value("SELECT count(*) FROM order_lines WHERE sku = 'P9'"), lineRefused.empty() ? "1" : "0");
+    EXPECT_EQ(admin.value("SELECT count(*) FROM products WHERE sku = 'P9'"), deleteRefused.empty() ? "0" : "1");
+    // 3. The line committed first: the delete is refused.
+    EXPECT_EQ(parent.refusal("DELETE FROM products WHERE sku = 'P1'"),
+              "update or delete on table \"products\" violates foreign key constraint \"order_lines_sku_fkey\" on "
+              "table \"order_lines\"");
+    EXPECT_EQ(admin.value("SELECT count(*) FROM order_lines WHERE sku NOT IN (SELECT sku FROM products)"), "0");
+}
+
+// A store made before the references moved to triggers (REFERENCES keys, no
+// kpi_ref_ triggers): `kpi init` upgrades it in place, data kept, and the
+// schema is then that of a new store.
+TEST(PgSchema, InitUpgradesAStoreWithReferencesKeysInPlace) {
+    TestDatabase fresh;
+    const std::string expected = fresh.schemaDump();
+    TestDatabase db;
+    Connection c(db.conninfo());
+    c.exec(kParents);
+    c.exec("DO $$ DECLARE t record; BEGIN FOR t IN SELECT tgrelid::regclass AS rel, tgname FROM pg_trigger "
+           "WHERE tgname LIKE 'kpi\\_ref\\_%' LOOP EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel); END LOOP; END $$");
+    for (const auto& r : kpi::pg::triggerReferences())
+        c.exec(std::string("ALTER TABLE ") + r.child + " ADD FOREIGN KEY (" + r.column + ") REFERENCES " + r.parent + "(" +
+               r.key + ")" + (r.cascade ? " ON DELETE CASCADE" : "") + " DEFERRABLE INITIALLY DEFERRED");
+    EXPECT_EQ(c.value("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"),
+              std::to_string(5 + kpi::pg::triggerReferences().size()));
+    const Rows data = everything(c);
+    pgtest::initSchema(c);
+    EXPECT_EQ(c.value("SELECT count(*) FROM pg_constraint WHERE contype = 'f'"), "5");
+    EXPECT_EQ(everything(c), data);
+    EXPECT_EQ(pgtest::firstDifference(db.schemaDump(), expected), "");
+    EXPECT_NE(c.refusal("DELETE FROM employees WHERE code = 'S1'").find("violates foreign key constraint"), std::string::npos);
 }
 
 }  // namespace

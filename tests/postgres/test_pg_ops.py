@@ -465,7 +465,8 @@ class Migrate(unittest.TestCase):
             # The constraints and the numbering trigger are all still there.
             self.assertEqual(psql(db.location, "SELECT count(*) FROM pg_trigger WHERE tgname = 'kpi_changes_seq' "
                                   "AND tgenabled = 'O'").stdout.strip(), "1")
-            self.assertGreater(int(psql(db.location, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'").stdout), 10)
+            self.assertEqual(int(psql(db.location, "SELECT count(*) FROM pg_constraint WHERE contype = 'f'").stdout), 5)
+            self.assertGreater(int(psql(db.location, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'kpi_ref_%'").stdout), 30)
 
 
 def main():

@@ -547,7 +547,15 @@ public:
         }
         std::string join;
         for (size_t k = 0; k < keys; ++k) join += std::string(k ? " AND " : "") + "t." + columns[k] + " = b." + columns[k];
-        // Every sub-statement sees the store as it was before the INSERT: prev
+        // A table empty when its file starts (a first import): every row is
+        // new, so a plain INSERT, with no join to the rows before and no keys
+        // sent back. DO NOTHING and the count: a row another writer (not
+        // under the import's lock) added meanwhile fails the import, whole.
+        empty_ = !db_.prepare("SELECT 1 FROM " + table + " LIMIT 1").step();
+        insert_ = "INSERT INTO " + table + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ +
+                  " ON CONFLICT DO NOTHING";
+        table_ = table;
+        // Every sub-statement sees the store as it was before the INSERT: p
         // holds the rows as they were.
         upsert_ = "WITH p AS (SELECT " + prevSelect + " FROM " + table + " t JOIN " + batch_ + " b ON " + join +
                   "), u AS (INSERT INTO " + table + "(" + names_ + ") SELECT " + names_ + " FROM " + batch_ + " " +
@@ -567,13 +575,14 @@ public:
         for (size_t c = 0; c < values.size(); ++c) {
             if (c) data_ += '\t';
             appendCopyValue(data_, values[c]);
-            if (c < keys_) {
+            if (c < keys_ && !empty_) {
                 if (c) key += '\x1f';
                 key += values[c] ? *values[c] : std::string();
             }
         }
         data_ += '\n';
-        index_.emplace(std::move(key), rows_++);
+        if (!empty_) index_.emplace(std::move(key), rows_);
+        ++rows_;
     }
 
     size_t pending() const override { return rows_; }
@@ -583,6 +592,18 @@ public:
         if (rows_ == 0) return out;
         db_.exec("TRUNCATE " + batch_);
         db_.copyIn(batch_, names_, data_);
+        if (empty_) {
+            db_.exec(insert_);
+            if (static_cast<size_t>(db_.changes()) != rows_)
+                throw Error(Error::Kind::Busy, "another writer added rows to " + table_ +
+                                                   " while this import wrote it; nothing was imported: import again");
+            out.reserve(rows_);
+            for (size_t row = 0; row < rows_; ++row) out.push_back(Outcome{row, false, true, {}});
+            data_.clear();
+            index_.clear();
+            rows_ = 0;
+            return out;
+        }
         auto st = db_.prepare(upsert_);
         while (st.step()) {
             std::string key;
@@ -605,8 +626,9 @@ public:
 
 private:
     PgDatabase& db_;
-    std::string batch_, names_, upsert_, data_;
+    std::string batch_, names_, upsert_, insert_, table_, data_;
     size_t keys_, previous_, rows_ = 0;
+    bool empty_ = false;
     std::unordered_map<std::string, size_t> index_;
 };
 

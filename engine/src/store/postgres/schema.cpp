@@ -1,5 +1,6 @@
 #include "store/postgres/schema.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <map>
 #include <string>
@@ -40,7 +41,7 @@ CREATE TABLE IF NOT EXISTS employees(
   code text PRIMARY KEY,
   name text NOT NULL,
   role text NOT NULL,
-  manager_code text REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  manager_code text,
   department text,
   region text,
   start_date text NOT NULL,
@@ -55,7 +56,7 @@ CREATE TABLE IF NOT EXISTS outlets(
   channel text,
   province text,
   created_date text NOT NULL,
-  created_by text REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED
+  created_by text
 );
 CREATE INDEX IF NOT EXISTS outlets_by_creator ON outlets(created_by, created_date);
 
@@ -67,8 +68,8 @@ CREATE TABLE IF NOT EXISTS products(
 );
 
 CREATE TABLE IF NOT EXISTS routes(
-  employee_code text NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
-  outlet_code text NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  employee_code text NOT NULL,
+  outlet_code text NOT NULL,
   valid_from text NOT NULL,
   valid_to text,
   PRIMARY KEY (employee_code, outlet_code, valid_from),
@@ -77,8 +78,8 @@ CREATE TABLE IF NOT EXISTS routes(
 
 CREATE TABLE IF NOT EXISTS visits(
   visit_code text PRIMARY KEY,
-  employee_code text NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
-  outlet_code text NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  employee_code text NOT NULL,
+  outlet_code text NOT NULL,
   visit_time text NOT NULL,
   visit_date text GENERATED ALWAYS AS (substr(visit_time, 1, 10)) STORED
 );
@@ -86,8 +87,8 @@ CREATE INDEX IF NOT EXISTS visits_by_date ON visits(visit_date, employee_code);
 
 CREATE TABLE IF NOT EXISTS orders(
   order_code text PRIMARY KEY,
-  employee_code text NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
-  outlet_code text NOT NULL REFERENCES outlets(code) DEFERRABLE INITIALLY DEFERRED,
+  employee_code text NOT NULL,
+  outlet_code text NOT NULL,
   order_time text NOT NULL,
   type text NOT NULL CHECK (type IN ('sale', 'return')),
   status text NOT NULL CHECK (status IN ('pending', 'approved', 'rejected', 'cancelled')),
@@ -97,9 +98,9 @@ CREATE TABLE IF NOT EXISTS orders(
 CREATE INDEX IF NOT EXISTS orders_by_date ON orders(order_date, employee_code, outlet_code);
 
 CREATE TABLE IF NOT EXISTS order_lines(
-  order_code text NOT NULL REFERENCES orders(order_code) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  order_code text NOT NULL,
   line_no bigint NOT NULL,
-  sku text NOT NULL REFERENCES products(sku) DEFERRABLE INITIALLY DEFERRED,
+  sku text NOT NULL,
   quantity double precision NOT NULL CHECK (quantity >= 0),
   amount double precision NOT NULL CHECK (amount >= 0),
   PRIMARY KEY (order_code, line_no)
@@ -119,7 +120,7 @@ CREATE TABLE IF NOT EXISTS kpis(
 );
 
 CREATE TABLE IF NOT EXISTS targets(
-  employee_code text NOT NULL REFERENCES employees(code) DEFERRABLE INITIALLY DEFERRED,
+  employee_code text NOT NULL,
   kpi_code text NOT NULL,
   period_type text NOT NULL CHECK (period_type IN ('DAY','WEEK','MONTH','QUARTER','YEAR','CYCLE')),
   valid_from text NOT NULL,
@@ -710,6 +711,144 @@ std::string planAuditTriggers() {
     return out;
 }
 
+// The references SQLite's foreign keys make, held by the schema's own
+// triggers instead of PostgreSQL's REFERENCES (docs/postgresql.md, "Writing
+// directly"): a direct writer meets the same rule, checked at commit as a
+// DEFERRABLE INITIALLY DEFERRED key is, refused with PostgreSQL's own words
+// and SQLSTATE (23503) and the constraint name the key had; while the owner's
+// `kpi import`, which has checked every reference of its rows and locks the
+// stored parents it names (import.cpp), queues no check at all (a REFERENCES
+// key costs one query per row at commit: 12 of the 30 s of an M import).
+//  - child side: a deferred row trigger on INSERT and on UPDATE OF the column
+//    finds the parent and takes FOR KEY SHARE on it (as PostgreSQL's own check
+//    does), so a parent cannot be deleted under an uncommitted child; a missing
+//    parent is an error only while some row still refers to it (a row inserted
+//    then deleted or changed in the same transaction is not);
+//  - parent side: a deferred row trigger on DELETE and on UPDATE OF the key
+//    refuses, unless the key is back by commit, while any child refers to it;
+//    lines go with their order (ON DELETE CASCADE: at once, before the order's
+//    change-log trigger, as PostgreSQL's cascade fires); TRUNCATE of a parent
+//    while a child table holds rows is refused.
+// Not skipped on the import path: the parent side, the cascade, TRUNCATE (the
+// import deletes no parent).
+constexpr Reference kReferences[] = {
+    {"employees", "manager_code", "employees", "code", false},
+    {"outlets", "created_by", "employees", "code", false},
+    {"routes", "employee_code", "employees", "code", false},
+    {"routes", "outlet_code", "outlets", "code", false},
+    {"visits", "employee_code", "employees", "code", false},
+    {"visits", "outlet_code", "outlets", "code", false},
+    {"orders", "employee_code", "employees", "code", false},
+    {"orders", "outlet_code", "outlets", "code", false},
+    {"order_lines", "order_code", "orders", "order_code", true},
+    {"order_lines", "sku", "products", "sku", false},
+    {"targets", "employee_code", "employees", "code", false},
+};
+
+std::string constraintName(const Reference& r) { return std::string(r.child) + "_" + r.column + "_fkey"; }
+
+// RAISE … of a child row whose parent is missing, the value in `value`.
+std::string missingParent(const Reference& r, const std::string& value) {
+    const std::string name = constraintName(r);
+    return "RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '" + name + "', TABLE = '" + r.child +
+           "', COLUMN = '" + r.column + "',\n      MESSAGE = 'insert or update on table \"" + r.child +
+           "\" violates foreign key constraint \"" + name + "\"',\n      DETAIL = format('Key (" + r.column +
+           ")=(%s) is not present in table \"" + r.parent + "\".', " + value + ");\n";
+}
+
+std::string referenceTriggers() {
+    std::string out;
+    // Existing stores (made before these triggers): their REFERENCES go.
+    std::string pairs;
+    for (const Reference& r : kReferences)
+        pairs += std::string(pairs.empty() ? "" : ", ") + "('" + r.child + "'::regclass, '" + r.column + "'::name)";
+    out += "DO $kpi$\nDECLARE r record;\nBEGIN\n"
+           "  FOR r IN SELECT c.conrelid::regclass AS t, c.conname FROM pg_constraint c\n"
+           "           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]\n"
+           "           WHERE c.contype = 'f' AND (c.conrelid, a.attname) IN (" + pairs + ") LOOP\n"
+           "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', r.t, r.conname);\n"
+           "  END LOOP;\nEND $kpi$;\n";
+    auto constraintTrigger = [&](const std::string& name, const std::string& table, const std::string& event,
+                                 const std::string& when, const std::string& function) {
+        out += "DO $kpi$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = '" + table +
+               "'::regclass AND tgname = '" + name + "') THEN\n    CREATE CONSTRAINT TRIGGER " + name + " " + event +
+               " ON " + table + "\n      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW" +
+               (when.empty() ? "" : " WHEN (" + when + ")") + "\n      EXECUTE FUNCTION " + function +
+               "();\n  END IF;\nEND $kpi$;\n";
+    };
+    // Child side.
+    for (const Reference& r : kReferences) {
+        const std::string fn = std::string("kpi_ref_") + r.child + "_" + r.column, col = r.column;
+        out += "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER AS $f$\n"
+               "BEGIN\n  PERFORM 1 FROM " + r.parent + " WHERE " + r.key + " = NEW." + col + " FOR KEY SHARE;\n"
+               "  IF NOT FOUND AND EXISTS (SELECT 1 FROM " + r.child + " WHERE " + col + " = NEW." + col + ") THEN\n    " +
+               missingParent(r, "NEW." + col) + "  END IF;\n  RETURN NULL;\nEND\n$f$;\n";
+        constraintTrigger(fn + "_ins", r.child, "AFTER INSERT", "NEW." + col + " IS NOT NULL AND NOT kpi_import_mode()",
+                          fn);
+        constraintTrigger(fn + "_upd", r.child, "AFTER UPDATE OF " + col,
+                          "NEW." + col + " IS NOT NULL AND NEW." + col + " IS DISTINCT FROM OLD." + col +
+                              " AND NOT kpi_import_mode()",
+                          fn);
+    }
+    // Parent side, per parent table.
+    std::vector<std::string> parents;
+    for (const Reference& r : kReferences)
+        if (std::find(parents.begin(), parents.end(), r.parent) == parents.end()) parents.push_back(r.parent);
+    for (const std::string& parent : parents) {
+        std::string key, checks, truncated, cascades;
+        bool deletes = false;
+        for (const Reference& r : kReferences) {
+            if (r.parent != parent) continue;
+            key = r.key;
+            const std::string name = constraintName(r);
+            checks += "  IF EXISTS (SELECT 1 FROM " + std::string(r.child) + " WHERE " + r.column + " = OLD." + r.key +
+                      ") THEN\n    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation', CONSTRAINT = '" + name +
+                      "', TABLE = '" + parent + "',\n      MESSAGE = 'update or delete on table \"" + parent +
+                      "\" violates foreign key constraint \"" + name + "\" on table \"" + r.child +
+                      "\"',\n      DETAIL = format('Key (" + r.key + ")=(%s) is still referenced from table \"" + r.child +
+                      "\".', OLD." + r.key + ");\n  END IF;\n";
+            if (r.child != parent)
+                truncated += "  IF EXISTS (SELECT 1 FROM " + std::string(r.child) +
+                             ") THEN\n    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',\n"
+                             "      MESSAGE = 'cannot truncate a table referenced in a foreign key constraint',\n"
+                             "      DETAIL = 'Table \"" + r.child + "\" references \"" + parent +
+                             "\".', HINT = 'Truncate table \"" + r.child + "\" at the same time, or use TRUNCATE ... CASCADE.';\n  END IF;\n";
+            if (r.cascade) cascades += "  DELETE FROM " + std::string(r.child) + " WHERE " + r.column + " = OLD." + r.key + ";\n";
+            else deletes = true;
+        }
+        const std::string fn = "kpi_ref_" + parent + "_kept";
+        out += "CREATE OR REPLACE FUNCTION " + fn + "() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER AS $f$\n"
+               "BEGIN\n  IF EXISTS (SELECT 1 FROM " + parent + " WHERE " + key + " = OLD." + key +
+               ") THEN RETURN NULL; END IF;\n" + checks + "  RETURN NULL;\nEND\n$f$;\n";
+        if (deletes) constraintTrigger(fn + "_del", parent, "AFTER DELETE", "", fn);
+        constraintTrigger(fn + "_upd", parent, "AFTER UPDATE OF " + key, "OLD." + key + " IS DISTINCT FROM NEW." + key, fn);
+        out += "CREATE OR REPLACE FUNCTION kpi_ref_" + parent +
+               "_truncated() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER AS $f$\nBEGIN\n" + truncated +
+               "  RETURN NULL;\nEND\n$f$;\n";
+        out += "CREATE OR REPLACE TRIGGER kpi_ref_" + parent + "_truncated AFTER TRUNCATE ON " + parent +
+               "\n  FOR EACH STATEMENT EXECUTE FUNCTION kpi_ref_" + parent + "_truncated();\n";
+        if (!cascades.empty()) {
+            // Named to fire before log_orders (AFTER triggers fire in name order).
+            out += "CREATE OR REPLACE FUNCTION kpi_ref_" + parent +
+                   "_cascade() RETURNS trigger\nLANGUAGE plpgsql SECURITY DEFINER AS $f$\nBEGIN\n" + cascades +
+                   "  RETURN NULL;\nEND\n$f$;\n";
+            out += "CREATE OR REPLACE TRIGGER kpi_ref_" + parent + "_cascade AFTER DELETE ON " + parent +
+                   "\n  FOR EACH ROW EXECUTE FUNCTION kpi_ref_" + parent + "_cascade();\n";
+        }
+    }
+    // Every reference at once, by anti-joins (`kpi migrate`, whose COPY goes
+    // around the triggers): the first dangling one raises as the row's check would.
+    out += "CREATE OR REPLACE FUNCTION kpi_check_references() RETURNS void\nLANGUAGE plpgsql AS $f$\n"
+           "DECLARE bad text;\nBEGIN\n";
+    for (const Reference& r : kReferences) {
+        out += "  SELECT c." + std::string(r.column) + " INTO bad FROM " + r.child + " c WHERE c." + r.column +
+               " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM " + r.parent + " p WHERE p." + r.key + " = c." + r.column +
+               ") LIMIT 1;\n  IF FOUND THEN\n    " + missingParent(r, "bad") + "  END IF;\n";
+    }
+    out += "END\n$f$;\n";
+    return out;
+}
+
 // Every trigger and SECURITY DEFINER function of the schema runs with a
 // search_path of the schema alone (then pg_temp, searched last): it finds the
 // schema's tables whatever the writer's search_path, and no login can slip its
@@ -721,7 +860,7 @@ BEGIN
   FOR f IN SELECT p.oid FROM pg_proc p
            WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
              AND p.proname LIKE 'kpi\_%' AND (p.prosecdef OR p.prorettype = 'trigger'::regtype
-                                              OR p.proname LIKE 'kpi\_grant\_%' OR p.proname = 'kpi_revoke') LOOP
+                                              OR p.proname LIKE 'kpi\_grant\_%' OR p.proname IN ('kpi_revoke', 'kpi_check_references')) LOOP
     EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f, current_schema());
   END LOOP;
 END $kpi$;
@@ -735,6 +874,8 @@ INSERT INTO meta(key, value) VALUES('store_id', replace(gen_random_uuid()::text,
 )SQL";
 
 }  // namespace
+
+std::vector<Reference> triggerReferences() { return {std::begin(kReferences), std::end(kReferences)}; }
 
 std::string targetState(const std::string& row) {
     return "'target=' || kpi_real_text(" + row + ".target) || ';weight=' || kpi_real_text(" + row +
@@ -758,6 +899,7 @@ std::string initSql() {
     sqlText += tableLogTriggers();
     sqlText += replaceAll(replaceAll(kTargetAudit, "@STATE_OLD@", targetState("OLD")), "@STATE_NEW@", targetState("NEW"));
     sqlText += planAuditTriggers();
+    sqlText += referenceTriggers();
     sqlText += securitySql();
     sqlText += kPinSearchPath;
     sqlText += replaceAll(kEpilogue, "@VERSION@", version);

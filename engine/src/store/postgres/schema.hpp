@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace kpi::pg {
 
@@ -30,12 +31,27 @@ namespace kpi::pg {
 // The bulk path (`kpi import`, which checks every value and writes its change
 // and audit rows itself, as on SQLite): inside its transaction the schema
 // owner runs `SET LOCAL kpi.import = 'on'` (or set_config on the session), and
-// the check, change-log and audit triggers do not fire for its rows (their
+// the check, change-log, audit and child-side reference triggers do not fire
+// for its rows (their
 // WHEN is false: no PL/pgSQL call, no queued event; COPY of 200,000 lines
 // measured 0.71–0.76 s, against 0.53–0.64 s with the user triggers disabled
 // and 1.75 s when the triggers returned early). For any other login the
 // setting changes nothing.
 std::string initSql();
+
+// A reference SQLite's schema makes by a foreign key (all DEFERRABLE INITIALLY
+// DEFERRED but frozen rows'), held in PostgreSQL by the schema's own triggers
+// instead of a REFERENCES key (schema.cpp, referenceTriggers): checked at
+// commit for every writer but the owner's `kpi import`, which checks them
+// itself. The others (plans', frozen rows') stay REFERENCES keys.
+struct Reference {
+    const char* child;
+    const char* column;
+    const char* parent;
+    const char* key;
+    bool cascade;  // ON DELETE CASCADE
+};
+std::vector<Reference> triggerReferences();
 
 // SQL of an audited target state, "target=…;weight=…;valid_to=…", for row
 // alias `row`, with numbers as SQLite writes a REAL (kpi_real_text()).
