@@ -147,6 +147,63 @@ class PostgresLikeSqlite(unittest.TestCase):
         self.assertEqual(before, pg_dump(self.pg))
 
 
+class OrderCodesInAnyOrder(unittest.TestCase):
+    """A month's lines are read on PostgreSQL within the code range of the
+    month's orders (loader.cpp: windowOrderCodes), which is narrow when codes
+    grow with time as the demo's do. Here the codes are shuffled, so the range
+    of a month's orders holds lines of every month: the figures must still be
+    SQLite's, and they must differ from the demo's by nothing but the codes."""
+
+    @classmethod
+    def setUpClass(cls):
+        import random
+        cls.dir = tempfile.mkdtemp(prefix="kpi-pg-codes-")
+        csv = os.path.join(cls.dir, "csv")
+        run("demo-data", "--csv-only", "--csv-dir", csv, "--size", "8", "--months", "3", "--seed", "11")
+        with open(os.path.join(csv, "orders.csv"), encoding="utf-8") as f:
+            codes = [line.split(",", 1)[0] for line in f.read().splitlines()[1:]]
+        shuffled = list(codes)
+        random.Random(5).shuffle(shuffled)
+        cls.renamed = dict(zip(codes, ("X" + c[2:] for c in shuffled)))
+        for name in ("orders.csv", "order_lines.csv"):
+            path = os.path.join(csv, name)
+            with open(path, encoding="utf-8") as f:
+                header, *rows = f.read().splitlines()
+            rows = [cls.renamed[r.split(",", 1)[0]] + "," + r.split(",", 1)[1] for r in rows]
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("\n".join([header] + rows) + "\n")
+        files = sorted(os.path.join(csv, f) for f in os.listdir(csv))
+        cls.sqlite = os.path.join(cls.dir, "s.sqlite")
+        cls.db = pgdb.Database("kpi_codes_%d" % os.getpid()).__enter__()
+        cls.pg = cls.db.location
+        for store in (cls.sqlite, cls.pg):
+            run("--store", store, "init")
+            run("--store", store, "import", *files)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.db.__exit__(None, None, None)
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_codes_out_of_date_order(self):
+        with open(os.path.join(self.dir, "csv", "orders.csv"), encoding="utf-8") as f:
+            rows = [line.split(",") for line in f.read().splitlines()[1:]]
+        november = sorted(r[0] for r in rows if r[3].startswith("2026-11") and r[5] == "approved")
+        outside = [r[0] for r in rows if not r[3].startswith("2026-11") and november[0] < r[0] < november[-1]]
+        self.assertGreater(len(outside), 100, "the month's code range must hold other months' orders")
+        for args in (["report", "--period", "2026-11", "--format", "csv"],
+                     ["report", "--period", "2026-10-15", "--format", "csv"],
+                     ["actual", "*", "DS", "2026-11"],
+                     ["actual", "*", "LPPC", "2026-W44"],
+                     ["score", "--period", "2026-10", "--format", "csv"]):
+            with self.subTest(args=args):
+                a = run("--store", self.sqlite, *args)
+                b = run("--store", self.pg, *args)
+                self.assertEqual(a.stdout, b.stdout)
+                self.assertTrue(b.stdout.strip())
+        self.assertNotEqual(run("--store", self.pg, "actual", "*", "DS", "2026-11").stdout.strip(), "0")
+
+
 class PostgresFailures(unittest.TestCase):
     def test_a_server_that_is_not_running_is_a_clear_error_at_once(self):
         gone = tempfile.mkdtemp(prefix="kpi-pg-gone-")
