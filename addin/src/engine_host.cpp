@@ -128,9 +128,10 @@ struct EngineHost::Core {
     bool fail(State state, std::string problem);
     void releaseEngines() noexcept;
 
-    // A sign of progress from the store; true once the host stops.
+    // A sign of progress from the store; true once the host stops. (Asked
+    // by a statement still waiting for the server, it is no sign of progress.)
     bool sign() {
-        lastSign.store(ticksNow(), std::memory_order_relaxed);
+        if (!kpi::askedWhileWaiting()) lastSign.store(ticksNow(), std::memory_order_relaxed);
         return stopping.load(std::memory_order_relaxed);
     }
     void beginStoreWork() {

@@ -260,6 +260,38 @@ TEST(PgEngineHost, ShowsACommitWithinMomentsWithAFiveMinutePoll) {
     host.stop();
 }
 
+// A check that waits on the server (another program holds the change log
+// locked) ends when the host stops: the store thread is joined within the
+// grace, never left behind (PgDatabase::awaitResult cancels the statement).
+TEST(PgEngineHost, StopsAtOnceWhileACheckWaitsOnALock) {
+    REQUIRE_SERVER();
+    TinyPgStore store;
+    EngineHost host(store.location, 300s, [] {});
+    host.start();
+    ASSERT_TRUE(waitFor([&] { return host.status().state == EngineHost::State::Ready; }, 20s)) << host.status().problem;
+    pgtest::Connection holder(store.location);
+    holder.exec("BEGIN; LOCK TABLE changes IN ACCESS EXCLUSIVE MODE");
+    pgtest::Connection watcher(store.location);
+    host.refreshNow();
+    ASSERT_TRUE(waitFor([&] {
+        return watcher.value("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'changes'::regclass") ==
+               "1";
+    }, 10s)) << "the check never waited on the lock";
+    std::this_thread::sleep_for(300ms);  // well inside the wait
+    const auto stopping = Clock::now();
+    host.stop();
+    const double seconds = secondsSince(stopping);
+    std::printf("stopped with a check waiting on a lock: %.3f s\n", seconds);
+    EXPECT_LT(seconds, 1.5);
+    EXPECT_FALSE(host.leftBehind());
+    // The server let the statement go: nothing waits on the lock any more.
+    EXPECT_TRUE(waitFor([&] {
+        return watcher.value("SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'changes'::regclass") ==
+               "0";
+    }, 5s));
+    holder.exec("ROLLBACK");
+}
+
 TEST(PgEngineHost, KeepsItsFiguresWhileTheServerIsDownAndRecoversByItself) {
     REQUIRE_SERVER();
     PrivateCluster cluster;

@@ -171,6 +171,9 @@ public:
     // true the load stops and the constructor throws Error Io. Later
     // fetchChanges() calls ask it too (from their thread). Throws like the
     // first constructor.
+    // A load or a check waiting for a PostgreSQL server's answer (a lock, a
+    // network that is down) asks `cancelled` every 100 ms too, and gives the
+    // statement up a second after it says true (docs/postgresql.md).
     Engine(const std::filesystem::path& storePath, const std::function<std::optional<Period>()>& chooseWindow,
            const std::function<bool()>& cancelled = {});
     ~Engine();
@@ -274,5 +277,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// True while `cancelled` is being asked by a statement that is still waiting
+// for the server's answer (on the asking thread): the question is then no
+// sign of progress, as the ones asked between rows and SQLite steps are.
+bool askedWhileWaiting();
 
 }  // namespace kpi

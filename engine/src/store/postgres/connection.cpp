@@ -2,10 +2,12 @@
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <type_traits>
 
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -14,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "kpi/engine.hpp"
 #include "kpi/error.hpp"
 #include "kpi/store.hpp"
 #include "store/postgres/schema.hpp"
@@ -31,6 +34,7 @@ struct Api {
     decltype(&::PQcancel) PQcancel;
     decltype(&::PQclear) PQclear;
     decltype(&::PQcmdTuples) PQcmdTuples;
+    decltype(&::PQconsumeInput) PQconsumeInput;
     decltype(&::PQconnectdbParams) PQconnectdbParams;
     decltype(&::PQerrorMessage) PQerrorMessage;
     decltype(&::PQexec) PQexec;
@@ -41,14 +45,18 @@ struct Api {
     decltype(&::PQgetisnull) PQgetisnull;
     decltype(&::PQgetlength) PQgetlength;
     decltype(&::PQgetvalue) PQgetvalue;
-    decltype(&::PQprepare) PQprepare;
+    decltype(&::PQhost) PQhost;
+    decltype(&::PQisBusy) PQisBusy;
     decltype(&::PQputCopyData) PQputCopyData;
     decltype(&::PQputCopyEnd) PQputCopyEnd;
     decltype(&::PQresultErrorField) PQresultErrorField;
     decltype(&::PQresultErrorMessage) PQresultErrorMessage;
     decltype(&::PQresultStatus) PQresultStatus;
+    decltype(&::PQsendPrepare) PQsendPrepare;
+    decltype(&::PQsendQuery) PQsendQuery;
     decltype(&::PQsendQueryPrepared) PQsendQueryPrepared;
     decltype(&::PQsetSingleRowMode) PQsetSingleRowMode;
+    decltype(&::PQsocket) PQsocket;
     decltype(&::PQstatus) PQstatus;
     decltype(&::PQtransactionStatus) PQtransactionStatus;
 };
@@ -68,6 +76,7 @@ const Api& lib() {
         load(api.PQcancel, "PQcancel");
         load(api.PQclear, "PQclear");
         load(api.PQcmdTuples, "PQcmdTuples");
+        load(api.PQconsumeInput, "PQconsumeInput");
         load(api.PQconnectdbParams, "PQconnectdbParams");
         load(api.PQerrorMessage, "PQerrorMessage");
         load(api.PQexec, "PQexec");
@@ -78,14 +87,18 @@ const Api& lib() {
         load(api.PQgetisnull, "PQgetisnull");
         load(api.PQgetlength, "PQgetlength");
         load(api.PQgetvalue, "PQgetvalue");
-        load(api.PQprepare, "PQprepare");
+        load(api.PQhost, "PQhost");
+        load(api.PQisBusy, "PQisBusy");
         load(api.PQputCopyData, "PQputCopyData");
         load(api.PQputCopyEnd, "PQputCopyEnd");
         load(api.PQresultErrorField, "PQresultErrorField");
         load(api.PQresultErrorMessage, "PQresultErrorMessage");
         load(api.PQresultStatus, "PQresultStatus");
+        load(api.PQsendPrepare, "PQsendPrepare");
+        load(api.PQsendQuery, "PQsendQuery");
         load(api.PQsendQueryPrepared, "PQsendQueryPrepared");
         load(api.PQsetSingleRowMode, "PQsetSingleRowMode");
+        load(api.PQsocket, "PQsocket");
         load(api.PQstatus, "PQstatus");
         load(api.PQtransactionStatus, "PQtransactionStatus");
         return api;
@@ -243,6 +256,7 @@ public:
             // The current row stays readable; later ones queue behind it.
         }
         for (;;) {
+            db_.awaitResult();
             pg::Result r(lib().PQgetResult(db_.handle()));
             if (!r) break;
             const auto status = lib().PQresultStatus(r.get());
@@ -286,8 +300,10 @@ private:
             std::vector<Oid> types;
             for (const Param& p : params_) types.push_back(p.type);
             std::string name = db_.nextStatementName();
-            pg::Result prepared(lib().PQprepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
-                                          types.empty() ? nullptr : types.data()));
+            if (!lib().PQsendPrepare(db_.handle(), name.c_str(), sql_.c_str(), static_cast<int>(types.size()),
+                                     types.empty() ? nullptr : types.data()))
+                db_.fail(nullptr, "preparing SQL");
+            pg::Result prepared = db_.lastResult();
             if (!prepared || lib().PQresultStatus(prepared.get()) != PGRES_COMMAND_OK)
                 db_.fail(prepared.get(), "preparing SQL (" + sql_.substr(0, 160) + (sql_.size() > 160 ? "…" : "") + ")");
             if (!name_.empty()) deallocate();
@@ -313,6 +329,7 @@ private:
             state_ = State::Done;
             throw Error(Error::Kind::Io, "reading the store was cancelled: " + db_.location());
         }
+        db_.awaitResult();
         pg::Result r(lib().PQgetResult(db_.handle()));
         if (!r) {
             db_.setActive(nullptr);
@@ -338,9 +355,7 @@ private:
     }
 
     // Reads and drops what is left of this statement's results.
-    void drainQuietly() noexcept {
-        while (PGresult* r = lib().PQgetResult(db_.handle())) lib().PQclear(r);
-    }
+    void drainQuietly() noexcept { db_.drain(); }
 
     // Back to Idle: a statement still streaming is read to its end.
     void finish(bool) {
@@ -356,6 +371,7 @@ private:
     void deallocate() {
         // Prepared statements live as long as the connection; a re-prepared
         // one (other parameter types) lets the old go.
+        if (db_.abandoned()) return;
         std::string sql = "DEALLOCATE " + name_;
         pg::Result r(lib().PQexec(db_.handle(), sql.c_str()));
     }
@@ -401,6 +417,77 @@ void PgDatabase::cancelRunning() noexcept {
     }
 }
 
+namespace {
+thread_local bool tAskedWhileWaiting = false;
+
+bool askWhileWaiting(const std::function<bool()>& cancelled) {
+    tAskedWhileWaiting = true;
+    const bool stop = cancelled();
+    tAskedWhileWaiting = false;
+    return stop;
+}
+}  // namespace
+
+void PgDatabase::awaitResult() {
+    if (abandoned_) throw Error(Error::Kind::Io, "the connection to the PostgreSQL store " + location_ +
+                                                     " was given up (a statement did not answer when cancelled)");
+    if (!cancelled_) return;  // PQgetResult waits as long as it takes
+    pg_conn* conn = conn_.get();
+    bool stopping = false;
+    Clock::time_point giveUp{};
+    while (lib().PQisBusy(conn)) {
+        pollfd socket{lib().PQsocket(conn), POLLIN, 0};
+        if (socket.fd < 0) return;  // no connection: PQgetResult says so
+        const int ready = ::poll(&socket, 1, 100);
+        if (ready > 0 && !lib().PQconsumeInput(conn)) return;  // lost: PQgetResult says so
+        if (!stopping && askWhileWaiting(*cancelled_)) {
+            // Asked to stop while the server has not answered (a lock, a
+            // network that is down). Over a Unix socket the cancel request
+            // cannot hang, and the server answers it at once; over TCP it
+            // could wait on the same dead network, so it is not sent. Either
+            // way the answer is awaited a second at most, then the connection
+            // is given up: the statement's thread never waits on the server
+            // once stopped (docs/postgresql.md, "When the server is away").
+            stopping = true;
+            const char* host = lib().PQhost(conn);
+            if (host && host[0] == '/') cancelRunning();
+            giveUp = Clock::now() + std::chrono::seconds(1);
+        }
+        if (stopping && Clock::now() >= giveUp) {
+            abandoned_ = true;
+            active_ = nullptr;
+            throw Error(Error::Kind::Io, "reading the store was cancelled: " + location_ +
+                                             " (the server did not answer; the connection was given up)");
+        }
+    }
+}
+
+pg::Result PgDatabase::lastResult() {
+    pg::Result last;
+    for (;;) {
+        awaitResult();
+        pg::Result r(lib().PQgetResult(conn_.get()));
+        if (!r) break;
+        const auto status = lib().PQresultStatus(r.get());
+        last = std::move(r);
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH) break;
+    }
+    return last;
+}
+
+void PgDatabase::drain() noexcept {
+    if (abandoned_) return;
+    try {
+        for (;;) {
+            awaitResult();
+            PGresult* r = lib().PQgetResult(conn_.get());
+            if (!r) return;
+            lib().PQclear(r);
+        }
+    } catch (...) {  // given up: nothing more is read from it
+    }
+}
+
 void PgDatabase::fail(const pg_result* result, std::string_view context) const {
     std::string message = result ? lib().PQresultErrorMessage(result) : lib().PQerrorMessage(conn_.get());
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -420,7 +507,8 @@ void PgDatabase::fail(const pg_result* result, std::string_view context) const {
 pg::Result PgDatabase::execute(std::string_view sql) {
     settle();
     std::string text(sql);
-    pg::Result r(lib().PQexec(conn_.get(), text.c_str()));
+    if (!lib().PQsendQuery(conn_.get(), text.c_str())) fail(nullptr, "executing SQL");
+    pg::Result r = lastResult();
     const auto status = r ? lib().PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(r.get(), "executing SQL");
     return r;
@@ -454,7 +542,7 @@ void PgDatabase::rollback() noexcept {
         settle();
     } catch (...) {
     }
-    if (lib().PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
+    if (abandoned_ || lib().PQtransactionStatus(conn_.get()) == PQTRANS_IDLE) return;
     lib().PQclear(lib().PQexec(conn_.get(), "ROLLBACK"));
 }
 
@@ -744,3 +832,7 @@ ReadScope PgDatabase::readScope() {
 }
 
 }  // namespace kpi::sql
+
+namespace kpi {
+bool askedWhileWaiting() { return sql::tAskedWhileWaiting; }
+}  // namespace kpi

@@ -12,7 +12,9 @@
 // boolean reads as 1 or 0.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,6 +91,17 @@ public:
     [[noreturn]] void fail(const pg_result* result, std::string_view context) const;
     // Sends a cancel request for the statement running now.
     void cancelRunning() noexcept;
+    // Returns once the running statement's next result can be read without
+    // waiting. While a cancellation is watched (watchCancel) it asks it every
+    // 100 ms; told to stop, it gives the server a second to answer, then gives
+    // the connection up (abandoned(): nothing is sent on it any more) and
+    // throws Error Io. Without one, it returns at once (PQgetResult waits).
+    void awaitResult();
+    // The last result of what was sent (PQexec's answer, awaited as above).
+    pg::Result lastResult();
+    // Reads and drops what is left of the results; never throws.
+    void drain() noexcept;
+    bool abandoned() const { return abandoned_; }
 
 protected:
     std::unique_ptr<Cursor> cursor(std::string_view sql) override;
@@ -103,6 +116,8 @@ private:
     std::int64_t changes_ = 0;
     std::uint64_t statements_ = 0;
     const std::function<bool()>* cancelled_ = nullptr;
+    bool abandoned_ = false;
+    using Clock = std::chrono::steady_clock;
 };
 
 }  // namespace kpi::sql
