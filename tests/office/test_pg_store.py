@@ -321,6 +321,50 @@ class ManagerLogins(oh.OfficeTestCase):
             with self.subTest(login=login):
                 self.check_login(login, root, team, other_team, company)
 
+    def test_a_grant_changed_while_the_workbook_is_open_is_followed(self):
+        """`kpi grant` gives the first login the second team while its workbook
+        is open: at the next check (woken here by a notification, as any commit
+        wakes it) "*" is the new team, the old team's salesperson is Err:502,
+        KPI.STATUS names the new root, and after a recalculation the new
+        team's salesperson has figures."""
+        (login, (old_root, old_team)), (_, (new_root, new_team)) = sorted(self.logins.items())
+        newcomer = sorted(set(new_team) - {new_root})[0]
+        leaver = sorted(set(old_team) - {old_root})[0]
+        formulas = {"A1": '=KPI.ACTUAL("*";"%s";"%s")' % (self.KPI, self.PERIOD),
+                    "A2": '=KPI.ACTUAL("%s";"%s";"%s")' % (newcomer, self.KPI, self.PERIOD),
+                    "A3": '=KPI.ACTUAL("%s";"%s";"%s")' % (leaver, self.KPI, self.PERIOD),
+                    "A4": "=KPI.STATUS()"}
+        document, sheet = document_on(self.office, "%s user=%s" % (self.store, login), formulas)
+        self.addCleanup(close_quietly, document)
+        oh.wait_until_ready(sheet, "A4")
+        before, after = self.actual(old_root), self.actual(new_root)
+        self.assertNotEqual(before, after)
+        oh.wait_for(lambda: oh.read(sheet, "A1").value == before, 30,
+                    what=lambda: "\"*\" = %s's team (%r, expected %r)" % (old_root, oh.read(sheet, "A1"), before))
+        oh.wait_for(lambda: oh.read(sheet, "A3").value == self.actual(leaver), 30, what="the old team's figure")
+        self.assertEqual(oh.read(sheet, "A2").error, oh.ERR_ILLEGAL_ARGUMENT)
+
+        self.addCleanup(kpi, self.store, "grant", "--login", login, "--employee", old_root)  # as the class made it
+        kpi(self.store, "grant", "--login", login, "--employee", new_root)
+        changed = time.monotonic()
+        pgdb.psql(self.store, "NOTIFY kpi_changes, '1999999999'")
+        oh.wait_for(lambda: oh.read(sheet, "A1").value == after, 30,
+                    what=lambda: "\"*\" = %s's team after the grant (%r, expected %r)"
+                    % (new_root, oh.read(sheet, "A1"), after))
+        oh.wait_for(lambda: oh.read(sheet, "A3").error == oh.ERR_ILLEGAL_ARGUMENT, 30,
+                    what=lambda: "the old team's %s to be Err:502 (%r)" % (leaver, oh.read(sheet, "A3")))
+        oh.wait_for(lambda: "only the team of %s (%s and everyone below)" % (new_root, new_root)
+                    in oh.read(sheet, "A4").text, 30, what=lambda: "the status (%r)" % oh.read(sheet, "A4").text)
+        # A cell that was Err:502 holds no live value Calc listens to, so it
+        # is asked again only by a recalculation (Ctrl+Shift+F9; known
+        # limitation, docs/postgresql.md "Not yet"): then the new team's
+        # salesperson has the owner's figure.
+        document.calculateAll()
+        oh.wait_for(lambda: oh.read(sheet, "A2").value == self.actual(newcomer), 30,
+                    what=lambda: "the new team's %s (%r)" % (newcomer, oh.read(sheet, "A2")))
+        print("\n  %s: grant %s -> %s followed in %.2f s; \"*\" %.0f -> %.0f"
+              % (login, old_root, new_root, time.monotonic() - changed, before, after))
+
     def check_login(self, login, root, team, other_team, company):
         other = sorted(set(other_team) - {root})[0]  # a salesperson of the other team
         formulas = {"A%d" % (row + 1): '=KPI.ACTUAL("%s";"%s";"%s")' % (code, self.KPI, self.PERIOD)
