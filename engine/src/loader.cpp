@@ -382,9 +382,6 @@ std::shared_ptr<Dims> loadDims(sql::Database& db, const Dims* previous) {
 
 namespace {
 
-// The buckets of the orders and visits dated in window (all of them without
-// one). With growable dims, unknown codes are interned into them; without,
-// `ids.missing` says that one was met and the buckets are incomplete.
 // The window's orders joined with their lines, on PostgreSQL. Its planner
 // reads every line of the store for a month's (a hash join over a sequential
 // scan: 4.3 s on L for the 1.0 M lines of 5.9 M a month keeps). Order codes
@@ -435,6 +432,9 @@ private:
     sql::Database* db_;
 };
 
+// The buckets of the orders and visits dated in window (all of them without
+// one). With growable dims, unknown codes are interned into them; without,
+// `ids.missing` says that one was met and the buckets are incomplete.
 std::vector<Bucket> readBuckets(sql::Database& db, Ids& ids, const std::optional<Period>& window) {
     const Dims& dims = ids.growable ? *ids.growable : ids.dims;
     std::unordered_map<std::uint64_t, BucketBuilder> builders;
