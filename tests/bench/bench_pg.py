@@ -92,12 +92,21 @@ def load_average():
     return os.getloadavg()[0]
 
 
+def server_installed():
+    """Whether a PostgreSQL server (initdb) and psql are installed here."""
+    return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")) and shutil.which("psql") is not None
+
+
 class Server:
-    def __init__(self, args):
-        self.admin = args.pg
+    """The server of a benchmark: `admin`'s (a superuser's conninfo), else a
+    throwaway cluster of scripts/pg-cluster.sh in BUILD/bench/FOLDER, started
+    here and stopped by stop(). bench_office.py (step 4b) uses it too."""
+
+    def __init__(self, build, admin=None, folder="pg"):
+        self.admin = admin
         self.folder = None
         if not self.admin:
-            self.folder = os.path.join(args.build, "bench", "pg")
+            self.folder = os.path.join(build, "bench", folder)
             p = subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster.sh"), "start", "--fresh", self.folder],
                                capture_output=True, text=True)
             if p.returncode != 0:
@@ -105,10 +114,14 @@ class Server:
             with open(os.path.join(self.folder, "conninfo"), encoding="utf-8") as f:
                 self.admin = f.readline().strip()
 
+    def location(self, name):
+        """The conninfo of database `name` (which may not exist yet)."""
+        return f"{self.admin} dbname={name}"
+
     def fresh(self, name):
         psql(self.admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         psql(self.admin, f"CREATE DATABASE {name}")
-        return f"{self.admin} dbname={name}"
+        return self.location(name)
 
     def drop(self, name):
         psql(self.admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -284,7 +297,7 @@ def main():
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.kpi = os.path.join(args.build, "bin", "kpi")
-    if not args.pg and (not glob.glob("/usr/lib/postgresql/*/bin/initdb") or not shutil.which("psql")):
+    if not args.pg and not server_installed():
         print("bench_pg: no PostgreSQL server installed (postgresql-15); the PostgreSQL benchmarks are skipped",
               file=sys.stderr)
         return 0
@@ -298,7 +311,7 @@ def main():
     results.setdefault("sizes", {})
     results["machine"] = {"cores": os.cpu_count(), "when": time.strftime("%Y-%m-%d %H:%M:%S"),
                           "load_at_start": load_average()}
-    server = Server(args)
+    server = Server(args.build, args.pg)
     try:
         sizes = args.sizes.split(",") if args.sizes else []
         if args.load_size and args.load_size not in sizes and args.only in (None, "load"):

@@ -515,49 +515,20 @@ def bench_payout(oh, data, repeats):
 
 # --- the dashboard over PostgreSQL (4b) ---------------------------------------
 
-class PgServer:
-    """A throwaway cluster (scripts/pg-cluster.sh) for the PostgreSQL half of
-    step 4; None from start() when no server is installed."""
+def pg_database(size):
+    """The database holding a data set's store on the benchmark's server."""
+    return "bench_office_%s" % size.lower()
 
-    def __init__(self, build):
-        self.folder = os.path.join(build, "bench", "pg-office")
-        self.script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "pg-cluster.sh")
-        self.admin = None
 
-    @staticmethod
-    def installed():
-        import glob
-        return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb")) and shutil.which("psql") is not None
-
-    def start(self):
-        subprocess.run([self.script, "start", "--fresh", self.folder], check=True, capture_output=True)
-        with open(os.path.join(self.folder, "conninfo"), encoding="utf-8") as f:
-            self.admin = f.readline().strip()
-        return self
-
-    def psql(self, sql):
-        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", self.admin, "-c", sql], check=True,
-                       capture_output=True)
-
-    def location(self, size):
-        """The store of a data set (its database may not exist yet)."""
-        return "%s dbname=bench_office_%s" % (self.admin, size.lower())
-
-    def fill(self, kpi, size, sqlite_store):
-        """A fresh database holding the SQLite store's rows (kpi migrate);
-        the seconds it took."""
-        name = "bench_office_%s" % size.lower()
-        self.psql("DROP DATABASE IF EXISTS %s WITH (FORCE)" % name)
-        self.psql("CREATE DATABASE %s" % name)
-        start = time.perf_counter()
-        p = subprocess.run([kpi, "migrate", "--from", sqlite_store, "--to", self.location(size)], capture_output=True,
-                           text=True)
-        if p.returncode != 0:
-            raise RuntimeError("kpi migrate of %s failed: %s" % (size, p.stderr[-2000:]))
-        return time.perf_counter() - start
-
-    def stop(self):
-        subprocess.run([self.script, "stop", self.folder], capture_output=True)
+def fill_pg(pg, kpi, size, sqlite_store):
+    """A fresh database of the server holding the SQLite store's rows (kpi
+    migrate); the seconds it took."""
+    location = pg.fresh(pg_database(size))
+    start = time.perf_counter()
+    p = subprocess.run([kpi, "migrate", "--from", sqlite_store, "--to", location], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("kpi migrate of %s failed: %s" % (size, p.stderr[-2000:]))
+    return time.perf_counter() - start
 
 
 def merge_pg_results(path, opened):
@@ -702,8 +673,10 @@ def main():
     pg = None
     pg_dashboards, opened_pg = {}, {}
     if args.only in ("all", "open") and not args.no_pg:
-        if PgServer.installed():
-            pg = PgServer(build).start()
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+        import bench_pg  # the benchmarks' server (scripts/pg-cluster.sh)
+        if bench_pg.server_installed():
+            pg = bench_pg.Server(build, folder="pg-office")
         else:
             log("no PostgreSQL server installed (postgresql-15): step 4 on SQLite only")
     try:
@@ -724,7 +697,7 @@ def main():
                 if pg:
                     # Saved before its database exists: the file holds #N/A.
                     pg_path = os.path.join(folder, "dashboard-pg.ods")
-                    pg_dashboards[data.size] = (pg_path, make_dashboard(oh, office, pg_path, pg.location(data.size),
+                    pg_dashboards[data.size] = (pg_path, make_dashboard(oh, office, pg_path, pg.location(pg_database(data.size)),
                                                                         employees), len(employees) * len(KPIS))
         for data in sets:
             log("copying the %s store…" % data.size)
@@ -768,7 +741,7 @@ def main():
             office_results["sizes"].setdefault(data.size, {})["open"] = bench_open(oh, path, address, count)
             if pg:
                 log("%s: the same store in PostgreSQL (kpi migrate)…" % data.size)
-                migrate_s = pg.fill(oh.KPI, data.size, data.copy)
+                migrate_s = fill_pg(pg, oh.KPI, data.size, data.copy)
                 log("%s: opening the PostgreSQL dashboard in a fresh office…" % data.size)
                 load_before = os.getloadavg()
                 pg_path, pg_address, pg_count = pg_dashboards[data.size]
