@@ -37,20 +37,39 @@ class _Outcome(unohelper.Base, XDispatchResultListener):
         pass
 
 
-def run_command(office, document, command, timeout=60, **arguments):
-    """Dispatches org.saleskpi.commands:<command> on the document's frame and
-    waits for its outcome; returns (state, message)."""
+def prepare_command(office, document, command, timeout=60, **arguments):
+    """Looks up org.saleskpi.commands:<command> on the document's frame and
+    returns a function that dispatches it and waits for its outcome, giving
+    (state, message).
+
+    A test that runs the command on a second Python thread (a modal dialog
+    blocks the dispatching thread) prepares it first on its own thread:
+    PyUNO's first lookup of an interface's attributes is not safe while
+    another Python thread does the same (seen in CI: getFrame() gave None on
+    one thread while createInstanceWithContext was "not an attribute" on the
+    other), so only the dispatch itself may run on the second thread."""
     url = uno.createUnoStruct("com.sun.star.util.URL")
     url.Complete = "org.saleskpi.commands:" + command
     _, url = office.service("com.sun.star.util.URLTransformer").parseStrict(url)
     dispatch = document.getCurrentController().getFrame().queryDispatch(url, "", 0)
     if dispatch is None:
         raise AssertionError("no dispatch for %s: is the protocol handler registered?" % url.Complete)
-    outcome = _Outcome()
-    dispatch.dispatchWithNotification(url, tuple(oh.prop(name, value) for name, value in arguments.items()), outcome)
-    if not outcome.done.wait(timeout):
-        raise AssertionError("%s gave no outcome within %s s" % (command, timeout))
-    return outcome.state, outcome.message
+    properties = tuple(oh.prop(name, value) for name, value in arguments.items())
+    send = dispatch.dispatchWithNotification  # looked up here, called there
+
+    def run():
+        outcome = _Outcome()
+        send(url, properties, outcome)
+        if not outcome.done.wait(timeout):
+            raise AssertionError("%s gave no outcome within %s s" % (command, timeout))
+        return outcome.state, outcome.message
+    return run
+
+
+def run_command(office, document, command, timeout=60, **arguments):
+    """Dispatches org.saleskpi.commands:<command> on the document's frame and
+    waits for its outcome; returns (state, message)."""
+    return prepare_command(office, document, command, timeout, **arguments)()
 
 
 class _OnMainThread(unohelper.Base, XCallback):

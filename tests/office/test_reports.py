@@ -504,10 +504,13 @@ class ReportSheetDialogUnderXvfb(unittest.TestCase):
         """Dispatches Add report sheet as the menu does and returns (the
         dialog's accessible context, a function giving the outcome)."""
         outcome = {}
-        thread = threading.Thread(target=lambda: outcome.update(
-            result=oc.run_command(self.office, self.document, "AddReportSheet", timeout=120)))
-        thread.start()
+        # Every UNO lookup on this thread before the second one starts (see
+        # oc.prepare_command): the second thread only dispatches.
+        command = oc.prepare_command(self.office, self.document, "AddReportSheet", timeout=120)
         toolkit = self.office.service("com.sun.star.awt.Toolkit")
+        toolkit.getTopWindowCount()
+        thread = threading.Thread(target=lambda: outcome.update(result=command()))
+        thread.start()
 
         def dialog():
             for index in range(toolkit.getTopWindowCount()):
