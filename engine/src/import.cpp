@@ -313,8 +313,13 @@ public:
             "INSERT INTO import_kpis VALUES(?1, ?2) ON CONFLICT(code) DO UPDATE SET applies_to = excluded.applies_to"));
         target_.emplace(db_.prepare("INSERT INTO import_targets VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT(employee_code, "
                                     "kpi_code, period_type, valid_from) DO UPDATE SET valid_to = excluded.valid_to"));
+        // Targets are many (a row per person, KPI and period): in batches
+        // where the backend writes them faster so (PostgreSQL).
+        targets_ = db_.bulkUpsert("import_targets", {"employee_code", "kpi_code", "period_type", "valid_from", "valid_to"},
+                                  4, {});
     }
     ~ImportOverlay() {
+        targets_.reset();
         employee_.reset();
         kpi_.reset();
         target_.reset();
@@ -341,6 +346,11 @@ public:
             kpi_->bind(1, v[0]).bindOptional(2, v[5]).run();
             break;
         case Kind::Targets:
+            if (targets_) {
+                targets_->add({&v[0], &v[1], &v[2], &v[3], &v[4]});
+                if (targets_->pending() >= 50'000) targets_->flush();
+                break;
+            }
             target_->reset();
             target_->bind(1, v[0]).bind(2, v[1]).bind(3, v[2]).bind(4, v[3]).bind(5, v[4]).run();
             break;
@@ -349,9 +359,15 @@ public:
         }
     }
 
+    // Writes what add() still holds; before the rules read the tables.
+    void flush() {
+        if (targets_) targets_->flush();
+    }
+
 private:
     sql::Database& db_;
     std::optional<sql::Statement> employee_, kpi_, target_;
+    std::unique_ptr<sql::BulkUpsert> targets_;
 };
 
 // An import runs in two phases, so that the store's write lock is held only
@@ -374,7 +390,7 @@ private:
 //    written; COMMIT. Any error rolls everything back.
 class Importer {
 public:
-    Importer(sql::Database& db, const ImportOptions& options) : db_(db), options_(options) {}
+    Importer(sql::Database& db, const ImportOptions& options) : db_(&db), options_(options) {}
 
     ImportSummary run(const std::vector<std::filesystem::path>& paths) {
         // Kinds are applied in dependency order, whatever the order of the arguments.
@@ -397,15 +413,37 @@ public:
                 } catch (...) {
                 }
             }
-        } connection{db_};
+        } connection{*db_};
+        // A first import of visits, orders or lines into a PostgreSQL store
+        // that holds none (FirstLoad in store/database.hpp): the write
+        // transaction starts first, and those rows go into their tables as
+        // they are checked — the server stores while this process checks —
+        // through a second connection that checks against its own snapshot.
+        // An error anywhere rolls it all back, as in the two phases below.
+        std::optional<sql::Transaction> writing;
+        std::unique_ptr<sql::Database> checker;
+        std::unique_ptr<sql::FirstLoad> load;  // after `writing`: its COPY ends before the rollback
+        if (db_->backend() == sql::Backend::Postgres &&
+            (byKind.count(Kind::Visits) || byKind.count(Kind::Orders) || byKind.count(Kind::OrderLines))) {
+            writing.emplace(*db_);
+            load = db_->firstLoad({"visits", "orders", "order_lines"});
+            if (load) checker = db_->reopen(sql::Open::ReadWrite);
+            else writing.reset();  // nothing written yet: the usual two phases
+        }
+        sql::Database* writer = db_;
+        if (checker) db_ = checker.get();
+        load_ = load.get();
         check(byKind);
+        db_ = writer;
         throwIfErrors();
-        write();
+        write(writing ? &*writing : nullptr);
         return summary_;
     }
 
 private:
-    sql::Database& db_;
+    // The connection checked and written through; while a first load runs
+    // (see run()), the check goes through a second one.
+    sql::Database* db_;
     const ImportOptions& options_;
     std::deque<ParsedFile> files_;  // stable addresses: keys point at their file
     // Errors in the order they are found; only the first kMaxErrors are kept,
@@ -424,6 +462,17 @@ private:
     bool storeHasFacts_ = false;
     ImportOverlay* overlay_ = nullptr;  // while checking employees, KPIs or targets
     std::vector<std::filesystem::path> planFiles_;  // plans.csv, plan_components.csv, plan_assignments.csv
+    // While a first load runs (see run()): what writes the facts as they are
+    // checked, whether the kind being checked goes through it, and how many
+    // rows it was given.
+    sql::FirstLoad* load_ = nullptr;
+    bool loading_ = false;
+    std::vector<std::string> loadTexts_;
+    std::vector<const std::string*> loadValues_;
+    long long loadedRows_ = 0;
+    static bool firstLoadKind(Kind kind) {
+        return kind == Kind::Visits || kind == Kind::Orders || kind == Kind::OrderLines;
+    }
 
     // Keys brought by this import, per kind, with where each was first seen.
     std::map<Kind, std::unordered_map<Key, Where>> keys_;
@@ -514,14 +563,14 @@ private:
     void checkPlans() {
         if (planFiles_.empty()) return;
         auto sink = planSink(summary_);
-        rewards::checkPlanFiles(db_, planFiles_, sink);
+        rewards::checkPlanFiles(*db_, planFiles_, sink);
     }
 
     void writePlans() {
         if (planFiles_.empty()) return;
         ImportSummary again;  // the rows were counted while checking
         auto sink = planSink(again);
-        rewards::importPlanFiles(db_, planFiles_, options_.user.empty() ? std::string("kpi import") : options_.user,
+        rewards::importPlanFiles(*db_, planFiles_, options_.user.empty() ? std::string("kpi import") : options_.user,
                                  sink);
         summary_.rowsChanged += again.rowsChanged;
     }
@@ -553,23 +602,27 @@ private:
     }
 
     bool exists(const char* sqlText) {
-        auto st = db_.prepare(sqlText);
+        auto st = db_->prepare(sqlText);
         return st.step();
     }
 
     // ---- phase 1: check ------------------------------------------------------
 
     void check(const std::map<Kind, std::vector<std::filesystem::path>>& byKind) {
-        sql::Transaction snapshot(db_, false);
+        sql::Transaction snapshot(*db_, false);
         std::optional<ImportOverlay> overlay;
         if (byKind.count(Kind::Employees) || byKind.count(Kind::Kpis) || byKind.count(Kind::Targets))
-            overlay.emplace(db_);
+            overlay.emplace(*db_);
         overlay_ = overlay ? &*overlay : nullptr;
         for (const auto& [kind, kindPaths] : byKind) {
             const size_t first = files_.size();
             // Employees refer to each other (manager_code): all their keys first.
             const bool keepRows = kind == Kind::Employees;
+            loading_ = load_ && firstLoadKind(kind);
+            if (loading_) load_->startTable(writtenColumns(kind).table, writtenColumns(kind).columns);
             for (const auto& path : kindPaths) checkFile(path, !keepRows);
+            if (loading_) load_->endTable();
+            loading_ = false;
             if (keepRows) {
                 for (size_t i = first; i < files_.size(); ++i) collectKeys(files_[i]);
                 for (size_t i = first; i < files_.size(); ++i) {
@@ -583,6 +636,7 @@ private:
         }
         checkPlans();
         if (overlay) {
+            overlay->flush();
             checkManagerLoops(overlay->tables());
             checkStoreRules(overlay->tables());
         }
@@ -679,6 +733,12 @@ private:
             if (stream) {
                 collectKey(file, row);
                 checkRow(file, row);
+                // Once anything is wrong the import is rejected: nothing more to send.
+                if (loading_ && errorCount_ == 0) {
+                    storedTexts(file, row, loadTexts_, loadValues_);
+                    load_->add(loadValues_);
+                    ++loadedRows_;
+                }
             } else {
                 file.rows.push_back(std::move(row));
             }
@@ -886,10 +946,13 @@ private:
 
     // Whether the store holds the code (a fresh look-up, never cached).
     bool storeHas(Kind kind, const std::string& code) {
+        // A first load's tables were empty when locked, and stay locked
+        // (even against this check's own connection) until the import ends.
+        if (load_ && firstLoadKind(kind)) return false;
         auto& query = storeQueries_[static_cast<size_t>(kind)];
         if (!query) {
             const StoreTable t = storeTableOf(kind);
-            query.emplace(db_.prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn + " = ?1"));
+            query.emplace(db_->prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn + " = ?1"));
         }
         query->reset();
         query->bind(1, code);
@@ -969,7 +1032,7 @@ private:
     void checkManagerLoops(const RuleTables& tables) {
         if (!inImportAny(Kind::Employees)) return;
         std::unordered_map<std::string, std::string> managerOf;
-        auto st = db_.prepare("SELECT code, manager_code FROM " + tables.employees);
+        auto st = db_->prepare("SELECT code, manager_code FROM " + tables.employees);
         while (st.step()) managerOf.emplace(std::string(st.text(0)), std::string(st.text(1)));
         for (const auto& [code, where] : keys_[Kind::Employees]) {
             std::string current = code;
@@ -1002,7 +1065,7 @@ private:
             }
         };
         if (inImportAny(Kind::Targets)) {
-            auto st = db_.prepare(
+            auto st = db_->prepare(
                 "SELECT a.employee_code, a.kpi_code, a.period_type, a.valid_from, a.valid_to, b.valid_from, "
                 "b.valid_to FROM " + tables.targets + " a JOIN " + tables.targets + " b ON b.employee_code = "
                 "a.employee_code AND b.kpi_code = a.kpi_code AND b.period_type = a.period_type AND b.valid_from > "
@@ -1019,11 +1082,11 @@ private:
                     reportAt(e, k, t, af, message);
             }
         }
-        auto st = db_.prepare(
+        auto st = db_->prepare(
             "SELECT t.employee_code, t.kpi_code, t.period_type, t.valid_from, e.role, k.applies_to FROM " +
             tables.targets + " t JOIN " + tables.employees + " e ON e.code = t.employee_code JOIN " + tables.kpis +
             " k ON k.code = t.kpi_code WHERE coalesce(k.applies_to, '') <> '' AND " +
-            db_.positionSql("'|' || replace(k.applies_to, ' ', '') || '|'", "'|' || e.role || '|'") + " = 0");
+            db_->positionSql("'|' || replace(k.applies_to, ' ', '') || '|'", "'|' || e.role || '|'") + " = 0");
         while (st.step()) {
             std::string e(st.text(0)), k(st.text(1)), t(st.text(2)), f(st.text(3)), role(st.text(4)),
                 applies(st.text(5));
@@ -1037,17 +1100,22 @@ private:
 
     // ---- phase 2: write ------------------------------------------------------
 
-    void write() {
+    // `begun`: the write transaction a first load began (see run()).
+    void write(sql::Transaction* begun) {
         long long rows = 0;
         for (const auto& [kind, n] : summary_.rowsRead) rows += n;
         progress("checked " + std::to_string(rows) + " rows; writing them into the store");
         // Waits for another writer up to the busy timeout, like any writer.
-        sql::Transaction tx(db_);
+        std::optional<sql::Transaction> own;
+        if (!begun) own.emplace(*db_);
+        sql::Transaction& tx = begun ? *begun : *own;
         recheckStoreReferences();
         throwIfErrors();
-        storeHasFacts_ = exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1");
+        storeHasFacts_ = !load_ && (exists("SELECT 1 FROM orders LIMIT 1") || exists("SELECT 1 FROM visits LIMIT 1"));
         orderExisted_.assign(orderCodes_.size(), false);
-        for (ParsedFile& file : files_) writeFile(file);
+        for (ParsedFile& file : files_)
+            if (!load_ || !firstLoadKind(file.spec->kind)) writeFile(file);
+        summary_.rowsChanged += loadedRows_;  // every row a first load wrote is new
         throwIfErrors();
         writePlans();
         removeDroppedLines();
@@ -1055,6 +1123,7 @@ private:
         checkStoreRules(kStoreTables);
         throwIfErrors();
         writeChangeLog();
+        if (load_) load_->finish([this](const std::string& what) { progress(what); });
         tx.commit();
     }
 
@@ -1072,7 +1141,7 @@ private:
         // the server's own check would lock it (FOR KEY SHARE), so that no
         // other writer deletes it or changes its key before this commits.
         std::array<std::optional<sql::Statement>, 10> locks;
-        const bool lock = db_.backend() == sql::Backend::Postgres;
+        const bool lock = db_->backend() == sql::Backend::Postgres;
         for (const auto& [cacheKey, lookup] : storeLookups_) {
             if (!lookup.found) continue;
             const std::string code = cacheKey.substr(1);
@@ -1080,7 +1149,7 @@ private:
                 auto& query = locks[static_cast<size_t>(lookup.kind)];
                 if (!query) {
                     const StoreTable t = storeTableOf(lookup.kind);
-                    query.emplace(db_.prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn +
+                    query.emplace(db_->prepare(std::string("SELECT 1 FROM ") + t.table + " WHERE " + t.keyColumn +
                                               " = ?1 FOR KEY SHARE"));
                 }
                 query->reset();
@@ -1125,12 +1194,20 @@ private:
         // Where the backend writes batches faster than rows (PostgreSQL), the
         // facts and dimensions go in batches; targets, audited row by row, do not.
         std::unique_ptr<sql::BulkUpsert> bulk;
+        const WrittenColumns& columns = writtenColumns(writer->kind);
         if (writer->kind != Kind::Targets) {
-            const WrittenColumns& columns = writtenColumns(writer->kind);
             std::vector<std::string> previous;
             if (storeHasFacts_ && writer->kind == Kind::Orders) previous = {"employee_code", "order_date", "status"};
             if (storeHasFacts_ && writer->kind == Kind::Visits) previous = {"employee_code", "visit_date"};
-            bulk = db_.bulkUpsert(columns.table, columns.columns, columns.keys, previous);
+            bulk = db_->bulkUpsert(columns.table, columns.columns, columns.keys, previous);
+        }
+        // Targets into a store that has none (a first import): every one is
+        // new, so they go in batches too, and their audit rows ('new', no
+        // state before) follow in one statement, in the order of the file.
+        std::unique_ptr<TargetAudit> audit;
+        if (writer->kind == Kind::Targets && !exists("SELECT 1 FROM targets LIMIT 1")) {
+            bulk = db_->bulkUpsert(columns.table, columns.columns, columns.keys, {});
+            if (bulk) audit = std::make_unique<TargetAudit>(*db_, writer->who);
         }
         std::vector<std::vector<std::string>> batch;  // the rows of the batch not yet written
         Row row{0, std::vector<std::string>(file.spec->columns.size())};
@@ -1142,6 +1219,7 @@ private:
             fillRow(file, fields, row);
             if (bulk) {
                 addToBatch(*writer, *bulk, file, row, batch);
+                if (audit) audit->add(row.values);
                 if (bulk->pending() >= kBatchRows) writeBatch(*writer, *bulk, batch);
             } else {
                 writeRow(*writer, file, row);
@@ -1154,8 +1232,51 @@ private:
             }
         }
         if (bulk) writeBatch(*writer, *bulk, batch);
+        if (audit) audit->write();
         endWrite(*writer);
     }
+
+    // The audit rows of targets written in batches into a store that had
+    // none: their keys in the file's order into a temporary table, then one
+    // INSERT … SELECT of the rows the row-by-row path writes ('new', no state
+    // before, the state after as stored).
+    class TargetAudit {
+    public:
+        TargetAudit(sql::Database& db, const std::string& who) : db_(db), who_(who) {
+            db_.exec("DROP TABLE IF EXISTS import_target_order");
+            db_.createTempTable("import_target_order",
+                                "employee_code TEXT, kpi_code TEXT, period_type TEXT, valid_from TEXT, n INTEGER");
+            keys_ = db_.bulkInsert("import_target_order", {"employee_code", "kpi_code", "period_type", "valid_from", "n"});
+        }
+        ~TargetAudit() {
+            try {
+                keys_.reset();
+                db_.exec("DROP TABLE IF EXISTS import_target_order");
+            } catch (...) {
+            }
+        }
+        void add(const std::vector<std::string>& v) {
+            const std::string n = std::to_string(++rows_);
+            keys_->add({&v[0], &v[1], &v[2], &v[3], &n});
+        }
+        void write() {
+            keys_->finish();
+            db_.prepare("INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, "
+                        "period_type, valid_from, before, after) SELECT " + db_.nowSql() + ", ?1, 'new', "
+                        "t.employee_code, t.kpi_code, t.period_type, t.valid_from, NULL, " +
+                        schema::targetState("t", &db_) + " FROM import_target_order o JOIN targets t ON "
+                        "t.employee_code = o.employee_code AND t.kpi_code = o.kpi_code AND t.period_type = "
+                        "o.period_type AND t.valid_from = o.valid_from ORDER BY o.n")
+                .bind(1, who_)
+                .run();
+        }
+
+    private:
+        sql::Database& db_;
+        std::string who_;
+        std::unique_ptr<sql::BulkInsert> keys_;
+        long long rows_ = 0;
+    };
 
 
     // Prepared statements and counters for writing one file's rows.
@@ -1169,15 +1290,19 @@ private:
 
     static constexpr size_t kBatchRows = 50'000;
 
-    // A checked row into the batch, its values as the text of what writeRow binds.
-    void addToBatch(FileWriter& w, sql::BulkUpsert& bulk, const ParsedFile& file, const Row& row,
-                    std::vector<std::vector<std::string>>& batch) {
+    // A checked row's values as the text of what writeRow binds (nullptr: NULL);
+    // `values` point into `texts` or the row.
+    static void storedTexts(const ParsedFile& file, const Row& row, std::vector<std::string>& texts,
+                            std::vector<const std::string*>& values) {
         const auto& v = row.values;
-        if (w.kind == Kind::OrderLines) noteLine(v[0], *parseInteger(v[1]));
-        std::vector<std::string> texts(v.size());
-        std::vector<const std::string*> values(v.size(), nullptr);
+        texts.resize(v.size());
+        values.assign(v.size(), nullptr);
+        static const std::string kDefaultWeight = "1";
         for (size_t c = 0; c < v.size(); ++c) {
-            if (v[c].empty()) continue;
+            if (v[c].empty()) {
+                if (file.spec->kind == Kind::Targets && c == 6) values[c] = &kDefaultWeight;  // as writeRow binds it
+                continue;
+            }
             const Check check = file.spec->columns[c].check;
             if (check == Check::Number) {
                 char buf[32];
@@ -1191,6 +1316,16 @@ private:
                 values[c] = &v[c];
             }
         }
+    }
+
+    // A checked row into the batch, its values as the text of what writeRow binds.
+    void addToBatch(FileWriter& w, sql::BulkUpsert& bulk, const ParsedFile& file, const Row& row,
+                    std::vector<std::vector<std::string>>& batch) {
+        const auto& v = row.values;
+        if (w.kind == Kind::OrderLines) noteLine(v[0], *parseInteger(v[1]));
+        std::vector<std::string> texts;
+        std::vector<const std::string*> values;
+        storedTexts(file, row, texts, values);
         bulk.add(values);
         batch.push_back(v);
     }
@@ -1216,21 +1351,21 @@ private:
 
     std::unique_ptr<FileWriter> beginWrite(const ParsedFile& file) {
         Kind kind = file.spec->kind;
-        auto upsert = db_.prepare(upsertSql(kind));
+        auto upsert = db_->prepare(upsertSql(kind));
         std::optional<sql::Statement> previous;
         if (storeHasFacts_ && kind == Kind::Orders)
-            previous.emplace(db_.prepare("SELECT employee_code, order_date, status FROM orders WHERE order_code = ?1"));
+            previous.emplace(db_->prepare("SELECT employee_code, order_date, status FROM orders WHERE order_code = ?1"));
         if (storeHasFacts_ && kind == Kind::Visits)
-            previous.emplace(db_.prepare("SELECT employee_code, visit_date, '' FROM visits WHERE visit_code = ?1"));
+            previous.emplace(db_->prepare("SELECT employee_code, visit_date, '' FROM visits WHERE visit_code = ?1"));
         std::optional<sql::Statement> stateOf, audit;
         if (kind == Kind::Targets) {
             const char* key = "employee_code = ?1 AND kpi_code = ?2 AND period_type = ?3 AND valid_from = ?4";
-            stateOf.emplace(db_.prepare("SELECT " + schema::targetState("t", &db_) + " FROM targets t WHERE " + key));
-            audit.emplace(db_.prepare(
+            stateOf.emplace(db_->prepare("SELECT " + schema::targetState("t", db_) + " FROM targets t WHERE " + key));
+            audit.emplace(db_->prepare(
                 "INSERT INTO target_history(changed_at, changed_by, action, employee_code, kpi_code, period_type, "
-                "valid_from, before, after) SELECT " + db_.nowSql() + ", ?5, "
+                "valid_from, before, after) SELECT " + db_->nowSql() + ", ?5, "
                 "CASE WHEN CAST(?6 AS TEXT) IS NULL THEN 'new' ELSE 'edit' END, employee_code, kpi_code, period_type, "
-                "valid_from, ?6, " + schema::targetState("t", &db_) + " FROM targets t WHERE " + key));
+                "valid_from, ?6, " + schema::targetState("t", db_) + " FROM targets t WHERE " + key));
         }
         const std::string who = options_.user.empty() ? std::string("kpi import") : options_.user;
         return std::unique_ptr<FileWriter>(
@@ -1284,7 +1419,7 @@ private:
             }
         }
         upsert.run();
-        bool changed = db_.changes() > 0;
+        bool changed = db_->changes() > 0;
         if (!changed) return;
         ++w.written;
         if (audit) {
@@ -1365,8 +1500,8 @@ private:
         std::sort(lineRuns_.begin(), lineRuns_.end(), [](const LineRun& a, const LineRun& b) {
             return std::tie(a.storeOnly, a.order, a.first) < std::tie(b.storeOnly, b.order, b.first);
         });
-        auto outside = db_.prepare("DELETE FROM order_lines WHERE order_code = ?1 AND (line_no < ?2 OR line_no > ?3)");
-        auto between = db_.prepare("DELETE FROM order_lines WHERE order_code = ?1 AND line_no > ?2 AND line_no < ?3");
+        auto outside = db_->prepare("DELETE FROM order_lines WHERE order_code = ?1 AND (line_no < ?2 OR line_no > ?3)");
+        auto between = db_->prepare("DELETE FROM order_lines WHERE order_code = ?1 AND line_no > ?2 AND line_no < ?3");
         for (size_t i = 0; i < lineRuns_.size();) {
             size_t end = i;
             std::int64_t last = lineRuns_[i].last;
@@ -1379,13 +1514,13 @@ private:
             std::int64_t removed = 0;
             outside.reset();
             outside.bind(1, code).bind(2, lineRuns_[i].first).bind(3, last).run();
-            removed += db_.changes();
+            removed += db_->changes();
             // The gaps between the runs (runs sorted by their first line; keys are unique, so they never overlap).
             for (size_t k = i; k < end; ++k) {
                 if (lineRuns_[k + 1].first <= lineRuns_[k].last + 1) continue;
                 between.reset();
                 between.bind(1, code).bind(2, lineRuns_[k].last).bind(3, lineRuns_[k + 1].first).run();
-                removed += db_.changes();
+                removed += db_->changes();
             }
             if (removed > 0) {
                 summary_.linesRemoved += removed;
@@ -1403,10 +1538,10 @@ private:
             std::sort(changedOrders_.begin(), changedOrders_.end(), byCode);
         if (!std::is_sorted(changedLines_.begin(), changedLines_.end())) std::sort(changedLines_.begin(), changedLines_.end());
         changedLines_.erase(std::unique(changedLines_.begin(), changedLines_.end()), changedLines_.end());
-        auto fact = db_.prepare(
+        auto fact = db_->prepare(
             "INSERT INTO changes(source, employee_code, day, ref, old_status) VALUES(?1, ?2, ?3, ?4, ?5)");
         // Where the backend appends faster in one go (PostgreSQL), the rows go that way, in the same order.
-        auto bulk = db_.bulkInsert("changes", {"source", "employee_code", "day", "ref", "old_status"});
+        auto bulk = db_->bulkInsert("changes", {"source", "employee_code", "day", "ref", "old_status"});
         const auto log = [&](const std::string& source, const std::string& employee, const std::string& day,
                              const std::string& ref, const std::string& oldStatus) {
             if (bulk) {
@@ -1420,7 +1555,7 @@ private:
         const std::string orders = "orders", lines = "order_lines", visits = "visits";
         for (const auto& [code, change] : changedOrders_) log(orders, change.employee, change.day, code, change.oldStatus);
         // The (employee, day) an order counts on: the store holds this import's orders by now.
-        auto bucketOf = db_.prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1");
+        auto bucketOf = db_->prepare("SELECT employee_code, order_date FROM orders WHERE order_code = ?1");
         auto order = changedOrders_.begin();
         for (const auto& code : changedLines_) {
             while (order != changedOrders_.end() && order->first < code) ++order;
@@ -1434,10 +1569,26 @@ private:
         }
         for (const auto& [employee, day] : buckets_) log(visits, employee, day, "", "");
         if (bulk) bulk->finish();
-        auto dim = db_.prepare("INSERT INTO changes(source) VALUES(?1)");
+        auto dim = db_->prepare("INSERT INTO changes(source) VALUES(?1)");
         for (const auto& table : dimensionsTouched_) {
             dim.reset();
             dim.bind(1, table).run();
+        }
+        if (load_) {
+            // A first load logs no row per order or visit (a reader would
+            // read them all again anyway, past 100,000 rows): one row, whose
+            // seq becomes the floor below which a reader's figures are read
+            // from scratch (docs/store.md, "The change log").
+            dim.reset();
+            dim.bind(1, "import").run();
+            auto last = db_->prepare("SELECT max(seq) FROM changes");
+            last.step();
+            const std::string floor = std::to_string(last.int64(0));
+            last.reset();
+            db_->prepare("INSERT INTO meta(key, value) VALUES('changes_floor', ?1) "
+                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+                .bind(1, floor)
+                .run();
         }
     }
 };

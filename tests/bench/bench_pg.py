@@ -161,7 +161,7 @@ def keyed_copy_script(files):
 
 
 def bench_import(args, server, size, files, r):
-    runs = 1 if size == "L" else args.runs
+    runs = args.runs
     kpi_s, raw_s, keyed_s = [], [], []
     create, copy = copy_script(files)
     for i in range(runs):
@@ -285,7 +285,7 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--sizes", default="S,M,L")
     ap.add_argument("--pg", help="a superuser's conninfo of a server to use (default: a throwaway cluster)")
-    ap.add_argument("--runs", type=int, default=2, help="imports of each kind on S and M (best kept); L: one")
+    ap.add_argument("--runs", type=int, default=2, help="imports of each kind, alternating (best kept)")
     ap.add_argument("--repeats", type=int, default=5, help="report/SQL pairs (median)")
     ap.add_argument("--load-size", default="M", help="the set of the concurrent run ('' for none)")
     ap.add_argument("--clients", type=int, default=20)

@@ -100,9 +100,9 @@ std::vector<std::string> differences(kpi::Engine& refreshed, kpi::Engine& fresh,
         for (const auto& k : e.kpis()) out += k.code + "/" + k.type + "/" + k.nameVi + "/" + k.nameEn + "/" + k.unit + " ";
         return out;
     });
-    both("state", [](kpi::Engine& e) {
+    both("state", [&](kpi::Engine& e) {
         auto s = e.state();
-        return std::to_string(s.changeSeq) + " " + s.latestActivity;
+        return (what.changeSeq ? std::to_string(s.changeSeq) + " " : std::string()) + s.latestActivity;
     });
 
     std::vector<std::string> employees = {"*"};

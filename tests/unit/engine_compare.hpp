@@ -21,6 +21,10 @@ struct Comparison {
     std::vector<std::string> detailPeriods;
     std::vector<std::string> detailEmployees;
     std::vector<std::string> detailKpis;
+    // Whether the data state's change seq is compared: not between stores
+    // whose change logs differ by design (an SQLite file and a PostgreSQL
+    // server loaded from the same files).
+    bool changeSeq = true;
 };
 
 // Every difference between `refreshed` and `fresh`, as readable lines (at most

@@ -142,6 +142,26 @@ public:
     virtual void finish() = 0;
 };
 
+// A first import into empty tables, written as it is checked (PostgreSQL:
+// one COPY straight into each table, while the client goes on checking, with
+// the tables' indexes, triggers and forced row-level security set aside and
+// put back by finish(), all inside the import's write transaction; see
+// docs/postgresql.md, "Import speed"). The tables stay locked against every
+// other reader and writer until the transaction ends.
+class FirstLoad {
+public:
+    virtual ~FirstLoad() = default;
+    // Starts writing `columns` of `table` (one of the tables firstLoad() was given).
+    virtual void startTable(const std::string& table, const std::vector<std::string>& columns) = 0;
+    // One row's values in column order (nullptr: NULL), as SQL text.
+    virtual void add(const std::vector<const std::string*>& values) = 0;
+    // Ends the table started last.
+    virtual void endTable() = 0;
+    // Puts back the indexes, triggers and row-level security set aside; the
+    // progress callback hears of each index built.
+    virtual void finish(const std::function<void(const std::string&)>& progress) = 0;
+};
+
 // Which SQL a backend speaks, for the few places that must know (tests, docs).
 enum class Backend { Sqlite, Postgres };
 
@@ -204,6 +224,16 @@ public:
     // rows one by one as fast (SQLite).
     virtual std::unique_ptr<BulkInsert> bulkInsert(const std::string& table, const std::vector<std::string>& columns) {
         (void)table, (void)columns;
+        return nullptr;
+    }
+
+    // Inside a write transaction: when every one of `tables` is empty and
+    // this login may set their indexes and triggers aside (it owns them, and
+    // no foreign key names them), locks them for the rest of the transaction
+    // and returns the FirstLoad writing them; nullptr otherwise (the tables
+    // are then as they were, and not locked), and on a backend without one.
+    virtual std::unique_ptr<FirstLoad> firstLoad(const std::vector<std::string>& tables) {
+        (void)tables;
         return nullptr;
     }
 

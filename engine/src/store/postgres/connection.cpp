@@ -1,4 +1,5 @@
 #include "store/postgres/connection.hpp"
+#include "store/postgres/first_load.hpp"
 
 #include <dlfcn.h>
 #include <libpq-fe.h>
@@ -578,22 +579,45 @@ void PgDatabase::createTempTable(const std::string& name, const std::string& col
 }
 
 void PgDatabase::copyIn(const std::string& table, const std::string& columns, const std::string& data) {
+    copyStart(table, columns);
+    copyPut(data);
+    copyEnd();
+}
+
+void PgDatabase::copyStart(const std::string& table, const std::string& columns) {
     settle();
+    copyFailed_ = false;
     const std::string sql = "COPY " + table + "(" + columns + ") FROM STDIN";
     pg::Result start(lib().PQexec(conn_.get(), sql.c_str()));
     if (!start || lib().PQresultStatus(start.get()) != PGRES_COPY_IN) fail(start.get(), "starting COPY");
+}
+
+void PgDatabase::copyPut(std::string_view data) {
     constexpr size_t kChunk = 1 << 20;
-    bool sent = true;
-    for (size_t at = 0; sent && at < data.size(); at += kChunk)
-        sent = lib().PQputCopyData(conn_.get(), data.data() + at, static_cast<int>(std::min(kChunk, data.size() - at))) == 1;
-    if (lib().PQputCopyEnd(conn_.get(), sent ? nullptr : "kpi: sending rows failed") != 1) fail(nullptr, "ending COPY");
+    for (size_t at = 0; !copyFailed_ && at < data.size(); at += kChunk)
+        copyFailed_ = lib().PQputCopyData(conn_.get(), data.data() + at,
+                                          static_cast<int>(std::min(kChunk, data.size() - at))) != 1;
+}
+
+void PgDatabase::copyEnd() {
+    if (lib().PQputCopyEnd(conn_.get(), copyFailed_ ? "kpi: sending rows failed" : nullptr) != 1)
+        fail(nullptr, "ending COPY");
     pg::Result done(lib().PQgetResult(conn_.get()));
     const bool ok = done && lib().PQresultStatus(done.get()) == PGRES_COMMAND_OK;
     while (PGresult* r = lib().PQgetResult(conn_.get())) lib().PQclear(r);
     if (!ok) fail(done.get(), "copying rows");
 }
 
-namespace {
+void PgDatabase::copyAbort() noexcept {
+    if (lib().PQputCopyEnd(conn_.get(), "kpi: the import stopped") == 1)
+        while (PGresult* r = lib().PQgetResult(conn_.get())) lib().PQclear(r);
+}
+
+std::unique_ptr<FirstLoad> PgDatabase::firstLoad(const std::vector<std::string>& tables) {
+    return pg::startFirstLoad(*this, tables);
+}
+
+namespace pg {
 
 // COPY's text format: a row per line, tab-separated, \N for NULL.
 void appendCopyValue(std::string& out, const std::string* value) {
@@ -611,6 +635,12 @@ void appendCopyValue(std::string& out, const std::string* value) {
         }
     }
 }
+
+}  // namespace pg
+
+namespace {
+
+using pg::appendCopyValue;
 
 class PgBulkUpsert final : public BulkUpsert {
 public:

@@ -38,6 +38,8 @@ using Result = std::unique_ptr<pg_result, ResultDeleter>;
 
 // SQL with ?N placeholders as PostgreSQL's $N (quoted text and comments kept).
 std::string translatePlaceholders(std::string_view sql);
+// Appends a value in COPY's text format (nullptr: NULL, \N).
+void appendCopyValue(std::string& out, const std::string* value);
 }  // namespace pg
 
 class PgCursor;
@@ -70,6 +72,16 @@ public:
     std::unique_ptr<BulkInsert> bulkInsert(const std::string& table, const std::vector<std::string>& columns) override;
     // COPY table(columns) FROM STDIN with `data` (COPY's text format).
     void copyIn(const std::string& table, const std::string& columns, const std::string& data);
+    // The same in pieces: copyStart, then copyPut as often as needed (each
+    // piece whole rows or not; the server stores what it has while more is
+    // sent), then copyEnd, which waits for the server's answer.
+    void copyStart(const std::string& table, const std::string& columns);
+    void copyPut(std::string_view data);
+    void copyEnd();
+    // Ends the COPY running now as failed (the server discards it, and the
+    // transaction is then aborted); never throws.
+    void copyAbort() noexcept;
+    std::unique_ptr<FirstLoad> firstLoad(const std::vector<std::string>& tables) override;
     bool hasTable(const std::string& name) override;
     int storedVersion(bool& empty) override;
     void createOrUpgrade() override;
@@ -117,6 +129,7 @@ private:
     std::uint64_t statements_ = 0;
     const std::function<bool()>* cancelled_ = nullptr;
     bool abandoned_ = false;
+    bool copyFailed_ = false;  // a piece of the COPY running now could not be sent
     using Clock = std::chrono::steady_clock;
 };
 
