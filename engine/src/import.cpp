@@ -703,7 +703,9 @@ private:
         long long rowsRead = 0;
         parsed.sourceOf = sourceOf;
         parsed.headerWidth = headerWidth;
-        parsed.fingerprint = reader.fingerprint();
+        // A first load writes the rows as they are checked and never reads
+        // the file again: no fingerprint to compare.
+        parsed.fingerprint = loading_ ? 0 : reader.fingerprint();
         parsed.index = files_.size();
         files_.push_back(std::move(parsed));
         ParsedFile& file = files_.back();
@@ -1105,6 +1107,8 @@ private:
         long long rows = 0;
         for (const auto& [kind, n] : summary_.rowsRead) rows += n;
         progress("checked " + std::to_string(rows) + " rows; writing them into the store");
+        // A first load's rows may still be on their way: the connection is its own until then.
+        if (load_) load_->wait([this](const std::string& what) { progress(what); });
         // Waits for another writer up to the busy timeout, like any writer.
         std::optional<sql::Transaction> own;
         if (!begun) own.emplace(*db_);

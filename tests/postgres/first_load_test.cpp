@@ -64,6 +64,16 @@ std::vector<fs::path> demoFiles(const fs::path& dir) {
     return files;
 }
 
+// The fields of a CSV line without quotes.
+std::vector<std::string> fields(const std::string& line) {
+    std::vector<std::string> out(1);
+    for (char ch : line) {
+        if (ch == ',') out.emplace_back();
+        else out.back() += ch;
+    }
+    return out;
+}
+
 // A PostgreSQL store made by `kpi init` in a database of the test's own.
 struct PgStore {
     TestDatabase db{false};
@@ -221,6 +231,38 @@ TEST(PgFirstLoad, AnErrorFoundAfterRowsWereSentLeavesTheStoreAsItWas) {
     EXPECT_TRUE(tookTheFirstLoad(progress));
 }
 
+TEST(PgFirstLoad, ARowTheServerRefusesWhileItIsCopiedLeavesTheStoreAsItWas) {
+    // A rule of the company's own that the import does not know (an admin's
+    // CHECK): the server refuses a line while the sender copies it, after
+    // the check found nothing wrong.
+    Folder folder("refused");
+    const auto files = demoFiles(folder.path / "csv");
+    PgStore pg;
+    Connection c(pg.location);
+    c.exec("ALTER TABLE order_lines ADD CONSTRAINT amount_below_a_billion CHECK (amount < 1000000000)");
+    const fs::path lines = folder.path / "csv" / "order_lines.csv";
+    std::string header, first;
+    {
+        std::ifstream in(lines);
+        std::getline(in, header);
+        std::getline(in, first);
+    }
+    {
+        std::ofstream out(lines, std::ios::app);
+        const auto f = fields(first);  // order_code, line_no, sku, quantity, amount
+        out << f[0] << ",998," << f[2] << ",1,2000000000\n";
+    }
+    const std::string schemaBefore = pg.db.schemaDump();
+    const std::string changesBefore = c.value("SELECT count(*) FROM changes");
+    const std::string message = refusal(pg.location, files);
+    EXPECT_NE(message.find("amount_below_a_billion"), std::string::npos) << message;
+    const std::string schemaAfter = pg.db.schemaDump();
+    EXPECT_EQ(schemaAfter, schemaBefore) << pgtest::firstDifference(schemaBefore, schemaAfter);
+    for (const char* table : {"orders", "order_lines", "visits", "employees", "targets"})
+        EXPECT_EQ(c.value(std::string("SELECT count(*) FROM ") + table), "0") << table;
+    EXPECT_EQ(c.value("SELECT count(*) FROM changes"), changesBefore);
+}
+
 TEST(PgFirstLoad, ADirectWriterThatComesMeanwhileWaitsAndIsThenLogged) {
     Folder folder("writer");
     const auto files = demoFiles(folder.path / "csv");
@@ -241,13 +283,9 @@ TEST(PgFirstLoad, ADirectWriterThatComesMeanwhileWaitsAndIsThenLogged) {
     std::string line;
     std::getline(orders, line);
     std::getline(orders, line);  // the first order: its salesperson and outlet
-    const auto field = [&](int n) {
-        size_t from = 0;
-        for (int i = 0; i < n; ++i) from = line.find(',', from) + 1;
-        return line.substr(from, line.find(',', from) - from);
-    };
+    const auto f = fields(line);
     dms.send("INSERT INTO orders(order_code, employee_code, outlet_code, order_time, type, status) VALUES "
-             "('DMS-1', '" + field(1) + "', '" + field(2) + "', '2026-11-19 10:00:00', 'sale', 'approved'); "
+             "('DMS-1', '" + f[1] + "', '" + f[2] + "', '2026-11-19 10:00:00', 'sale', 'approved'); "
              "INSERT INTO order_lines VALUES ('DMS-1', 1, (SELECT min(sku) FROM products), 2, 123456)");
     EXPECT_GT(importing.get().rowsChanged, 10'000);
     dms.finish();  // throws the server's refusal, if any

@@ -155,10 +155,16 @@ public:
     virtual void startTable(const std::string& table, const std::vector<std::string>& columns) = 0;
     // One row's values in column order (nullptr: NULL), as SQL text.
     virtual void add(const std::vector<const std::string*>& values) = 0;
-    // Ends the table started last.
+    // Ends the table started last. Its rows may still be on their way, and
+    // its indexes built after them: the connection is the FirstLoad's until
+    // wait() returns.
     virtual void endTable() = 0;
-    // Puts back the indexes, triggers and row-level security set aside; the
-    // progress callback hears of each index built.
+    // Returns once every row added is stored and the indexes of the tables
+    // ended are built, passing on what is being done (each index built);
+    // throws the server's refusal.
+    virtual void wait(const std::function<void(const std::string&)>& progress) = 0;
+    // Waits, then puts back what is still set aside (indexes of a table
+    // never started, triggers, row-level security).
     virtual void finish(const std::function<void(const std::string&)>& progress) = 0;
 };
 

@@ -619,21 +619,24 @@ std::unique_ptr<FirstLoad> PgDatabase::firstLoad(const std::vector<std::string>&
 
 namespace pg {
 
-// COPY's text format: a row per line, tab-separated, \N for NULL.
+// COPY's text format: a row per line, tab-separated, \N for NULL. Runs of
+// plain characters are appended whole.
 void appendCopyValue(std::string& out, const std::string* value) {
     if (!value) {
         out += "\\N";
         return;
     }
-    for (char c : *value) {
-        switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '\t': out += "\\t"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        default: out += c;
-        }
+    const std::string& v = *value;
+    size_t plain = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+        const char c = v[i];
+        const char* escaped = c == '\\' ? "\\\\" : c == '\t' ? "\\t" : c == '\n' ? "\\n" : c == '\r' ? "\\r" : nullptr;
+        if (!escaped) continue;
+        out.append(v, plain, i - plain);
+        out += escaped;
+        plain = i + 1;
     }
+    out.append(v, plain, std::string::npos);
 }
 
 }  // namespace pg

@@ -2,6 +2,8 @@
 
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -11,12 +13,17 @@
 namespace kpi::sql::pg {
 namespace {
 
-// What is set aside before the rows are copied: the statements that do it,
-// and those that put it back (in the order to run them), with what each
-// rebuilds for the progress line.
+// What is set aside before the rows are copied: the statements that do it;
+// per table, the statements that build its indexes again (the primary key
+// first), with the progress line of each; and what puts back the rest
+// (triggers, forced row-level security) at the end.
+struct Rebuild {
+    std::string what, statement;
+};
 struct SetAside {
     std::vector<std::string> now;
-    std::vector<std::pair<std::string, std::string>> restore;  // (what, statement)
+    std::map<std::string, std::vector<Rebuild>> indexes;  // by table
+    std::vector<std::string> restore;
 };
 
 void setAside(PgDatabase& db, const std::string& table, SetAside& out) {
@@ -27,7 +34,7 @@ void setAside(PgDatabase& db, const std::string& table, SetAside& out) {
     force.bind(1, table);
     if (force.step() && force.int64(0) != 0) {
         out.now.push_back("ALTER TABLE " + table + " NO FORCE ROW LEVEL SECURITY");
-        out.restore.emplace_back("", "ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+        out.restore.push_back("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
     }
     // Triggers, each put back in the mode it had (ORIGIN, ALWAYS, REPLICA).
     auto triggers = db.prepare(
@@ -38,9 +45,9 @@ void setAside(PgDatabase& db, const std::string& table, SetAside& out) {
     triggers.bind(1, table);
     while (triggers.step()) {
         out.now.emplace_back(triggers.text(0));
-        out.restore.emplace_back("", std::string(triggers.text(1)));
+        out.restore.emplace_back(triggers.text(1));
     }
-    // Indexes and the constraints they serve (the primary key first when put back).
+    // Indexes and the constraints they serve.
     auto indexes = db.prepare(
         "SELECT CASE WHEN k.conname IS NULL THEN format('DROP INDEX %s', i.indexrelid::regclass) "
         "ELSE format('ALTER TABLE %s DROP CONSTRAINT %I', i.indrelid::regclass, k.conname) END, "
@@ -52,46 +59,38 @@ void setAside(PgDatabase& db, const std::string& table, SetAside& out) {
         "AND k.contype IN ('p', 'u', 'x') "
         "WHERE i.indrelid = to_regclass(?1) ORDER BY k.contype = 'p' DESC NULLS LAST, ci.relname");
     indexes.bind(1, table);
-    std::vector<std::pair<std::string, std::string>> rebuild;
     while (indexes.step()) {
         out.now.emplace_back(indexes.text(0));
-        rebuild.emplace_back("building the index " + std::string(indexes.text(2)) + " of " + table,
-                             std::string(indexes.text(1)));
+        out.indexes[table].push_back(
+            {"building the index " + std::string(indexes.text(2)) + " of " + table, std::string(indexes.text(1))});
     }
-    // Indexes first: the triggers and security come back once the rows are indexed.
-    out.restore.insert(out.restore.begin(), rebuild.begin(), rebuild.end());
 }
 
-// The rows of a table reach the server from a thread of their own: the
-// check (on the import's thread) never waits for the socket while the server
-// stores what it was sent, and the two run side by side. Pieces of about
-// 1 MB, at most kQueued of them waiting (the check waits when the server is
-// that far behind). Only the sender uses the connection while a table's COPY
-// runs; endTable() ends it on the import's thread once the sender is done.
+// The rows reach the server from a thread of their own, table after table,
+// in one stream of work: the check (on the import's thread) never waits for
+// the server while it stores what it was sent, nor at the end of a table, and
+// a table's indexes are built as soon as its rows are in, while the next
+// file is still being checked. Pieces of about 1 MB, at most kQueued of them
+// waiting (the check waits when the server is that far behind: at most
+// about 256 MB held). Only the sender uses the connection until wait() has
+// returned; what it is doing reaches the progress callback through wait().
 class PgFirstLoad final : public FirstLoad {
 public:
-    PgFirstLoad(PgDatabase& db, std::vector<std::pair<std::string, std::string>> restore)
-        : db_(db), restore_(std::move(restore)) {}
-    ~PgFirstLoad() override {
-        if (sender_.joinable()) {
-            {
-                std::lock_guard<std::mutex> lock(mutex_);
-                queue_.clear();  // an error while checking: nothing more is wanted
-                ending_ = true;
-            }
-            changed_.notify_all();
-            sender_.join();
-        }
-        if (open_) db_.copyAbort();  // the transaction then rolls back
-    }
+    PgFirstLoad(PgDatabase& db, SetAside aside) : db_(db), aside_(std::move(aside)) {}
+    ~PgFirstLoad() override { stop(); }  // an error while checking: the transaction rolls back
 
     void startTable(const std::string& table, const std::vector<std::string>& columns) override {
         std::string names;
         for (size_t c = 0; c < columns.size(); ++c) names += (c ? ", " : "") + columns[c];
-        db_.copyStart(table, names);
-        open_ = true;
-        ending_ = false;
-        sender_ = std::thread([this] { send(); });
+        table_ = table;
+        if (!sender_.joinable()) {
+            // Index builds sort in memory up to maintenance_work_mem (64 MB by
+            // default): more, for this transaction only, when the server has less.
+            push({Item::Exec, "", "SELECT set_config('maintenance_work_mem', '512MB', true) WHERE "
+                                  "pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('512MB')"});
+            sender_ = std::thread([this] { send(); });
+        }
+        push({Item::Start, table, std::move(names)});
     }
 
     void add(const std::vector<const std::string*>& values) override {
@@ -100,72 +99,148 @@ public:
             appendCopyValue(data_, values[c]);
         }
         data_ += '\n';
-        if (data_.size() >= kPiece) queuePiece();
+        if (data_.size() >= kPiece) pushRows();
     }
 
     void endTable() override {
-        if (!data_.empty()) queuePiece();
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            ending_ = true;
-        }
+        if (!data_.empty()) pushRows();
+        push({Item::End, {}, {}});
+        auto it = aside_.indexes.find(table_);
+        if (it == aside_.indexes.end()) return;
+        for (auto& rebuild : it->second) push({Item::Exec, std::move(rebuild.what), std::move(rebuild.statement)});
+        aside_.indexes.erase(it);
+    }
+
+    void wait(const std::function<void(const std::string&)>& progress) override {
+        // What the sender does, said as it happens; then it is joined.
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_ = true;
         changed_.notify_all();
-        sender_.join();
-        open_ = false;
-        db_.copyEnd();
+        for (;;) {
+            changed_.wait(lock, [this] { return !said_.empty() || finished_; });
+            std::vector<std::string> lines;
+            lines.swap(said_);
+            const bool over = finished_;
+            lock.unlock();
+            if (progress)
+                for (const auto& line : lines) progress(line);
+            lock.lock();
+            if (over && said_.empty()) break;
+        }
+        lock.unlock();
+        if (sender_.joinable()) sender_.join();
+        if (error_) std::rethrow_exception(error_);
     }
 
     void finish(const std::function<void(const std::string&)>& progress) override {
-        // Index builds sort in memory up to maintenance_work_mem (64 MB by
-        // default): more, for this transaction only, when the server has less.
-        db_.exec("SELECT set_config('maintenance_work_mem', '512MB', true) "
-                 "WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes('512MB')");
-        for (const auto& [what, statement] : restore_) {
-            if (!what.empty() && progress) progress(what);
-            db_.exec(statement);
-        }
-        restore_.clear();
+        wait(progress);
+        // A table the import never started (no file of it) keeps its indexes too.
+        for (const auto& [table, rebuilds] : aside_.indexes)
+            for (const auto& rebuild : rebuilds) {
+                if (progress) progress(rebuild.what);
+                db_.exec(rebuild.statement);
+            }
+        aside_.indexes.clear();
+        for (const auto& statement : aside_.restore) db_.exec(statement);
+        aside_.restore.clear();
     }
 
 private:
     static constexpr size_t kPiece = 1 << 20;
-    static constexpr size_t kQueued = 32;
+    static constexpr size_t kQueued = 256;
 
-    void queuePiece() {
-        std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [this] { return queue_.size() < kQueued; });
-        queue_.push_back(std::move(data_));
-        lock.unlock();
-        changed_.notify_all();
+    struct Item {
+        enum Kind { Start, Rows, End, Exec } kind;
+        // Start: the table and its columns; Rows: COPY text; Exec: the
+        // progress line and the statement.
+        std::string table, text;
+    };
+
+    void pushRows() {
+        push({Item::Rows, {}, std::move(data_)});
         data_.clear();
         data_.reserve(kPiece + (64 << 10));
     }
 
-    // The sender's thread: the pieces in order, until the table ends.
+    void push(Item item) {
+        std::unique_lock<std::mutex> lock(mutex_);
+        changed_.wait(lock, [this] { return queue_.size() < kQueued || finished_; });
+        if (finished_) return;  // the server refused: wait() says why
+        queue_.push_back(std::move(item));
+        lock.unlock();
+        changed_.notify_all();
+    }
+
+    // Ends the sender at once, a COPY still open then ended as failed.
+    void stop() {
+        if (!sender_.joinable()) return;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            queue_.clear();
+            abandon_ = done_ = true;
+        }
+        changed_.notify_all();
+        sender_.join();
+    }
+
+    // The sender's thread: the items in order, until wait() or stop() says
+    // there will be no more and the queue is empty.
     void send() {
+        bool open = false;
         for (;;) {
-            std::string piece;
+            Item item;
             {
                 std::unique_lock<std::mutex> lock(mutex_);
-                changed_.wait(lock, [this] { return !queue_.empty() || ending_; });
-                if (queue_.empty()) return;
-                piece = std::move(queue_.front());
+                changed_.wait(lock, [this] { return !queue_.empty() || done_; });
+                if (abandon_ || queue_.empty()) break;
+                item = std::move(queue_.front());
                 queue_.pop_front();
+                if (item.kind == Item::Exec && !item.table.empty()) said_.push_back(item.table);
             }
             changed_.notify_all();
-            db_.copyPut(piece);  // never throws: a failure is reported by copyEnd()
+            try {
+                switch (item.kind) {
+                case Item::Start:
+                    db_.copyStart(item.table, item.text);
+                    open = true;
+                    break;
+                case Item::Rows:
+                    db_.copyPut(item.text);  // a failure to send is reported by copyEnd()
+                    break;
+                case Item::End:
+                    open = false;
+                    db_.copyEnd();
+                    break;
+                case Item::Exec:
+                    db_.exec(item.text);
+                    break;
+                }
+            } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex_);
+                error_ = std::current_exception();
+                queue_.clear();
+                break;
+            }
         }
+        if (open) db_.copyAbort();
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            finished_ = true;
+        }
+        changed_.notify_all();
     }
 
     PgDatabase& db_;
-    std::vector<std::pair<std::string, std::string>> restore_;
+    SetAside aside_;
+    std::string table_;  // the table started last
     std::string data_;
-    bool open_ = false;
     std::thread sender_;
     std::mutex mutex_;
     std::condition_variable changed_;
-    std::deque<std::string> queue_;
-    bool ending_ = false;
+    std::deque<Item> queue_;
+    std::vector<std::string> said_;  // progress lines of the sender, not yet passed on
+    bool done_ = false, abandon_ = false, finished_ = false;
+    std::exception_ptr error_;
 };
 
 bool allEmpty(PgDatabase& db, const std::vector<std::string>& tables) {
@@ -205,7 +280,7 @@ std::unique_ptr<FirstLoad> startFirstLoad(PgDatabase& db, const std::vector<std:
     SetAside aside;
     for (const auto& table : tables) setAside(db, table, aside);
     for (const auto& statement : aside.now) db.exec(statement);
-    return std::make_unique<PgFirstLoad>(db, std::move(aside.restore));
+    return std::make_unique<PgFirstLoad>(db, std::move(aside));
 }
 
 }  // namespace kpi::sql::pg
