@@ -64,11 +64,12 @@ test-unit: build
 TSAN_BUILD ?= build-tsan
 test-tsan: deps
 	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSALESKPI_SANITIZE=thread >/dev/null
-	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target engine_tests saleskpi_addin_tests saleskpi_addin_pg_tests
+	@cmake --build $(TSAN_BUILD) -j$(JOBS) --target engine_tests saleskpi_addin_tests saleskpi_addin_pg_tests postgres_tests
 	@cd $(TSAN_BUILD) && export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" && \
 		./bin/engine_tests --gtest_brief=1 && ./bin/saleskpi_addin_tests --gtest_brief=1 && \
 		$(CURDIR)/scripts/pg-cluster.sh start --fresh $$PWD/pg >/dev/null && \
-		{ KPI_TEST_PG=$$PWD/pg/conninfo ./bin/saleskpi_addin_pg_tests --gtest_brief=1; status=$$?; \
+		{ KPI_TEST_PG=$$PWD/pg/conninfo ./bin/saleskpi_addin_pg_tests --gtest_brief=1 && \
+		  KPI_TEST_PG=$$PWD/pg/conninfo ./bin/postgres_tests --gtest_brief=1 --gtest_filter='PgFirstLoad.*'; status=$$?; \
 		  $(CURDIR)/scripts/pg-cluster.sh stop $$PWD/pg; exit $$status; }
 
 # The whole suite at a new year, just before midnight, a leap day and now.
