@@ -268,10 +268,10 @@ TEST(PgFirstLoad, ADirectWriterThatComesMeanwhileWaitsAndIsThenLogged) {
     const auto files = demoFiles(folder.path / "csv");
     PgStore pg;
     kpi::Engine reader(pg.location);
+    Connection watcher(pg.location), dms(pg.location);  // connected before the import starts
     auto importing = std::async(std::launch::async, [&] { return import(pg.location, files); });
     // Once the import holds the tables, a DMS inserts an order of a salesperson
     // and outlet the import brings: it waits for the import's commit.
-    Connection watcher(pg.location), dms(pg.location);
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (watcher.value("SELECT count(*) FROM pg_locks WHERE relation = 'orders'::regclass AND "
                          "mode = 'AccessExclusiveLock' AND granted") == "0") {
