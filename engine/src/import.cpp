@@ -421,20 +421,20 @@ public:
         // through a second connection that checks against its own snapshot.
         // An error anywhere rolls it all back, as in the two phases below.
         std::optional<sql::Transaction> writing;
-        std::unique_ptr<sql::Database> checker;
         std::unique_ptr<sql::FirstLoad> load;  // after `writing`: its COPY ends before the rollback
         if (db_->backend() == sql::Backend::Postgres &&
             (byKind.count(Kind::Visits) || byKind.count(Kind::Orders) || byKind.count(Kind::OrderLines))) {
             writing.emplace(*db_);
             load = db_->firstLoad({"visits", "orders", "order_lines"});
-            if (load) checker = db_->reopen(sql::Open::ReadWrite);
+            if (load) checker_ = db_->reopen(sql::Open::ReadWrite);
             else writing.reset();  // nothing written yet: the usual two phases
         }
         sql::Database* writer = db_;
-        if (checker) db_ = checker.get();
+        if (checker_) db_ = checker_.get();
         load_ = load.get();
         check(byKind);
         db_ = writer;
+        storeQueries_ = {};  // prepared on the checking connection
         throwIfErrors();
         write(writing ? &*writing : nullptr);
         return summary_;
@@ -444,6 +444,10 @@ private:
     // The connection checked and written through; while a first load runs
     // (see run()), the check goes through a second one.
     sql::Database* db_;
+    // The second connection a first load checks through (see run()): a
+    // member declared before every statement, so that it outlives those
+    // prepared on it, whichever way the import ends.
+    std::unique_ptr<sql::Database> checker_;
     const ImportOptions& options_;
     std::deque<ParsedFile> files_;  // stable addresses: keys point at their file
     // Errors in the order they are found; only the first kMaxErrors are kept,
