@@ -422,10 +422,13 @@ public:
         // An error anywhere rolls it all back, as in the two phases below.
         std::optional<sql::Transaction> writing;
         std::unique_ptr<sql::FirstLoad> load;  // after `writing`: its COPY ends before the rollback
-        if (db_->backend() == sql::Backend::Postgres &&
-            (byKind.count(Kind::Visits) || byKind.count(Kind::Orders) || byKind.count(Kind::OrderLines))) {
+        const bool factsImported = std::any_of(std::begin(kFirstLoadKinds), std::end(kFirstLoadKinds),
+                                               [&](Kind kind) { return byKind.count(kind) > 0; });
+        if (db_->backend() == sql::Backend::Postgres && factsImported) {
             writing.emplace(*db_);
-            load = db_->firstLoad({"visits", "orders", "order_lines"});
+            std::vector<std::string> tables;
+            for (Kind kind : kFirstLoadKinds) tables.emplace_back(writtenColumns(kind).table);
+            load = db_->firstLoad(tables);
             if (load) checker_ = db_->reopen(sql::Open::ReadWrite);
             else writing.reset();  // nothing written yet: the usual two phases
         }
@@ -474,8 +477,9 @@ private:
     std::vector<std::string> loadTexts_;
     std::vector<const std::string*> loadValues_;
     long long loadedRows_ = 0;
+    static constexpr Kind kFirstLoadKinds[] = {Kind::Visits, Kind::Orders, Kind::OrderLines};
     static bool firstLoadKind(Kind kind) {
-        return kind == Kind::Visits || kind == Kind::Orders || kind == Kind::OrderLines;
+        return std::find(std::begin(kFirstLoadKinds), std::end(kFirstLoadKinds), kind) != std::end(kFirstLoadKinds);
     }
 
     // Keys brought by this import, per kind, with where each was first seen.
@@ -1200,7 +1204,8 @@ private:
         reader->next(fields);  // the header, checked
         auto writer = beginWrite(file);
         // Where the backend writes batches faster than rows (PostgreSQL), the
-        // facts and dimensions go in batches; targets, audited row by row, do not.
+        // facts and dimensions go in batches; targets, audited row by row, do
+        // not, except into a store that has none (below).
         std::unique_ptr<sql::BulkUpsert> bulk;
         const WrittenColumns& columns = writtenColumns(writer->kind);
         if (writer->kind != Kind::Targets) {

@@ -639,10 +639,18 @@ void appendCopyValue(std::string& out, const std::string* value) {
     out.append(v, plain, std::string::npos);
 }
 
+void appendCopyFields(std::string& out, const std::vector<const std::string*>& values) {
+    for (size_t c = 0; c < values.size(); ++c) {
+        if (c) out += '\t';
+        appendCopyValue(out, values[c]);
+    }
+}
+
 }  // namespace pg
 
 namespace {
 
+using pg::appendCopyFields;
 using pg::appendCopyValue;
 
 class PgBulkUpsert final : public BulkUpsert {
@@ -773,10 +781,7 @@ public:
         }
     }
     void add(const std::vector<const std::string*>& values) override {
-        for (size_t c = 0; c < values.size(); ++c) {
-            if (c) data_ += '\t';
-            appendCopyValue(data_, values[c]);
-        }
+        appendCopyFields(data_, values);
         data_ += '\t' + std::to_string(++rows_) + '\n';
     }
     void finish() override {

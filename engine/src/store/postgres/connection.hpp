@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/database.hpp"
 
@@ -40,6 +41,8 @@ using Result = std::unique_ptr<pg_result, ResultDeleter>;
 std::string translatePlaceholders(std::string_view sql);
 // Appends a value in COPY's text format (nullptr: NULL, \N).
 void appendCopyValue(std::string& out, const std::string* value);
+// Appends a row's values in COPY's text format, tab-separated (no newline).
+void appendCopyFields(std::string& out, const std::vector<const std::string*>& values);
 }  // namespace pg
 
 class PgCursor;

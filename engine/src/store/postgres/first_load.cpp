@@ -94,10 +94,7 @@ public:
     }
 
     void add(const std::vector<const std::string*>& values) override {
-        for (size_t c = 0; c < values.size(); ++c) {
-            if (c) data_ += '\t';
-            appendCopyValue(data_, values[c]);
-        }
+        appendCopyFields(data_, values);
         data_ += '\n';
         if (data_.size() >= kPiece) pushRows();
     }
