@@ -285,6 +285,7 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         if value is None:
             self.assertEqual(cell.error, oh.ERR_NOT_AVAILABLE)
         else:
+            cell = oh.wait_for(lambda: self.shown_unless_na("A20"), 10, what="KPI.SCORE to show a figure")
             self.assertLessEqual(abs(cell.value - value), tolerance, "score %r vs %r" % (score, cell.value))
 
         # The records behind one figure: as many as KPI.DETAIL lists.
@@ -350,13 +351,24 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         for line in panel.items("team"):
             self.assertTrue(any((" %s " % code) in line for code in team), line)
         panel.select("sort", lambda line: line.endswith("(PC)"), "PC")
-        expected = {}
-        for code in team:
-            cell = oh.evaluate(self.sheet, '=IFNA(KPI.ATTAINMENT("%s";"PC");-1)' % code, "B30")
-            expected[code] = cell.value
-        order = sorted(team, key=lambda code: (-expected[code], code))
-        oh.wait_for(lambda: [line.split()[2] for line in panel.items("team")] == order, 30,
-                    what=lambda: "the team sorted by PC (%r, expected %r)" % (panel.items("team"), order))
+        # Each person's KPI.ATTAINMENT in a cell of its own, read again on every
+        # try: a cell entered while the engine is busy (the store is checked every
+        # second) shows #N/A until its value is delivered a moment later.
+        cells = ["B%d" % (30 + row) for row in range(len(team))]
+        self.addCleanup(lambda: self.sheet.getCellRangeByName("%s:%s" % (cells[0], cells[-1])).clearContents(
+            uno.getConstantByName("com.sun.star.sheet.CellFlags.FORMULA")))
+        for code, address in zip(team, cells):
+            oh.put_formula(self.sheet, address, '=IFNA(KPI.ATTAINMENT("%s";"PC");-1)' % code)
+
+        def order_of_the_cells():
+            attainment = {code: oh.read(self.sheet, address).value for code, address in zip(team, cells)}
+            return sorted(team, key=lambda code: (-attainment[code], code))
+        oh.wait_for(lambda: [line.split()[2] for line in panel.items("team")] == order_of_the_cells(), 30,
+                    what=lambda: "the team sorted by PC (%r, the cells give %r)" % (panel.items("team"),
+                                                                                    order_of_the_cells()))
+        with_target = [code for code, address in zip(team, cells) if oh.read(self.sheet, address).value >= 0]
+        self.assertTrue(with_target, "the demo's team has PC targets")
+        self.assertEqual(sorted(line.split()[2] for line in panel.items("team") if "%" in line), sorted(with_target))
 
     def test_a_custom_period_is_written_in_the_period_grammar(self):
         panel = self.open_panel()
@@ -366,7 +378,8 @@ class SidebarPanelInAnOffice(oh.OfficeTestCase):
         person = next(e for e in self.employees if e["role"] == "SR")["code"]
         panel.select("team", lambda line: (" %s " % person) in line, person)
         expected = self.cli.actual(person, "DS", "2026-11-01..2026-11-10")
-        cell = oh.evaluate(self.sheet, '=KPI.ACTUAL("%s";"DS";"2026-11-01..2026-11-10")' % person, "C30")
+        oh.put_formula(self.sheet, "C30", '=KPI.ACTUAL("%s";"DS";"2026-11-01..2026-11-10")' % person)
+        cell = oh.wait_for(lambda: self.shown_unless_na("C30"), 10, what="KPI.ACTUAL over the custom period")
         self.assertShows(cell, expected, "KPI.ACTUAL over the custom period")
         oh.wait_for(lambda: panel.items("person") and abs(panel.person_figures()["DS"][1][0] - expected) < 1, 30,
                     what=lambda: "the person's DS over the custom period (%r vs %r)"
