@@ -150,7 +150,7 @@ uno::Any KpiFunctions::figure(FunctionId function, const uno::Reference<beans::X
 // without a store.
 uno::Any KpiFunctions::liveFigure(const uno::Reference<beans::XPropertySet>& document, const CellQuery& query) {
     checkArguments(query);
-    return fromSession(document, query.key(), uno::Any(), [&](StoreSession& session) { return session.figure(query); });
+    return fromSession(document, query.key(), uno::Any(), [&](StoreSession& session) { return session.figure(query, document); });
 }
 
 uno::Any SAL_CALL KpiFunctions::kpiActual(const uno::Reference<beans::XPropertySet>& document, const OUString& employee,

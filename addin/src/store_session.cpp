@@ -1,10 +1,12 @@
 #include "store_session.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include <com/sun/star/sheet/XCalculatable.hpp>
 #include <com/sun/star/uno/Sequence.hxx>
 
 #include "closed_periods.hpp"
@@ -113,33 +115,102 @@ StoreSession::~StoreSession() { close(); }
 
 void StoreSession::start() { host_.start(); }
 
-uno::Any StoreSession::figure(const CellQuery& query) {
+uno::Any StoreSession::figure(const CellQuery& query, const uno::Reference<uno::XInterface>& document) {
     // The loaded engine rejects an unknown employee or KPI here, also when Calc
     // asks again for a value made before the engine was loaded.
     const std::string key = query.key();
     const kpi::Day today = kpi::today();
     const kpi::Period period = periodOf(query, today);
     host_.noteWanted(period);
-    if (query.function == FunctionId::Detail) {
-        // Read on the store thread: the cell shows it once it is read.
-        const bool answered =
-            host_.tryQueryCovering(period, [&](kpi::Engine& engine) { validateQuery(engine, query); });
-        if (!answered) ++cellQueriesRefused_;
-        const Evaluation now = evaluateDetail(query);
-        return live_.get(key, [this, query] { return evaluate(query); }, now.unknown ? uno::Any() : now.value);
+    bool rejected = false;
+    const auto validate = [&](kpi::Engine& engine) {
+        try {
+            validateQuery(engine, query);
+        } catch (...) {
+            rejected = true;
+            throw;
+        }
+    };
+    try {
+        if (query.function == FunctionId::Detail) {
+            // Read on the store thread: the cell shows it once it is read.
+            const bool answered = host_.tryQueryCovering(period, validate);
+            if (!answered) ++cellQueriesRefused_;
+            const Evaluation now = evaluateDetail(query);
+            return live_.get(key, [this, query] { return evaluate(query); }, now.unknown ? uno::Any() : now.value);
+        }
+        CellValue initial;
+        bool known = true;
+        const bool answered = host_.tryQueryCovering(period, [&](kpi::Engine& engine) {
+            validate(engine);
+            if (live_.contains(key)) return;  // asked again: its value is kept current elsewhere
+            if (answerable(engine, query, today))
+                initial = evaluateFigure(engine, query, today);
+            else
+                known = false;  // a partial first load misses facts it reads: the whole store's answers
+        });
+        if (!answered || !known) ++cellQueriesRefused_;
+        return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
+    } catch (...) {
+        if (rejected) askAgainWhenKnown(query, document);
+        throw;
     }
-    CellValue initial;
-    bool known = true;
-    const bool answered = host_.tryQueryCovering(period, [&](kpi::Engine& engine) {
-        if (live_.contains(key))
-            validateQuery(engine, query);  // asked again: its value is kept current elsewhere
-        else if (answerable(engine, query, today))
-            initial = evaluateFigure(engine, query, today);
-        else
-            known = false;  // a partial first load misses facts it reads: the whole store's answers
+}
+
+void StoreSession::askAgainWhenKnown(const CellQuery& query, const uno::Reference<uno::XInterface>& document) {
+    if (closed_ || !document.is()) return;
+    std::lock_guard lock(rejectedMutex_);
+    auto found = rejected_.find(query.key());
+    if (found == rejected_.end()) {
+        if (rejected_.size() >= kRejectedLimit) return;
+        found = rejected_.emplace(query.key(), Rejected{query, {}}).first;
+    }
+    auto& documents = found->second.documents;
+    std::erase_if(documents, [](const auto& weak) { return !uno::Reference<uno::XInterface>(weak).is(); });
+    for (const auto& weak : documents)
+        if (uno::Reference<uno::XInterface>(weak) == document) return;
+    documents.emplace_back(document);
+}
+
+// After a refresh: the documents whose rejected queries the engine now answers
+// are recalculated (once each, whatever the number of such cells); the cells
+// still rejected are kept by the calls the recalculation makes.
+void StoreSession::recalculateWhereNowKnown() {
+    {
+        std::lock_guard lock(rejectedMutex_);
+        if (rejected_.empty()) return;
+    }
+    std::vector<uno::WeakReference<uno::XInterface>> askers;
+    const bool answered = host_.tryQuery([&](kpi::Engine& engine) {
+        std::lock_guard lock(rejectedMutex_);
+        for (auto it = rejected_.begin(); it != rejected_.end();) {
+            try {
+                validateQuery(engine, it->second.query);
+            } catch (...) {
+                ++it;
+                continue;
+            }
+            askers.insert(askers.end(), it->second.documents.begin(), it->second.documents.end());
+            it = rejected_.erase(it);
+        }
     });
-    if (!answered || !known) ++cellQueriesRefused_;
-    return live_.get(key, [this, query] { return evaluate(query); }, anyOf(initial));
+    if (!answered) {
+        ++cellQueriesRefused_;  // the worker using the engine asks the cells again when it is done
+        return;
+    }
+    std::vector<uno::Reference<sheet::XCalculatable>> documents;
+    for (const auto& weak : askers) {
+        const uno::Reference<sheet::XCalculatable> document(uno::Reference<uno::XInterface>(weak), uno::UNO_QUERY);
+        if (document.is() && std::find(documents.begin(), documents.end(), document) == documents.end())
+            documents.push_back(document);
+    }
+    for (const auto& document : documents) {
+        try {
+            document->calculateAll();
+        } catch (...) {
+            // A document closing meanwhile: nothing to show the figure in.
+        }
+    }
 }
 
 uno::Any StoreSession::asOf(kpi::Day nullDate) {
@@ -326,6 +397,7 @@ void StoreSession::deliverUpdates() {
     }
     live_.deliver();
     forgetUnusedDetails();
+    recalculateWhereNowKnown();
     if (unused_ && !live_.anyListened()) unused_();
     std::vector<std::function<void()>> listeners;
     {
@@ -346,6 +418,7 @@ void StoreSession::redeliverCells() {
     if (closed_) return;
     live_.deliver();
     forgetUnusedDetails();
+    recalculateWhereNowKnown();
 }
 
 std::size_t StoreSession::addRefreshListener(std::function<void()> listener) {
@@ -393,6 +466,10 @@ void StoreSession::close(std::chrono::steady_clock::time_point deadline) {
     if (closed_.exchange(true)) return;
     host_.finishStop(deadline);
     live_.dispose();
+    {
+        std::lock_guard lock(rejectedMutex_);
+        rejected_.clear();
+    }
     std::lock_guard lock(detailsMutex_);
     details_.clear();
 }

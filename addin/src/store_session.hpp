@@ -26,9 +26,11 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <com/sun/star/awt/XRequestCallback.hpp>
 #include <com/sun/star/uno/Any.hxx>
+#include <cppuhelper/weakref.hxx>
 #include <rtl/ref.hxx>
 
 #include "cell_query.hpp"
@@ -91,7 +93,14 @@ public:
     // employee or KPI. Never waits: before the engine is loaded, or while the
     // worker uses it, a new value is #N/A until the next delivery, and Calc
     // asks again then.
-    css::uno::Any figure(const CellQuery& query);
+    //
+    // A cell whose query the loaded engine rejects (an employee, KPI or plan
+    // the store does not know, or does not show this login) shows Err:502 and
+    // holds no live value Calc would listen to: the session keeps the query
+    // with the asking `document`, and once a refresh makes the query
+    // answerable (the employee was imported, a grant widened) recalculates that
+    // document, so the cell shows its figure without Ctrl+Shift+F9.
+    css::uno::Any figure(const CellQuery& query, const css::uno::Reference<css::uno::XInterface>& document);
     // Live KPI.ASOF and KPI.STATUS. `source` says how the asking document
     // found the store (documents sharing a store may have found it differently).
     css::uno::Any asOf(kpi::Day nullDate);
@@ -146,6 +155,8 @@ private:
     void forgetUnusedDetails();
     void postUpdate();
     void postCellRedelivery();
+    void askAgainWhenKnown(const CellQuery& query, const css::uno::Reference<css::uno::XInterface>& document);
+    void recalculateWhereNowKnown();
 
     const StoreLocation location_;
     const css::uno::Reference<css::awt::XRequestCallback> mainThread_;
@@ -166,6 +177,16 @@ private:
     };
     std::mutex detailsMutex_;
     std::map<std::string, DetailEntry> details_;
+    // Queries the engine rejected, by key, with the documents that asked them
+    // (held weakly: a closed document is not kept alive for this). At most
+    // kRejectedLimit keys are followed.
+    struct Rejected {
+        CellQuery query;
+        std::vector<css::uno::WeakReference<css::uno::XInterface>> documents;
+    };
+    static constexpr std::size_t kRejectedLimit = 10000;
+    std::mutex rejectedMutex_;
+    std::map<std::string, Rejected> rejected_;
     std::mutex refreshListenersMutex_;
     std::map<std::size_t, std::function<void()>> refreshListeners_;
     std::size_t nextRefreshListener_ = 1;

@@ -217,6 +217,35 @@ class LiveStore(oh.OfficeTestCase):
         self.assertGreater(oh.read(self.sheet, "A3").value, asof_before)
         self.assertEqual(oh.evaluate(self.sheet, '=TEXT(A3;"YYYY-MM-DD HH:MM")', "B1").text, "2026-11-25 08:00")
 
+    def test_a_cell_about_an_employee_imported_later_fills_in_by_itself(self):
+        # Err:502 while the store does not know SR07: Calc holds no live value
+        # for such a cell, yet once SR07 is imported it shows the figure with no
+        # recalculation asked by anyone; SR08, still unknown, stays Err:502.
+        oh.put_formula(self.sheet, "B5", '=KPI.ACTUAL("SR07";"REV";"2026-11")')
+        oh.put_formula(self.sheet, "B6", '=KPI.ACTUAL("SR08";"REV";"2026-11")')
+        detail = self.sheet.getCellRangeByName("C10:H12")
+        detail.setArrayFormula('=KPI.DETAIL("SR07";"REV";"2026-11")')
+        for address in ("B5", "B6", "C10"):
+            oh.wait_for(lambda: oh.read(self.sheet, address).error == oh.ERR_ILLEGAL_ARGUMENT, 10,
+                        what=lambda: "Err:502 in %s (%r)" % (address, oh.read(self.sheet, address)))
+        self.document.setModified(False)
+        undo = self.document.getUndoManager().getAllUndoActionTitles()
+        self.cli.import_csv({
+            "employees.csv": "code,name,role,manager_code,department,region,start_date,end_date\n"
+                             "SR07,Võ Thị Giang,SR,SS01,Sales HCM,South,2025-01-01,\n",
+            "orders.csv": "order_code,employee_code,outlet_code,order_time,type,status,approved_time\n"
+                          "SO7,SR07,O1,2026-11-06 09:00:00,sale,approved,\n",
+            "order_lines.csv": "order_code,line_no,sku,quantity,amount\nSO7,1,P1,3,80000\n",
+        })
+        cell = oh.wait_for(lambda: oh.read(self.sheet, "B5").error == 0 and oh.read(self.sheet, "B5"), 30,
+                           what=lambda: "SR07's actual in B5 (%r)" % oh.read(self.sheet, "B5"))
+        self.assertShows(cell, 80000, "KPI.ACTUAL of the imported employee")
+        rows = oh.wait_for_detail(detail)
+        self.assertEqual(rows[1][1:3], ("SO7", "O1"), rows)
+        self.assertError(oh.read(self.sheet, "B6"), oh.ERR_ILLEGAL_ARGUMENT, "an employee still unknown")
+        self.assertFalse(self.document.isModified(), "asking the cells again is no edit")
+        self.assertEqual(self.document.getUndoManager().getAllUndoActionTitles(), undo)
+
     def test_an_xlsx_workbook_is_live_again_once_recalculated(self):
         folder = oh.make_private_dir("saleskpi-xlsx-")
         self.addCleanup(shutil.rmtree, folder, True)
