@@ -151,7 +151,8 @@ CellValue evaluateFigure(kpi::Engine& engine, const CellQuery& query, kpi::Day t
         case FunctionId::Factor: return engine.factor(query.plan, query.kpi, query.attainment);
         case FunctionId::Detail: throw invalidArgument("KPI.DETAIL reads the store: use detailQueryOf()");
         case FunctionId::AsOf:
-        case FunctionId::Status: break;
+        case FunctionId::Status:
+        case FunctionId::Period: break;
     }
     throw invalidArgument("not a figure function: " + std::string(specOf(query.function).displayName));
 }

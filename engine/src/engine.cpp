@@ -941,7 +941,8 @@ std::vector<TargetInfo> Engine::targetRows(const std::string& employeeCode) cons
     for (const auto& [kpiCode, byType] : impl_->dims->targets[static_cast<size_t>(scope.employee)])
         for (size_t type = 0; type < byType.size(); ++type)
             for (const TargetRow& r : byType[type])
-                out.push_back({kpiCode, static_cast<PeriodType>(type), r.from, r.to, r.target, r.weight});
+                out.push_back({kpiCode, static_cast<PeriodType>(type), r.from, r.to,
+                               exact::Fraction::ofUnits(r.target).toDouble(), r.weight});
     return out;
 }
 

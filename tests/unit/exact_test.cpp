@@ -4,6 +4,7 @@
 // lines and refreshes made it; a refreshed engine's figures are bit-identical
 // to a fresh one's.
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -189,6 +190,27 @@ TEST(ExactArithmetic, AProratedTargetMetExactlyGivesAttainmentOfExactlyOne) {
     EXPECT_EQ(f.actual, 1300.13);
     EXPECT_EQ(f.target, 1300.13);
     EXPECT_EQ(f.attainment, 1.0);
+}
+
+TEST(ExactArithmetic, TheTargetRowsAnEngineListsCarryTheStoresValues) {
+    // Engine::targetRows() (read by `kpi recommend`): the values of targets.csv,
+    // not the engine's units of 1/10,000.
+    auto files = oneSalesperson();
+    files["targets.csv"] = kTargetsHeader + "S1,SALES,MONTH,2026-11-01,2026-11-30,2500.25,0.5\n"
+                                            "S1,PC,DAY,2026-11-01,2026-11-30,3,1\n";
+    TestStore store(files);
+    Engine engine(store.path());
+    auto rows = engine.targetRows("S1");
+    ASSERT_EQ(rows.size(), 2u);
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.kpiCode < b.kpiCode; });
+    EXPECT_EQ(rows[0].kpiCode, "PC");
+    EXPECT_EQ(rows[0].periodType, kpi::PeriodType::Day);
+    EXPECT_EQ(rows[0].target, 3.0);
+    EXPECT_EQ(rows[1].kpiCode, "SALES");
+    EXPECT_EQ(rows[1].target, 2500.25);
+    EXPECT_EQ(rows[1].weight, 0.5);
+    EXPECT_EQ(rows[1].validFrom, P("2026-11").first);
+    EXPECT_EQ(rows[1].validTo, P("2026-11").last);
 }
 
 TEST(ExactArithmetic, ARefreshAfterThousandsOfSmallOrdersIsBitIdenticalToAFreshLoad) {

@@ -224,7 +224,9 @@ TEST(Recommend, TheTargetSitsAtTheChanceAskedForWithinTheSpread) {
             EXPECT_GT(r.basis.errorSamples, 20);
             // Rounded to three significant digits, the chance stays near the one asked.
             EXPECT_NEAR(*r.probability, reach, 0.05) << r.employeeCode << " " << reach;
-            if (reach > 0.5) EXPECT_LT(*r.effectiveTarget, r.p50) << r.employeeCode;
+            if (reach > 0.5) {
+                EXPECT_LT(*r.effectiveTarget, r.p50) << r.employeeCode;
+            }
         }
     }
 }
@@ -317,8 +319,9 @@ TEST(TeamSplit, PartsFollowTheExpectedActualsAndAreRoundToTheTotalsUnit) {
     for (const auto& r : parts) {
         // 400,000,000: a thousandth is 400,000, so parts are whole 100,000s.
         EXPECT_EQ(std::fmod(*r.effectiveTarget, 100'000), 0) << r.employeeCode;
-        if (*r.effectiveTarget > std::ceil(r.p10 / 100'000) * 100'000)  // not raised to its floor
+        if (*r.effectiveTarget > std::ceil(r.p10 / 100'000) * 100'000) {  // not raised to its floor
             EXPECT_NEAR(*r.share, r.p50 / p50s, 0.01) << r.employeeCode;
+        }
         EXPECT_GE(*r.effectiveTarget, r.p10) << r.employeeCode;
         ASSERT_TRUE(r.probability);
     }

@@ -167,7 +167,10 @@ Period lastWorkingDays(const Engine& engine, const Period& p, int count) {
 // From the day after `after` to its `count`-th working day.
 Period workingDaysAfter(const Engine& engine, Day after, int count) {
     Day last = after;
-    for (int seen = 0; seen < count;) seen += engine.workingDays(++last, last);
+    for (int seen = 0; seen < count;) {
+        ++last;
+        seen += engine.workingDays(last, last);
+    }
     return Period{PeriodType::Cycle, after + 1, last};
 }
 
