@@ -206,7 +206,8 @@ void StoreSession::recalculateWhereNowKnown() {
     }
     for (const auto& document : documents) {
         try {
-            document->calculateAll();
+            // A user who turned AutoCalculate off recalculates when they choose.
+            if (document->isAutomaticCalculationEnabled()) document->calculateAll();
         } catch (...) {
             // A document closing meanwhile: nothing to show the figure in.
         }

@@ -225,9 +225,16 @@ class LiveStore(oh.OfficeTestCase):
         oh.put_formula(self.sheet, "B6", '=KPI.ACTUAL("SR08";"REV";"2026-11")')
         detail = self.sheet.getCellRangeByName("C10:H12")
         detail.setArrayFormula('=KPI.DETAIL("SR07";"REV";"2026-11")')
-        for address in ("B5", "B6", "C10"):
-            oh.wait_for(lambda: oh.read(self.sheet, address).error == oh.ERR_ILLEGAL_ARGUMENT, 10,
-                        what=lambda: "Err:502 in %s (%r)" % (address, oh.read(self.sheet, address)))
+        # A second workbook with AutoCalculate off asks the same: left for its
+        # user to recalculate.
+        manual = self.office.new_spreadsheet()
+        self.addCleanup(manual.close, True)
+        manual_sheet = manual.Sheets.getByIndex(0)
+        oh.put_formula(manual_sheet, "B5", '=KPI.ACTUAL("SR07";"REV";"2026-11")')
+        for sheet, address in ((self.sheet, "B5"), (self.sheet, "B6"), (self.sheet, "C10"), (manual_sheet, "B5")):
+            oh.wait_for(lambda: oh.read(sheet, address).error == oh.ERR_ILLEGAL_ARGUMENT, 10,
+                        what=lambda: "Err:502 in %s (%r)" % (address, oh.read(sheet, address)))
+        manual.enableAutomaticCalculation(False)
         self.document.setModified(False)
         undo = self.document.getUndoManager().getAllUndoActionTitles()
         self.cli.import_csv({
@@ -245,6 +252,12 @@ class LiveStore(oh.OfficeTestCase):
         self.assertError(oh.read(self.sheet, "B6"), oh.ERR_ILLEGAL_ARGUMENT, "an employee still unknown")
         self.assertFalse(self.document.isModified(), "asking the cells again is no edit")
         self.assertEqual(self.document.getUndoManager().getAllUndoActionTitles(), undo)
+        # The same pass that recalculated the first workbook left this one.
+        self.assertEqual(oh.read(manual_sheet, "B5").error, oh.ERR_ILLEGAL_ARGUMENT)
+        manual.calculateAll()
+        cell = oh.wait_for(lambda: oh.read(manual_sheet, "B5").error == 0 and oh.read(manual_sheet, "B5"), 10,
+                           what=lambda: "the figure after the user's recalculation (%r)" % oh.read(manual_sheet, "B5"))
+        self.assertShows(cell, 80000, "after the user's recalculation")
 
     def test_an_xlsx_workbook_is_live_again_once_recalculated(self):
         folder = oh.make_private_dir("saleskpi-xlsx-")
